@@ -1,0 +1,93 @@
+// Everything the core needs from outside, and nothing more. The loop never learns which screen,
+// model or window it is driving: native/ implements Screen and Input with the real desktop,
+// agent/testing/ has fakes, app/ wires one or the other.
+import type { ScreenAction } from './actions.ts';
+import type { DisplayGeometry, ScreenPoint, Size } from './geometry.ts';
+import type { PlannedStep } from './planned-step.ts';
+
+export type Screenshot = {
+  /** Encoded image bytes, already sized for the model. */
+  readonly image: Uint8Array;
+  readonly mediaType: 'image/png' | 'image/jpeg';
+  /** Size of `image`: the frame model points are mapped through. */
+  readonly size: Size;
+  /** The display the image shows, whole. */
+  readonly display: DisplayGeometry;
+  /** Milliseconds spent grabbing the pixels and resizing/encoding them. */
+  readonly timings: { readonly grabMs: number; readonly encodeMs: number };
+};
+
+export type CaptureOptions = {
+  /** Chooses the image size from the display's pixel size (see `fitToTokenBudget`). */
+  readonly sizeFor: (pixelSize: Size) => Size;
+  readonly signal?: AbortSignal;
+};
+
+export interface Screen {
+  capture(options: CaptureOptions): Promise<Screenshot>;
+  /** A cheap digest of the current pixels, for telling whether the screen is still changing. */
+  fingerprint(signal?: AbortSignal): Promise<string>;
+}
+
+export interface Input {
+  /** Performs one action; rejects with an AbortError if `signal` fires, leaving nothing held. */
+  perform(action: ScreenAction, signal?: AbortSignal): Promise<void>;
+  /** Releases every key and button this input pressed. Called on every exit path. */
+  releaseAll(): Promise<void>;
+}
+
+export type ModelContentPart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image'; readonly image: Uint8Array; readonly mediaType: string };
+
+export type ModelMessage =
+  | { readonly role: 'user'; readonly content: readonly ModelContentPart[] }
+  | { readonly role: 'assistant'; readonly content: string };
+
+export type ModelRequest = {
+  readonly system: string;
+  readonly messages: readonly ModelMessage[];
+};
+
+export type NativeToolCall = { readonly name: string; readonly arguments: unknown };
+
+export type ModelReply = {
+  /** Raw text as the model wrote it (may hold `<tool_call>` blocks). */
+  readonly text: string;
+  /** Tool calls the server parsed itself, when it does (vLLM with a tool parser). */
+  readonly toolCalls: readonly NativeToolCall[];
+  readonly usage: { readonly inputTokens: number | undefined; readonly outputTokens: number | undefined };
+  /** The model id the endpoint says answered. */
+  readonly modelId?: string;
+};
+
+export interface Model {
+  /** A short name for messages and traces, e.g. `ollama:qwen3-vl:8b`. */
+  readonly name: string;
+  complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelReply>;
+}
+
+export type Decision =
+  | { readonly kind: 'approve' }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'stop' }
+  /** The person pointed at the right place; this point is what gets clicked. */
+  | { readonly kind: 'correct'; readonly point: ScreenPoint };
+
+export interface Approver {
+  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision>;
+}
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` fires. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export type Ports = {
+  readonly screen: Screen;
+  readonly input: Input;
+  readonly model: Model;
+  readonly approver: Approver;
+  readonly clock: Clock;
+};

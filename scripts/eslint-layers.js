@@ -1,0 +1,94 @@
+// The direction of imports between our top-level folders, as an allow-list per folder.
+// A file in a folder with no entry fails, so a new folder has to be placed deliberately
+// (after VS Code's import-pattern rule).
+import path from 'node:path';
+import { builtinModules } from 'node:module';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/**
+ * For each folder: which of our folders it may import (`ours`), which npm packages (`packages`,
+ * `'*'` for any), whether Node built-ins are allowed, and ours it may import only as types.
+ * Longest matching folder wins.
+ */
+const LAYERS = {
+  agent: { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: true },
+  'agent/testing': { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: true },
+  native: { ours: ['native', 'agent'], packages: ['@nut-tree-fork/', 'sharp', 'zod'], builtins: true },
+  app: { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbidden: [] },
+  'app/ipc': { ours: ['app/ipc', 'agent'], packages: ['zod'], builtins: false },
+  'app/cli': { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbiddenPackages: ['electron'] },
+  renderer: { ours: ['renderer', 'app/ipc'], typeOnly: ['agent'], packages: ['react', 'react-dom', 'zustand', 'zod'], builtins: false },
+  test: { ours: ['*'], packages: ['*'], builtins: true },
+  bench: { ours: ['*'], packages: ['*'], builtins: true },
+  scripts: { ours: ['scripts'], packages: ['*'], builtins: true },
+  bin: { ours: ['*'], packages: ['*'], builtins: true },
+  '.': { ours: ['*'], packages: ['*'], builtins: true },
+};
+
+function layerOf(relativePath) {
+  const parts = relativePath.split(path.sep);
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const folder = parts.slice(0, n).join('/');
+    if (LAYERS[folder]) return folder;
+  }
+  return parts.length === 1 ? '.' : undefined;
+}
+
+function isBuiltin(source) {
+  return source.startsWith('node:') || builtinModules.includes(source.split('/')[0]);
+}
+
+function packageAllowed(source, allowed) {
+  if (allowed.includes('*')) return true;
+  return allowed.some((name) => (name.endsWith('/') ? source.startsWith(name) : source === name || source.startsWith(`${name}/`)));
+}
+
+function ourAllowed(target, allowed) {
+  if (allowed.includes('*')) return true;
+  return allowed.some((folder) => target === folder || target.startsWith(`${folder}/`));
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+const allowedImports = {
+  meta: { type: 'problem', schema: [], docs: { description: 'Keep imports between layers one way.' } },
+  create(context) {
+    const file = path.relative(root, context.filename);
+    if (file.startsWith('..')) return {};
+    const layerName = layerOf(file);
+    const check = (node, source, typeOnly) => {
+      if (typeof source !== 'string') return;
+      if (!layerName) {
+        context.report({ node, message: `Folder of '${file}' has no entry in scripts/eslint-layers.js: decide which layers it may import.` });
+        return;
+      }
+      const layer = LAYERS[layerName];
+      if (source.startsWith('.')) {
+        const target = path.relative(root, path.resolve(path.dirname(context.filename), source)).split(path.sep).join('/');
+        if (ourAllowed(target, layer.ours)) return;
+        if (typeOnly && layer.typeOnly && ourAllowed(target, layer.typeOnly)) return;
+        context.report({ node, message: `'${layerName}/' may not import '${target}' (allowed: ${[...layer.ours, ...(layer.typeOnly ?? []).map((t) => `type-only ${t}`)].join(', ')}).` });
+        return;
+      }
+      if (isBuiltin(source)) {
+        if (!layer.builtins) context.report({ node, message: `'${layerName}/' may not import Node built-in '${source}'.` });
+        return;
+      }
+      if (layer.forbiddenPackages?.some((name) => source === name || source.startsWith(`${name}/`))) {
+        context.report({ node, message: `'${layerName}/' may not import '${source}'.` });
+        return;
+      }
+      if (!packageAllowed(source, layer.packages)) {
+        context.report({ node, message: `'${layerName}/' may not import package '${source}' (allowed: ${layer.packages.join(', ')}).` });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value, node.importKind === 'type'),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value, node.exportKind === 'type'),
+      ExportAllDeclaration: (node) => check(node, node.source.value, node.exportKind === 'type'),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value, false),
+    };
+  },
+};
+
+export const layersPlugin = { rules: { 'allowed-imports': allowedImports } };
