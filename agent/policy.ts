@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** How a run behaves; every field has a default so a policy can be given in part. */
+export const RunPolicySchema = z.object({
+  /** Steps (model asks that lead to an action) before the run fails. */
+  maxSteps: z.number().int().positive().default(30),
+  /** Qwen3-VL tokens one screenshot may cost (one token per 32x32 pixels). */
+  imageTokenBudget: z.number().int().min(64).max(16384).default(1280),
+  /** Screenshots kept in the context; older steps stay as text. */
+  screenshotsInContext: z.number().int().min(1).max(10).default(3),
+  /** Re-asks after a reply that cannot be used, before the run fails. */
+  maxReplyRetries: z.number().int().min(0).max(10).default(2),
+  /** Longest wait for the screen to stop changing after an action. */
+  settleCapMs: z.number().int().min(0).max(60_000).default(3000),
+  /** Time between two looks at the screen while settling. */
+  settleIntervalMs: z.number().int().min(10).max(2000).default(60),
+  /** Successive equal looks that count as still. */
+  settleStableSamples: z.number().int().min(1).max(10).default(2),
+  /** Longest a single model request may take. */
+  modelTimeoutMs: z.number().int().positive().default(120_000),
+});
+
+export type RunPolicy = z.infer<typeof RunPolicySchema>;
+export type RunPolicyInput = z.input<typeof RunPolicySchema>;
+
+export const defaultPolicy = (overrides: RunPolicyInput = {}): RunPolicy => RunPolicySchema.parse(overrides);

@@ -1,0 +1,89 @@
+import type { ModelAction, ScreenAction } from './actions.ts';
+import type { DisplayGeometry, Size } from './geometry.ts';
+import type { Decision } from './ports.ts';
+import type { PlannedStep } from './planned-step.ts';
+
+// What a run tells the outside world as it goes: the command line prints these, the tray app
+// forwards them to its windows, the trace records them. Noun-verb names, one shape each.
+
+export type RunOutcome = 'done' | 'failed' | 'stopped';
+
+export type Usage = { readonly inputTokens: number; readonly outputTokens: number };
+
+export type RunEvent =
+  | {
+      readonly type: 'run-started';
+      readonly time: number;
+      readonly goal: string;
+      readonly model: string;
+      readonly policy: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly type: 'step-observed';
+      readonly time: number;
+      readonly step: number;
+      readonly image: Uint8Array;
+      readonly mediaType: string;
+      readonly imageSize: Size;
+      readonly display: DisplayGeometry;
+      /** Qwen3-VL tokens the image costs. */
+      readonly imageTokens: number;
+      readonly timings: { readonly grabMs: number; readonly encodeMs: number };
+    }
+  | {
+      readonly type: 'model-replied';
+      readonly time: number;
+      readonly step: number;
+      /** 0 for the first ask of a step, 1.. for re-asks after a bad reply. */
+      readonly attempt: number;
+      readonly text: string;
+      readonly usage: Usage;
+      readonly requestMs: number;
+      readonly requestBytes: number;
+    }
+  | {
+      readonly type: 'reply-rejected';
+      readonly time: number;
+      readonly step: number;
+      readonly attempt: number;
+      readonly code: string;
+      readonly reason: string;
+    }
+  | { readonly type: 'step-planned'; readonly time: number; readonly step: number; readonly planned: PlannedStep }
+  | { readonly type: 'step-decided'; readonly time: number; readonly step: number; readonly decision: Decision; readonly waitedMs: number }
+  | {
+      readonly type: 'step-acted';
+      readonly time: number;
+      readonly step: number;
+      readonly action: ScreenAction;
+      readonly modelAction: ModelAction;
+      readonly actionMs: number;
+      readonly settleMs: number;
+      /** False when the screen was still changing when the settle cap was reached. */
+      readonly settled: boolean;
+    }
+  | {
+      readonly type: 'run-ended';
+      readonly time: number;
+      readonly outcome: RunOutcome;
+      readonly reason: string;
+      readonly answer?: string;
+      readonly steps: number;
+      readonly usage: Usage;
+      readonly durationMs: number;
+    };
+
+export type RunEventType = RunEvent['type'];
+
+export type RunResult = {
+  readonly outcome: RunOutcome;
+  /** One sentence a person can act on. */
+  readonly reason: string;
+  /** The model's `answer` text, when it gave one. */
+  readonly answer?: string;
+  readonly steps: number;
+  readonly usage: Usage;
+  readonly durationMs: number;
+};
+
+export type RunListener = (event: RunEvent) => void;
