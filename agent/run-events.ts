@@ -61,6 +61,8 @@ export type RunEvent =
       readonly settleMs: number;
       /** False when the screen was still changing when the settle cap was reached. */
       readonly settled: boolean;
+      /** Whether the screen differs from just before the action. */
+      readonly changed: boolean;
     }
   | {
       readonly type: 'run-ended';

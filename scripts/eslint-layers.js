@@ -11,6 +11,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
  * `'*'` for any), whether Node built-ins are allowed, and ours it may import only as types.
  * Longest matching folder wins.
  */
+/** Test files (`*.test.ts`) may also use the test tools, wherever they sit. */
+const TEST_PACKAGES = ['vitest', 'fast-check'];
+
 const LAYERS = {
   agent: { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: true },
   'agent/testing': { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: true },
@@ -78,6 +81,7 @@ const allowedImports = {
         context.report({ node, message: `'${layerName}/' may not import '${source}'.` });
         return;
       }
+      if (/\.test\.tsx?$/.test(file) && packageAllowed(source, TEST_PACKAGES)) return;
       if (!packageAllowed(source, layer.packages)) {
         context.report({ node, message: `'${layerName}/' may not import package '${source}' (allowed: ${layer.packages.join(', ')}).` });
       }

@@ -1,0 +1,10 @@
+import { fitToTokenBudget, tokensForImage } from '../geometry.ts';
+import type { Screen, Screenshot } from '../ports.ts';
+
+export type Observation = Screenshot & { readonly imageTokens: number };
+
+/** Captures the screen at the size the token budget allows, so each step's image cost is known before it is sent. */
+export async function observe(screen: Screen, imageTokenBudget: number, signal?: AbortSignal): Promise<Observation> {
+  const shot = await screen.capture({ sizeFor: (pixelSize) => fitToTokenBudget(pixelSize, imageTokenBudget), ...(signal ? { signal } : {}) });
+  return { ...shot, imageTokens: tokensForImage(shot.size) };
+}

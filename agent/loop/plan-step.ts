@@ -1,0 +1,97 @@
+import { describeAction, type ModelAction } from '../actions.ts';
+import type { Model, ModelReply } from '../ports.ts';
+import type { PlannedStep } from '../planned-step.ts';
+import { buildRequest, type ContextScreenshot, type HistoryEntry, type Reask } from '../qwen/build-request.ts';
+import { parseReply } from '../qwen/parse-reply.ts';
+import type { Usage } from '../run-events.ts';
+import type { Observation } from './observe.ts';
+import { toScreenAction } from './to-screen-action.ts';
+
+export type PlanInput = {
+  readonly step: number;
+  readonly goal: string;
+  readonly history: readonly HistoryEntry[];
+  readonly screenshots: readonly ContextScreenshot[];
+  readonly observation: Observation;
+  readonly model: Model;
+  readonly maxReplyRetries: number;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+  readonly onReply: (reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number }) => void;
+  readonly onRejected: (rejection: { attempt: number; code: string; reason: string }) => void;
+};
+
+export type PlanResult =
+  | { readonly ok: true; readonly planned: PlannedStep }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Asks the model for the next action and checks it. A reply that cannot be used is sent back with
+ * what was wrong, at most `maxReplyRetries` times; it is never acted on.
+ */
+export async function planStep(input: PlanInput): Promise<PlanResult> {
+  const reasks: Reask[] = [];
+  let lastProblem = '';
+  for (let attempt = 0; attempt <= input.maxReplyRetries; attempt++) {
+    const request = buildRequest({ goal: input.goal, history: input.history, screenshots: input.screenshots, reasks });
+    const started = input.now();
+    const reply = await input.model.complete(request, input.signal);
+    input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request) });
+    const parsed = parseReply(reply);
+    let problem: { code: string; reason: string } | undefined;
+    let action: ModelAction | undefined;
+    if (!parsed.ok) {
+      problem = { code: parsed.error.code, reason: parsed.error.message };
+    } else {
+      action = parsed.value.action;
+    }
+    if (action && parsed.ok) {
+      const mapped = toScreenAction(action, input.observation.size, input.observation.display);
+      if (!mapped.ok) {
+        problem = { code: 'OFF_SCREEN', reason: mapped.reason };
+      } else {
+        return {
+          ok: true,
+          planned: {
+            step: input.step,
+            modelAction: action,
+            action: mapped.action,
+            description: describeAction(mapped.action),
+            ...(parsed.value.thought ? { thought: parsed.value.thought } : {}),
+            display: input.observation.display,
+            imageSize: input.observation.size,
+          },
+        };
+      }
+    }
+    if (problem) {
+      input.onRejected({ attempt, ...problem });
+      lastProblem = problem.reason;
+      reasks.push({ previousReply: replyText(reply), problem: problem.reason });
+    }
+  }
+  const times = input.maxReplyRetries + 1;
+  return { ok: false, reason: `The model's reply could not be used ${times} time${times === 1 ? '' : 's'} in a row, so nothing was done; last problem: ${lastProblem}` };
+}
+
+function replyText(reply: ModelReply): string {
+  if (reply.text.trim() !== '' || reply.toolCalls.length === 0) return reply.text;
+  return reply.toolCalls.map((call) => `<tool_call>${JSON.stringify({ name: call.name, arguments: call.arguments })}</tool_call>`).join('\n');
+}
+
+function usageOf(reply: ModelReply): Usage {
+  return { inputTokens: reply.usage.inputTokens ?? 0, outputTokens: reply.usage.outputTokens ?? 0 };
+}
+
+/** Bytes of the request as an OpenAI-compatible body carries it (images as base64). */
+export function requestSize(request: ReturnType<typeof buildRequest>): number {
+  let bytes = request.system.length;
+  for (const message of request.messages) {
+    if (typeof message.content === 'string') {
+      bytes += message.content.length;
+      continue;
+    }
+    for (const part of message.content) bytes += part.type === 'text' ? part.text.length : Math.ceil(part.image.byteLength / 3) * 4 + 32;
+  }
+  return bytes;
+}

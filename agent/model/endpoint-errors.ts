@@ -1,0 +1,88 @@
+import { DeskpilotError } from '../errors.ts';
+
+// Each way an endpoint can fail ends in one sentence that says what to change.
+
+export class EndpointError extends DeskpilotError {}
+
+export type EndpointContext = { readonly model: string; readonly baseURL?: string };
+
+type ApiLikeError = {
+  readonly statusCode?: number;
+  readonly responseBody?: string;
+  readonly message?: string;
+  readonly cause?: unknown;
+  readonly responseHeaders?: Record<string, string>;
+  readonly lastError?: unknown;
+  readonly errors?: unknown[];
+};
+
+const where = (context: EndpointContext) => (context.baseURL ? ` at ${context.baseURL}` : '');
+
+/** Turns what the AI SDK or fetch threw into one of our errors; abort errors pass through unchanged. */
+export function explainEndpointError(error: unknown, context: EndpointContext): unknown {
+  if (error instanceof DeskpilotError) return error;
+  if (error instanceof Error && error.name === 'AbortError') return error;
+  const inner = unwrapRetries(error) as ApiLikeError & Error;
+  const status = inner?.statusCode;
+  const body = `${inner?.responseBody ?? ''} ${inner?.message ?? ''}`;
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return new EndpointError('ENDPOINT_TIMEOUT', `The model${where(context)} did not answer in time; raise --timeout, or check that the server is not overloaded.`, { cause: error });
+  }
+  if (status === 401 || status === 403) {
+    return new EndpointError('ENDPOINT_UNAUTHORIZED', `The endpoint${where(context)} refused the API key (HTTP ${status}); check --api-key or the key's environment variable.`, { cause: error });
+  }
+  if (status === 404) {
+    const missingV1 = context.baseURL && !/\/v\d+\/?$/.test(context.baseURL) && !/compatible-mode\/v1/.test(context.baseURL);
+    if (missingV1) {
+      return new EndpointError('ENDPOINT_NOT_FOUND', `The endpoint${where(context)} answered 404: the base URL probably lacks '/v1'; try --base-url ${context.baseURL!.replace(/\/+$/, '')}/v1.`, { cause: error });
+    }
+    if (/model/i.test(body)) {
+      return new EndpointError('MODEL_NOT_FOUND', `The endpoint${where(context)} does not know the model '${context.model}'; check --model against the server's model list.`, { cause: error });
+    }
+    return new EndpointError('ENDPOINT_NOT_FOUND', `The endpoint${where(context)} answered 404; check --base-url (it should end in '/v1' for OpenAI-compatible servers).`, { cause: error });
+  }
+  if (status === 429) {
+    return new EndpointError('RATE_LIMITED', `The endpoint${where(context)} kept rate-limiting the requests after retries; wait a minute, lower the request rate, or use another key or plan.`, { cause: error });
+  }
+  if (status === 400 && /image|vision|multimodal|image_url/i.test(body)) {
+    return new EndpointError('MODEL_WITHOUT_VISION', `The model '${context.model}' does not take images; choose a vision model such as a Qwen3-VL one with --model.`, { cause: error });
+  }
+  if (typeof status === 'number' && status >= 500) {
+    return new EndpointError('ENDPOINT_SERVER_ERROR', `The endpoint${where(context)} failed with HTTP ${status} after retries; try again later or check the server's log.`, { cause: error });
+  }
+  if (typeof status === 'number') {
+    return new EndpointError('ENDPOINT_REJECTED', `The endpoint${where(context)} rejected the request (HTTP ${status}): ${firstLine(body)}`, { cause: error });
+  }
+  if (isConnectionRefused(error)) {
+    return new EndpointError('ENDPOINT_UNREACHABLE', `Cannot reach the model endpoint${where(context)}; check --base-url and that the server is running.`, { cause: error });
+  }
+  return new EndpointError('ENDPOINT_FAILED', `The request to the model${where(context)} failed: ${firstLine(inner?.message ?? String(error))}`, { cause: error });
+}
+
+function unwrapRetries(error: unknown): unknown {
+  const value = error as ApiLikeError;
+  if (value && typeof value === 'object' && 'lastError' in value && value.lastError) return value.lastError;
+  return error;
+}
+
+function isConnectionRefused(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)) return true;
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string' && /fetch failed|ECONNREFUSED|Cannot connect/i.test(message) && !(current as ApiLikeError).statusCode) {
+      const cause = (current as { cause?: unknown }).cause;
+      if (!cause) return true;
+    }
+    current = (current as { cause?: unknown }).cause ?? (current as ApiLikeError).lastError;
+  }
+  return false;
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}

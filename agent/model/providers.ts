@@ -1,0 +1,48 @@
+import { createGateway } from '@ai-sdk/gateway';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { z } from 'zod';
+import type { Model } from '../ports.ts';
+import { AiSdkModel } from './ai-sdk-model.ts';
+
+// Where Qwen3-VL is served. Every provider goes through the `ai` package; only the settings differ.
+
+export const ProviderSchema = z.enum(['gateway', 'alibaba', 'openai-compatible']);
+export type Provider = z.infer<typeof ProviderSchema>;
+
+export const ModelSettingsSchema = z.object({
+  provider: ProviderSchema,
+  model: z.string().min(1),
+  baseURL: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  nativeTools: z.boolean().optional(),
+});
+export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
+
+export const PROVIDER_DEFAULTS = {
+  gateway: { model: 'alibaba/qwen3-vl-instruct', keyVariable: 'AI_GATEWAY_API_KEY' },
+  alibaba: { model: 'qwen3-vl-plus', baseURL: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', keyVariable: 'DASHSCOPE_API_KEY' },
+  'openai-compatible': { model: 'qwen3-vl', keyVariable: 'DESKPILOT_API_KEY' },
+} as const;
+
+export function describeModel(settings: ModelSettings): string {
+  return settings.provider === 'openai-compatible' ? `${settings.model} at ${settings.baseURL}` : `${settings.provider}:${settings.model}`;
+}
+
+export function createModel(settings: ModelSettings): Model {
+  const common = { name: describeModel(settings), timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools };
+  switch (settings.provider) {
+    case 'gateway': {
+      const gateway = createGateway(settings.apiKey ? { apiKey: settings.apiKey } : {});
+      return new AiSdkModel({ ...common, model: gateway(settings.model) });
+    }
+    case 'alibaba':
+    case 'openai-compatible': {
+      const baseURL = settings.baseURL ?? (settings.provider === 'alibaba' ? PROVIDER_DEFAULTS.alibaba.baseURL : undefined);
+      if (!baseURL) throw new Error('An OpenAI-compatible model needs a base URL.');
+      // Local servers want no key, but the header must still be well-formed.
+      const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed' });
+      return new AiSdkModel({ ...common, baseURL, model: provider.chatModel(settings.model) });
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { APICallError } from '@ai-sdk/provider';
+import { describe, expect, it } from 'vitest';
+import { screenPoint } from './geometry.ts';
+import type { Ports } from './ports.ts';
+import { runTask, type RunTaskOptions } from './run-task.ts';
+import type { RunEvent } from './run-events.ts';
+import { FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from './testing/fakes.ts';
+import { mockQwenModel, qwenReply, type ScriptedReply } from './testing/mock-qwen-model.ts';
+
+function setup(script: ScriptedReply[], options: { approver?: ScriptedApprover; actionMs?: number; changeOnAction?: boolean } = {}) {
+  const screen = new FixtureScreen();
+  const input = new RecordingInput({ ...(options.changeOnAction === false ? {} : { screen }), ...(options.actionMs ? { actionMs: options.actionMs } : {}) });
+  const mock = mockQwenModel(script);
+  const approver = options.approver ?? new ScriptedApprover();
+  const ports: Ports = { screen, input, model: mock.model, approver, clock: new VirtualClock() };
+  const events: RunEvent[] = [];
+  const run = (extra: Partial<RunTaskOptions> = {}) => runTask({ goal: 'Save the file', ports, onEvent: (event) => events.push(event), ...extra });
+  return { screen, input, mock, approver, events, run };
+}
+
+const click = (x: number, y: number, label = 'Save') => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label });
+const done = qwenReply({ action: 'terminate', status: 'success' });
+
+describe('runTask', () => {
+  it('clicks where the model pointed, in input coordinates, then finishes', async () => {
+    const { input, run, mock, events } = setup([click(500, 250), done]);
+    const result = await run();
+    expect(result).toMatchObject({ outcome: 'done', steps: 2, usage: { inputTokens: 2600, outputTokens: 80 } });
+    expect(input.performed).toEqual([
+      { kind: 'click', button: 'left', count: 1, at: { x: 960, y: 270 }, target: { label: 'Save', box: { topLeft: { x: 940, y: 259 }, bottomRight: { x: 979, y: 280 } } } },
+    ]);
+    expect(input.releases).toBe(1);
+    expect(events.map((event) => event.type)).toEqual([
+      'run-started',
+      'step-observed',
+      'model-replied',
+      'step-planned',
+      'step-decided',
+      'step-acted',
+      'step-observed',
+      'model-replied',
+      'step-planned',
+      'run-ended',
+    ]);
+    // What the model received: the system prompt with the tool, the goal, an image per screenshot, the history.
+    const [first, second] = mock.calls();
+    const system = first!.prompt[0]!;
+    expect(system.role).toBe('system');
+    expect(String(system.content)).toContain('<tools>');
+    expect(String(system.content)).toContain('"name":"computer_use"');
+    const userParts = (call: typeof first) => (call!.prompt[1]!.content as Array<{ type: string; text?: string; mediaType?: string }>);
+    expect(userParts(first).filter((part) => part.type === 'file')).toHaveLength(1);
+    expect(userParts(first).find((part) => part.type === 'text')?.text).toContain('Save the file');
+    expect(userParts(second).filter((part) => part.type === 'file')).toHaveLength(2);
+    expect(userParts(second).map((part) => part.text ?? '').join('\n')).toMatch(/1\. Click 'Save' -> done/);
+  });
+
+  it('sizes screenshots to the token budget before sending them', async () => {
+    const { screen, run, events } = setup([done]);
+    await run({ policy: { imageTokenBudget: 1280 } });
+    expect(screen.captures).toEqual([{ width: 1504, height: 832 }]);
+    expect(events.find((event) => event.type === 'step-observed')).toMatchObject({ imageTokens: 1222 });
+  });
+
+  it('keeps only the last screenshots in the context', async () => {
+    const { run, mock } = setup([click(100, 100), click(200, 200), click(300, 300), click(400, 400), done]);
+    await run({ policy: { screenshotsInContext: 3 } });
+    const images = mock.calls().map((call) => (call.prompt[1]!.content as Array<{ type: string }>).filter((part) => part.type === 'file').length);
+    expect(images).toEqual([1, 2, 3, 3, 3]);
+  });
+
+  it('re-asks after a bad reply, tells the model why, and acts only on the valid one', async () => {
+    const { input, run, mock, events } = setup(['I would click Save.', click(500, 1200), click(500, 500), done]);
+    const result = await run();
+    expect(result.outcome).toBe('done');
+    expect(input.performed).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'reply-rejected').map((event) => event.type === 'reply-rejected' && event.code)).toEqual(['NO_TOOL_CALL', 'OFF_SCREEN']);
+    const reask = mock.calls()[2]!.prompt;
+    const lastUser = reask.at(-1)!;
+    expect(lastUser.role).toBe('user');
+    expect(JSON.stringify(lastUser.content)).toContain('could not be used');
+    expect(JSON.stringify(lastUser.content)).toContain('off the screen');
+  });
+
+  it('fails without acting when the replies stay unusable', async () => {
+    const { input, run } = setup(['nope', '<tool_call>{bad json</tool_call>', qwenReply({ action: 'fly', coordinate: [1, 1] })]);
+    const result = await run();
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toMatch(/could not be used 3 times/);
+    expect(input.performed).toEqual([]);
+    expect(input.releases).toBe(1);
+  });
+
+  it('stops at the step budget', async () => {
+    const { input, run } = setup([click(10, 10)]);
+    const result = await run({ policy: { maxSteps: 4 } });
+    expect(result).toMatchObject({ outcome: 'failed', steps: 4 });
+    expect(result.reason).toMatch(/step budget of 4/);
+    expect(input.performed).toHaveLength(4);
+  });
+
+  it('returns the answer', async () => {
+    const { run } = setup([qwenReply({ action: 'answer', text: 'Three PDFs.' })]);
+    expect(await run()).toMatchObject({ outcome: 'done', answer: 'Three PDFs.' });
+  });
+
+  it('reports failure when the model gives up', async () => {
+    const { run } = setup([qwenReply({ action: 'terminate', status: 'failure' }, 'There is no Save button.')]);
+    expect(await run()).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/gave up.*no Save button/) });
+  });
+
+  it('honours skip, correct and stop', async () => {
+    const approver = new ScriptedApprover([{ kind: 'skip' }, { kind: 'correct', point: screenPoint(7, 9) }, { kind: 'stop' }]);
+    const { input, run, mock } = setup([click(500, 500), click(500, 500), click(500, 500)], { approver });
+    const result = await run();
+    expect(result.outcome).toBe('stopped');
+    expect(input.performed).toEqual([expect.objectContaining({ kind: 'click', at: { x: 7, y: 9 } })]);
+    const history = JSON.stringify(mock.calls()[2]!.prompt[1]!.content);
+    expect(history).toContain('skipped by the user');
+    expect(history).toContain('corrected by the user');
+  });
+
+  it('stops during an action when the signal fires, and releases the input', async () => {
+    const controller = new AbortController();
+    const { input, run } = setup([click(10, 10), done], { actionMs: 5_000 });
+    setTimeout(() => controller.abort(), 20);
+    const started = Date.now();
+    const result = await run({ signal: controller.signal });
+    expect(result.outcome).toBe('stopped');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(input.performed).toEqual([]);
+    expect(input.releases).toBe(1);
+  });
+
+  it('tells the model when an action changed nothing on screen', async () => {
+    const { run, mock } = setup([click(10, 10), done], { changeOnAction: false });
+    await run();
+    expect(JSON.stringify(mock.calls()[1]!.prompt[1]!.content)).toContain('the screen did not change');
+  });
+
+  it('ends with one clear sentence when the endpoint refuses the key', async () => {
+    const unauthorized = new APICallError({ message: 'Unauthorized', url: 'http://x/v1/chat/completions', requestBodyValues: {}, statusCode: 401, responseBody: '{"error":"bad key"}', isRetryable: false });
+    const { input, run } = setup([unauthorized]);
+    const result = await run();
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toMatch(/refused the API key \(HTTP 401\); check --api-key/);
+    expect(input.performed).toEqual([]);
+  });
+});
