@@ -1,0 +1,59 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
+
+const positiveInteger = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number.`);
+  return number;
+};
+
+export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv; signal: AbortSignal }, setExitCode: (code: number) => void): Command {
+  const program = new Command('deskpilot')
+    .description('Reach a goal on this desktop: screenshot, ask a vision-language model for the next action, drive the real mouse and keyboard.')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+
+  program
+    .command('run')
+    .description('Run a goal until it is done, you stop it, or the step budget runs out.')
+    .argument('<goal>', 'what to do, in words')
+    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible (chosen from the other settings when left out)'))
+    .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
+    .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
+    .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
+    .option('--max-steps <n>', 'step budget (default 30)', positiveInteger('--max-steps'))
+    .option('--image-tokens <n>', 'Qwen3-VL tokens per screenshot (default 1280)', positiveInteger('--image-tokens'))
+    .option('--screenshots <n>', 'screenshots kept in the context (default 3)', positiveInteger('--screenshots'))
+    .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
+    .option('-y, --yes', 'act without asking before each action')
+    .action(async (goal: string, options: RunCommandOptions) => {
+      setExitCode(await runCommand(goal, options, io));
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: string) => {
+    interrupts += 1;
+    // A second Ctrl+C while the first is still being honoured: leave now.
+    if (interrupts > 1) process.exit(EXIT_CODES.stopped);
+    process.stderr.write(`\nStopping (${name})...\n`);
+    controller.abort(Object.assign(new Error(`Stopped by ${name}.`), { name: 'AbortError' }));
+  };
+  process.on('SIGINT', () => onSignal('Ctrl+C'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  let exitCode = 0;
+  const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    const code = (error as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_CODES.usage;
+    process.stderr.write(`deskpilot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_CODES.failed;
+  }
+  return exitCode;
+}

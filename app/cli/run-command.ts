@@ -1,0 +1,87 @@
+import { AutoApprover } from '../../agent/auto-approver.ts';
+import { systemClock } from '../../agent/abort.ts';
+import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
+import { createModel } from '../../agent/model/providers.ts';
+import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
+import type { Model } from '../../agent/ports.ts';
+import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
+import { runTask } from '../../agent/run-task.ts';
+import { openDesktop } from '../../native/nut-desktop.ts';
+import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
+import { formatEvent } from './format-event.ts';
+import { TerminalApprover } from './terminal-approver.ts';
+
+export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };
+
+export type RunCommandOptions = ModelFlags & {
+  maxSteps?: number;
+  imageTokens?: number;
+  screenshots?: number;
+  timeout?: number;
+  yes?: boolean;
+};
+
+export type RunCommandIo = {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  /** Fires on Ctrl+C / SIGTERM. */
+  readonly signal: AbortSignal;
+};
+
+/** `deskpilot run "<goal>"`: resolves the model, opens the desktop, runs the loop; returns the exit code. */
+export async function runCommand(goal: string, options: RunCommandOptions, io: RunCommandIo): Promise<number> {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  let model: Model;
+  let policy: RunPolicyInput;
+  try {
+    if (goal.trim() === '') throw new ConfigurationError('EMPTY_GOAL', 'Give a goal, e.g. deskpilot run "open the text editor and type hello".');
+    const fileName = configFilePath(io.env);
+    const file = await readConfigFile(fileName);
+    const timeoutSeconds = options.timeout ?? file.timeoutSeconds;
+    const resolved = await resolveModel({ flags: options, env: io.env, file, fileName, ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}) });
+    say(resolved.source);
+    model = createModel(resolved.settings);
+    const parsedPolicy = RunPolicySchema.safeParse({
+      maxSteps: options.maxSteps ?? file.maxSteps,
+      imageTokenBudget: options.imageTokens ?? file.imageTokenBudget,
+      screenshotsInContext: options.screenshots ?? file.screenshotsInContext,
+    });
+    if (!parsedPolicy.success) {
+      const issue = parsedPolicy.error.issues[0]!;
+      throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`);
+    }
+    policy = parsedPolicy.data;
+  } catch (error) {
+    if (error instanceof DeskpilotError) {
+      io.stderr.write(`deskpilot: ${error.message}\n`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
+
+  let desktop: Awaited<ReturnType<typeof openDesktop>>;
+  try {
+    desktop = await openDesktop();
+  } catch (error) {
+    io.stderr.write(`deskpilot: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_CODES.usage;
+  }
+
+  let result: RunResult;
+  try {
+    result = await runTask({
+      goal,
+      policy,
+      signal: io.signal,
+      ports: { screen: desktop.screen, input: desktop.input, model, approver: options.yes ? new AutoApprover() : new TerminalApprover(), clock: systemClock },
+      onEvent: (event) => {
+        const line = formatEvent(event);
+        if (line !== undefined) say(line);
+      },
+    });
+  } finally {
+    await desktop.input.releaseAll().catch(() => undefined);
+  }
+  return EXIT_CODES[result.outcome];
+}

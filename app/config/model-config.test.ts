@@ -1,0 +1,89 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfigFile, resolveModel, type ResolveOptions } from './model-config.ts';
+
+const nowhere = [{ name: 'Nothing', baseURL: 'http://127.0.0.1:9/v1' }];
+const base = (over: Partial<ResolveOptions>): ResolveOptions => ({ flags: {}, env: {}, file: {}, fileName: '/x/config.json', localServers: nowhere, ...over });
+
+describe('resolveModel', () => {
+  it('lets flags win over environment over file', async () => {
+    const file = { baseURL: 'http://file:1/v1', model: 'file-model' };
+    const env = { DESKPILOT_BASE_URL: 'http://env:1/v1', DESKPILOT_MODEL: 'env-model' };
+    expect((await resolveModel(base({ file }))).settings).toMatchObject({ provider: 'openai-compatible', baseURL: 'http://file:1/v1', model: 'file-model' });
+    expect((await resolveModel(base({ file, env }))).settings).toMatchObject({ baseURL: 'http://env:1/v1', model: 'env-model' });
+    expect((await resolveModel(base({ file, env, flags: { baseUrl: 'http://flag:1/v1', model: 'flag-model', apiKey: 'k' } }))).settings).toEqual({
+      provider: 'openai-compatible',
+      baseURL: 'http://flag:1/v1',
+      model: 'flag-model',
+      apiKey: 'k',
+    });
+  });
+
+  it('uses the AI Gateway with its default Qwen3-VL model when its key is set', async () => {
+    const resolved = await resolveModel(base({ env: { AI_GATEWAY_API_KEY: 'gw' } }));
+    expect(resolved.settings).toEqual({ provider: 'gateway', model: 'alibaba/qwen3-vl-instruct', apiKey: 'gw' });
+  });
+
+  it('uses Alibaba Model Studio with its compatible-mode URL', async () => {
+    const resolved = await resolveModel(base({ env: { DASHSCOPE_API_KEY: 'ds' } }));
+    expect(resolved.settings).toMatchObject({ provider: 'alibaba', baseURL: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', model: 'qwen3-vl-plus' });
+  });
+
+  it('explains what is missing', async () => {
+    await expect(resolveModel(base({ flags: { provider: 'gateway' } }))).rejects.toThrow(/AI_GATEWAY_API_KEY/);
+    await expect(resolveModel(base({ flags: { provider: 'bedrock' } }))).rejects.toThrow(/Unknown provider 'bedrock'/);
+    await expect(resolveModel(base({ flags: { baseUrl: 'localhost:11434' } }))).rejects.toThrow(/not a URL/);
+  });
+
+  it('lists every way to configure a model when nothing is configured or found', async () => {
+    const error = await resolveModel(base({})).catch((caught: Error) => caught);
+    expect(error).toMatchObject({ code: 'NO_MODEL' });
+    for (const way of ['AI_GATEWAY_API_KEY', 'DASHSCOPE_API_KEY', '--base-url', '/x/config.json', 'ollama']) expect((error as Error).message).toContain(way);
+  });
+
+  describe('with a local server offering Qwen3-VL', () => {
+    let server: http.Server;
+    let url: string;
+    beforeAll(async () => {
+      server = http.createServer((request, response) => {
+        if (request.url === '/v1/models') {
+          response.setHeader('content-type', 'application/json');
+          response.end(JSON.stringify({ object: 'list', data: [{ id: 'llama3:8b' }, { id: 'qwen3-vl:8b' }] }));
+        } else {
+          response.statusCode = 404;
+          response.end();
+        }
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('finds it, uses it and says so', async () => {
+      const resolved = await resolveModel(base({ localServers: [...nowhere, { name: 'Ollama', baseURL: url }] }));
+      expect(resolved.settings).toEqual({ provider: 'openai-compatible', baseURL: url, model: 'qwen3-vl:8b' });
+      expect(resolved.source).toMatch(/found qwen3-vl:8b on Ollama/);
+    });
+  });
+});
+
+describe('readConfigFile', () => {
+  it('reads a valid file, treats a missing one as empty, and points at the wrong key', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-config-'));
+    const good = path.join(folder, 'good.json');
+    await writeFile(good, JSON.stringify({ baseURL: 'http://localhost:1234/v1', model: 'qwen3-vl-8b', maxSteps: 12 }));
+    expect(await readConfigFile(good)).toEqual({ baseURL: 'http://localhost:1234/v1', model: 'qwen3-vl-8b', maxSteps: 12 });
+    expect(await readConfigFile(path.join(folder, 'missing.json'))).toEqual({});
+    const bad = path.join(folder, 'bad.json');
+    await writeFile(bad, JSON.stringify({ maxSteps: -1 }));
+    await expect(readConfigFile(bad)).rejects.toThrow(/wrong at 'maxSteps'/);
+    await writeFile(bad, JSON.stringify({ modle: 'x' }));
+    await expect(readConfigFile(bad)).rejects.toThrow(/bad.json/);
+    await writeFile(bad, '{ not json');
+    await expect(readConfigFile(bad)).rejects.toThrow(/not valid JSON/);
+  });
+});
