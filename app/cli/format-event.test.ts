@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { gridPoint, screenPoint } from '../../agent/geometry.ts';
+import { fullHdDisplay } from '../../agent/testing/fakes.ts';
+import { formatEvent } from './format-event.ts';
+
+describe('formatEvent', () => {
+  it('prints the planned action with its target and point', () => {
+    const line = formatEvent({
+      type: 'step-planned',
+      time: 0,
+      step: 2,
+      planned: {
+        step: 2,
+        modelAction: { kind: 'click', button: 'left', count: 1, at: gridPoint(500, 250), target: { label: 'Save' } },
+        action: { kind: 'click', button: 'left', count: 1, at: screenPoint(960, 270), target: { label: 'Save' } },
+        description: "Click 'Save'",
+        thought: 'The button\nis there.',
+        display: fullHdDisplay,
+        imageSize: { width: 1504, height: 832 },
+      },
+    });
+    expect(line).toBe("  thought: The button is there.\n  -> Click 'Save' at (960, 270)");
+  });
+
+  it('prints the outcome with totals and the answer', () => {
+    const line = formatEvent({ type: 'run-ended', time: 0, outcome: 'done', reason: 'The model answered.', answer: '42', steps: 3, usage: { inputTokens: 3900, outputTokens: 120 }, durationMs: 4200 });
+    expect(line).toBe('Done (3 steps, 4.2 s, 3900 tokens in / 120 out): The model answered.\nAnswer: 42');
+  });
+
+  it('stays quiet for plain approvals but shows skips and corrections', () => {
+    expect(formatEvent({ type: 'step-decided', time: 0, step: 1, decision: { kind: 'approve' }, waitedMs: 5 })).toBeUndefined();
+    expect(formatEvent({ type: 'step-decided', time: 0, step: 1, decision: { kind: 'correct', point: screenPoint(3, 4) }, waitedMs: 5 })).toBe('  corrected to (3, 4)');
+  });
+});
