@@ -1,0 +1,91 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { displayGeometryOf, fingerprintOf, GrabScreen, type PixelSource } from './grab-screen.ts';
+import type { RawPixels } from './bgra.ts';
+
+/** A BGRA frame filled with one colour, alpha byte 0 as X11 grabs have it, rows padded by 8 bytes. */
+function frame(width: number, height: number, rgb: [number, number, number]): RawPixels {
+  const byteWidth = width * 4 + 8;
+  const data = new Uint8Array(byteWidth * height);
+  for (let row = 0; row < height; row++) {
+    for (let column = 0; column < width; column++) data.set([rgb[2], rgb[1], rgb[0], 0], row * byteWidth + column * 4);
+  }
+  return { data, width, height, byteWidth };
+}
+
+function source(pixels: RawPixels, inputSize = { width: pixels.width, height: pixels.height }): PixelSource & { pixels: RawPixels } {
+  const fake = {
+    pixels,
+    grab: async () => fake.pixels,
+    width: async () => inputSize.width,
+    height: async () => inputSize.height,
+  };
+  return fake;
+}
+
+describe('GrabScreen', () => {
+  it('encodes an opaque PNG of the size asked for, with the right colours', async () => {
+    const screen = new GrabScreen(source(frame(64, 48, [255, 128, 0])));
+    const shot = await screen.capture({ sizeFor: () => ({ width: 32, height: 24 }) });
+    expect(shot.mediaType).toBe('image/png');
+    expect(shot.size).toEqual({ width: 32, height: 24 });
+    const { data, info } = await sharp(shot.image).raw().toBuffer({ resolveWithObject: true });
+    expect(info).toMatchObject({ width: 32, height: 24, channels: 3 });
+    expect([...data.subarray(0, 3)]).toEqual([255, 128, 0]);
+    expect(shot.timings.grabMs).toBeGreaterThanOrEqual(0);
+    expect(shot.timings.encodeMs).toBeGreaterThan(0);
+  });
+
+  it('asks sizeFor with the pixel size and reports the display', async () => {
+    const seen: unknown[] = [];
+    const screen = new GrabScreen(source(frame(40, 20, [1, 2, 3]), { width: 20, height: 10 }));
+    const shot = await screen.capture({ sizeFor: (pixelSize) => (seen.push(pixelSize), pixelSize) });
+    expect(seen).toEqual([{ width: 40, height: 20 }]);
+    expect(shot.display).toEqual({ id: 'primary', bounds: { x: 0, y: 0, width: 20, height: 10 }, scaleFactor: 2, pixelSize: { width: 40, height: 20 } });
+    expect((await sharp(shot.image).metadata()).width).toBe(40);
+  });
+
+  it('refuses a size that is not whole and positive', async () => {
+    const screen = new GrabScreen(source(frame(8, 8, [0, 0, 0])));
+    await expect(screen.capture({ sizeFor: () => ({ width: 10.5, height: 4 }) })).rejects.toThrow(RangeError);
+    await expect(screen.capture({ sizeFor: () => ({ width: 0, height: 4 }) })).rejects.toThrow(RangeError);
+  });
+
+  it('does not grab once aborted', async () => {
+    const fake = source(frame(8, 8, [0, 0, 0]));
+    let grabs = 0;
+    const counting = { ...fake, grab: async () => (grabs++, fake.pixels) };
+    const controller = new AbortController();
+    controller.abort();
+    await expect(new GrabScreen(counting).capture({ sizeFor: (size) => size, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(new GrabScreen(counting).fingerprint(controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(grabs).toBe(0);
+  });
+
+  it('fingerprints equal pixels alike and notices one changed pixel', async () => {
+    const fake = source(frame(100, 50, [200, 200, 200]));
+    const screen = new GrabScreen(fake);
+    const first = await screen.fingerprint();
+    expect(await screen.fingerprint()).toBe(first);
+    const changed = frame(100, 50, [200, 200, 200]);
+    changed.data[changed.byteWidth * 37 + 4 * 61] = 199;
+    fake.pixels = changed;
+    expect(await screen.fingerprint()).not.toBe(first);
+  });
+
+  it('fingerprints the size too', () => {
+    const data = new Uint8Array(32);
+    expect(fingerprintOf({ data, width: 4, height: 2, byteWidth: 16 })).not.toBe(fingerprintOf({ data, width: 2, height: 4, byteWidth: 8 }));
+  });
+});
+
+describe('displayGeometryOf', () => {
+  it('puts the primary display at the origin with the ratio as scale factor', () => {
+    expect(displayGeometryOf({ width: 2880, height: 1800 }, { width: 1440, height: 900 })).toEqual({
+      id: 'primary',
+      bounds: { x: 0, y: 0, width: 1440, height: 900 },
+      scaleFactor: 2,
+      pixelSize: { width: 2880, height: 1800 },
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import type * as Nut from '@nut-tree-fork/nut-js';
+import type { DisplayGeometry } from '../agent/geometry.ts';
+import { platformClipboard } from './clipboard.ts';
+import { assertDisplayReachable } from './display-check.ts';
+import { GrabScreen } from './grab-screen.ts';
+import { NutInput } from './nut-input.ts';
+
+export type Desktop = {
+  readonly screen: GrabScreen;
+  readonly input: NutInput;
+  /** The displays the screen captures and the input reaches (one: nut-js sees the primary/whole X screen). */
+  readonly displays: readonly DisplayGeometry[];
+};
+
+export type OpenDesktopOptions = {
+  /** zlib level of captured PNGs (see GrabScreenOptions). */
+  readonly compressionLevel?: number;
+  /** How long the X server has to answer before DisplayUnavailableError. */
+  readonly displayCheckTimeoutMs?: number;
+};
+
+/**
+ * The real screen and input. Checks the display first and only then loads nut-js, whose first
+ * call would otherwise crash the process without a display. nut-js binds to `process.env.DISPLAY`
+ * when it is loaded, once per process: set DISPLAY before the first call.
+ */
+export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Desktop> {
+  await assertDisplayReachable(process.env, { timeoutMs: options.displayCheckTimeoutMs });
+  const nut = await import('@nut-tree-fork/nut-js');
+  configureForSpeed(nut);
+  const screen = new GrabScreen(nut.screen, { compressionLevel: options.compressionLevel });
+  const input = new NutInput({ nut, clipboard: platformClipboard(nut.clipboard) });
+  return { screen, input, displays: [await screen.display()] };
+}
+
+type NutModule = typeof Nut;
+
+/**
+ * nut-js defaults suit a person watching: 300 ms before every typed character, 100 ms before every
+ * click, a pointer gliding at 1000 px/s. The agent waits for the screen itself, so none of that.
+ */
+function configureForSpeed(nut: NutModule): void {
+  nut.keyboard.config.autoDelayMs = 0;
+  // The keyboard class hands its initial 300 ms to libnut, which then sleeps after every key event.
+  nut.providerRegistry.getKeyboard().setKeyboardDelay(0);
+  nut.mouse.config.autoDelayMs = 2;
+  nut.mouse.config.mouseSpeed = 20_000;
+  nut.providerRegistry.getMouse().setMouseDelay(0);
+}

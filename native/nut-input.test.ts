@@ -1,0 +1,232 @@
+import type { Button, Key } from '@nut-tree-fork/nut-js';
+import { describe, expect, it } from 'vitest';
+import { screenPoint } from '../agent/geometry.ts';
+import type { Clipboard } from './clipboard.ts';
+import { UnknownKeyError } from './key-names.ts';
+import { NotAnInputActionError, NutInput, type NutApi } from './nut-input.ts';
+
+// nut-js itself is never loaded here: its enums become their own names, so the log reads plainly.
+const names = new Proxy({}, { get: (_target, name) => name });
+
+function fakeNut(options: { failOn?: string } = {}) {
+  const log: string[] = [];
+  let position = { x: 0, y: 0 };
+  const record = (entry: string) => {
+    log.push(entry);
+    if (options.failOn === entry) throw new Error(`failed: ${entry}`);
+  };
+  const nut: NutApi = {
+    mouse: {
+      setPosition: async (point) => {
+        position = { x: point.x, y: point.y };
+        record(`move ${point.x},${point.y}`);
+      },
+      getPosition: async () => position,
+      pressButton: async (button) => record(`down ${String(button)}`),
+      releaseButton: async (button) => record(`up ${String(button)}`),
+      scrollUp: async (steps) => record(`wheel up ${steps}`),
+      scrollDown: async (steps) => record(`wheel down ${steps}`),
+      scrollLeft: async (steps) => record(`wheel left ${steps}`),
+      scrollRight: async (steps) => record(`wheel right ${steps}`),
+    },
+    keyboard: {
+      type: async (...text) => record(`type ${text.join('')}`),
+      pressKey: async (...keys) => record(`press ${keys.map(String).join('+')}`),
+      releaseKey: async (...keys) => record(`release ${keys.map(String).join('+')}`),
+    },
+    Key: names as typeof Key,
+    Button: { LEFT: 'left', RIGHT: 'right', MIDDLE: 'middle' } as unknown as typeof Button,
+    Point: class {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    } as unknown as NutApi['Point'],
+  };
+  return { nut, log };
+}
+
+function fakeClipboard(log: string[]): Clipboard {
+  return {
+    pasteKeys: ['LeftShift', 'Insert'],
+    open: async () => {
+      log.push('clipboard open');
+      return {
+        put: async (text) => void log.push(`clipboard put ${text}`),
+        pasted: async () => void log.push('clipboard pasted'),
+        close: async () => void log.push('clipboard close'),
+      };
+    },
+  };
+}
+
+function input(options: { failOn?: string; platform?: NodeJS.Platform } = {}) {
+  const { nut, log } = fakeNut(options);
+  return { input: new NutInput({ nut, clipboard: fakeClipboard(log), platform: options.platform ?? 'linux', typingChunkSize: 4, dragStepMs: 0 }), log };
+}
+
+const at = screenPoint(100, 200);
+
+describe('NutInput', () => {
+  it('moves to the point, rounded, before clicking the right number of times', async () => {
+    const { input: subject, log } = input();
+    await subject.perform({ kind: 'click', button: 'right', count: 1, at: screenPoint(10.4, 20.6) });
+    await subject.perform({ kind: 'click', button: 'left', count: 3, at });
+    expect(log).toEqual(['move 10,21', 'down right', 'up right', 'move 100,200', 'down left', 'up left', 'down left', 'up left', 'down left', 'up left']);
+  });
+
+  it('drags from where the pointer is, in steps, and releases at the target', async () => {
+    const { input: subject, log } = input();
+    await subject.perform({ kind: 'move', to: screenPoint(0, 0) });
+    await subject.perform({ kind: 'drag', to: screenPoint(400, 0) });
+    expect(log[1]).toBe('down left');
+    expect(log.at(-2)).toBe('move 400,0');
+    expect(log.at(-1)).toBe('up left');
+    expect(log.filter((entry) => entry.startsWith('move')).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('scrolls in wheel notches, correcting libnut’s horizontal direction on Linux', async () => {
+    const { input: subject, log } = input();
+    await subject.perform({ kind: 'scroll', axis: 'vertical', amount: -500, at });
+    await subject.perform({ kind: 'scroll', axis: 'vertical', amount: 30 });
+    await subject.perform({ kind: 'scroll', axis: 'horizontal', amount: 200 });
+    await subject.perform({ kind: 'scroll', axis: 'horizontal', amount: -100 });
+    await subject.perform({ kind: 'scroll', axis: 'vertical', amount: 0 });
+    expect(log).toEqual(['move 100,200', 'wheel down 5', 'wheel up 1', 'wheel left 2', 'wheel right 1']);
+    const mac = input({ platform: 'darwin' });
+    await mac.input.perform({ kind: 'scroll', axis: 'horizontal', amount: 200 });
+    expect(mac.log).toEqual(['wheel right 2']);
+  });
+
+  it('presses a combo in order and releases it in reverse', async () => {
+    const { input: subject, log } = input();
+    await subject.perform({ kind: 'key', keys: ['ctrl', 'shift', 't'] });
+    expect(log).toEqual(['press LeftControl', 'press LeftShift', 'press T', 'release T', 'release LeftShift', 'release LeftControl']);
+  });
+
+  it('presses cmd for ctrl on macOS', async () => {
+    const { input: subject, log } = input({ platform: 'darwin' });
+    await subject.perform({ kind: 'key', keys: ['ctrl', 'c'] });
+    expect(log).toEqual(['press LeftSuper', 'press C', 'release C', 'release LeftSuper']);
+  });
+
+  it('rejects an unknown key before pressing anything', async () => {
+    const { input: subject, log } = input();
+    await expect(subject.perform({ kind: 'key', keys: ['ctrl', 'hyperdrive'] })).rejects.toBeInstanceOf(UnknownKeyError);
+    expect(log).toEqual([]);
+  });
+
+  it('releases what a combo pressed when a press fails', async () => {
+    const { input: subject, log } = input({ failOn: 'press T' });
+    await expect(subject.perform({ kind: 'key', keys: ['ctrl', 't'] })).rejects.toThrow('failed: press T');
+    expect(log).toEqual(['press LeftControl', 'press T', 'release T', 'release LeftControl']);
+  });
+
+  it('types plain runs in chunks, shifted symbols with Shift, line breaks as Return, the rest pasted', async () => {
+    const { input: subject, log } = input();
+    await subject.perform({ kind: 'type', text: 'Hello, {é}\n' });
+    expect(log).toEqual([
+      'clipboard open',
+      'type Hell',
+      'type o, ',
+      'press LeftShift',
+      'press LeftBracket',
+      'release LeftBracket',
+      'release LeftShift',
+      'clipboard put é',
+      'press LeftShift',
+      'press Insert',
+      'release Insert',
+      'release LeftShift',
+      'clipboard pasted',
+      'press LeftShift',
+      'press RightBracket',
+      'release RightBracket',
+      'release LeftShift',
+      'press Return',
+      'release Return',
+      'clipboard close',
+    ]);
+  });
+
+  it('leaves the clipboard alone when nothing needs pasting', async () => {
+    const { input: subject, log } = input();
+    await subject.perform({ kind: 'type', text: 'abc' });
+    expect(log).toEqual(['type abc']);
+  });
+
+  it('stops typing between chunks when aborted, holding nothing and restoring the clipboard', async () => {
+    const { nut, log } = fakeNut();
+    const controller = new AbortController();
+    const typing = nut.keyboard.type;
+    nut.keyboard.type = async (...text) => {
+      await typing(...text);
+      if (log.filter((entry) => entry.startsWith('type')).length === 2) controller.abort();
+    };
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', typingChunkSize: 4 });
+    await expect(subject.perform({ kind: 'type', text: `${'a'.repeat(40)}€` }, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log).toEqual(['clipboard open', 'type aaaa', 'type aaaa', 'clipboard close']);
+  });
+
+  it('releases Shift when aborted in the middle of shifted symbols', async () => {
+    const { nut, log } = fakeNut();
+    const controller = new AbortController();
+    const press = nut.keyboard.pressKey;
+    nut.keyboard.pressKey = async (...keys) => {
+      await press(...keys);
+      if (String(keys[0]) === 'Num3') controller.abort();
+    };
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux' });
+    await expect(subject.perform({ kind: 'type', text: '@#$%' }, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log.at(-1)).toBe('release LeftShift');
+    expect(log).not.toContain('press Num4');
+  });
+
+  it('releases the button when a drag is aborted', async () => {
+    const { nut, log } = fakeNut();
+    const controller = new AbortController();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', dragStepMs: 5 });
+    setTimeout(() => controller.abort(), 12);
+    await expect(subject.perform({ kind: 'drag', to: screenPoint(1000, 0) }, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log[0]).toBe('down left');
+    expect(log.at(-1)).toBe('up left');
+    expect(log).not.toContain('move 1000,0');
+  });
+
+  it('releaseAll releases what is held, once, and the interrupted action does not release it again', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', dragStepMs: 20 });
+    const controller = new AbortController();
+    const drag = subject.perform({ kind: 'drag', to: screenPoint(1000, 0) }, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await subject.releaseAll();
+    await subject.releaseAll();
+    controller.abort();
+    await expect(drag).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log.filter((entry) => entry === 'down left')).toHaveLength(1);
+    expect(log.filter((entry) => entry === 'up left')).toHaveLength(1);
+  });
+
+  it('waits, abortably', async () => {
+    const { input: subject } = input();
+    const started = performance.now();
+    await subject.perform({ kind: 'wait', seconds: 0.02 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 10);
+    await expect(subject.perform({ kind: 'wait', seconds: 5 }, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('refuses terminate and answer', async () => {
+    const { input: subject, log } = input();
+    await expect(subject.perform({ kind: 'terminate', status: 'success' })).rejects.toBeInstanceOf(NotAnInputActionError);
+    await expect(subject.perform({ kind: 'answer', text: '42' })).rejects.toMatchObject({ code: 'NOT_AN_INPUT_ACTION' });
+    expect(log).toEqual([]);
+  });
+
+  it('does nothing when already aborted', async () => {
+    const { input: subject, log } = input();
+    await expect(subject.perform({ kind: 'click', button: 'left', count: 1, at }, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log).toEqual([]);
+  });
+});
