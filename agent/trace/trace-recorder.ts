@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { RunEvent } from '../run-events.ts';
+import { TRACE_VERSION, type TraceEvent, type TraceEventOf } from './trace-schema.ts';
+import type { TraceResource, TraceSink } from './trace-sink.ts';
+
+// Turns the loop's events into trace lines: images become content-addressed resources, run-level
+// events get step 0 and the first one the format version and the run's metadata.
+
+export type RunMetadata = {
+  readonly kind: 'run' | 'replay';
+  /** Model settings; secrets are dropped here (and masked again by the redactor). */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  readonly replayOf?: TraceEventOf<'run-started'>['replayOf'];
+  readonly versions?: TraceEventOf<'run-started'>['versions'];
+};
+
+/** A replay's own event (see agent/replay), recorded as it comes. */
+export type StepReplayedEvent = Omit<TraceEventOf<'step-replayed'>, 'type'> & { readonly type: 'step-replayed' };
+
+export type RecordableEvent = RunEvent | StepReplayedEvent;
+
+export class TraceRecorder {
+  private closed = false;
+  constructor(
+    private readonly sink: TraceSink,
+    private readonly metadata: RunMetadata,
+  ) {}
+
+  /** Pass as `onEvent` to `runTask`. */
+  readonly onEvent = (event: RecordableEvent): void => {
+    if (this.closed) return;
+    const { event: traceEvent, resources } = this.toTraceEvent(event);
+    this.sink.write(traceEvent, resources);
+  };
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink.close();
+  }
+
+  private toTraceEvent(event: RecordableEvent): { event: TraceEvent; resources: TraceResource[] } {
+    switch (event.type) {
+      case 'run-started':
+        return {
+          event: {
+            type: 'run-started',
+            time: event.time,
+            step: 0,
+            version: TRACE_VERSION,
+            kind: this.metadata.kind,
+            goal: event.goal,
+            model: event.model,
+            policy: { ...event.policy },
+            settings: settingsForTrace(this.metadata.settings ?? {}),
+            startedAt: new Date(event.time).toISOString(),
+            versions: this.metadata.versions ?? runtimeVersions(),
+            ...(this.metadata.replayOf ? { replayOf: this.metadata.replayOf } : {}),
+          },
+          resources: [],
+        };
+      case 'step-observed': {
+        const sha1 = createHash('sha1').update(event.image).digest('hex');
+        return {
+          event: {
+            type: 'step-observed',
+            time: event.time,
+            step: event.step,
+            image: { sha1, mediaType: event.mediaType, bytes: event.image.byteLength },
+            imageSize: size(event.imageSize),
+            display: event.display,
+            imageTokens: event.imageTokens,
+            timings: { grabMs: event.timings.grabMs, encodeMs: event.timings.encodeMs },
+          },
+          resources: [{ sha1, mediaType: event.mediaType, bytes: event.image }],
+        };
+      }
+      case 'model-replied':
+        return {
+          event: { type: 'model-replied', time: event.time, step: event.step, attempt: event.attempt, text: event.text, usage: usage(event.usage), requestMs: event.requestMs, requestBytes: event.requestBytes },
+          resources: [],
+        };
+      case 'reply-rejected':
+        return { event: { type: 'reply-rejected', time: event.time, step: event.step, attempt: event.attempt, code: event.code, reason: event.reason }, resources: [] };
+      case 'step-planned': {
+        const { planned } = event;
+        return {
+          event: {
+            type: 'step-planned',
+            time: event.time,
+            step: event.step,
+            planned: {
+              modelAction: planned.modelAction,
+              action: planned.action,
+              description: planned.description,
+              ...(planned.thought !== undefined ? { thought: planned.thought } : {}),
+              display: planned.display,
+              imageSize: size(planned.imageSize),
+            },
+          },
+          resources: [],
+        };
+      }
+      case 'step-decided':
+        return { event: { type: 'step-decided', time: event.time, step: event.step, decision: event.decision, waitedMs: event.waitedMs }, resources: [] };
+      case 'step-acted':
+        return {
+          event: {
+            type: 'step-acted',
+            time: event.time,
+            step: event.step,
+            action: event.action,
+            modelAction: event.modelAction,
+            actionMs: event.actionMs,
+            settleMs: event.settleMs,
+            settled: event.settled,
+            changed: event.changed,
+          },
+          resources: [],
+        };
+      case 'step-replayed':
+        return { event: { ...event }, resources: [] };
+      case 'run-ended':
+        return {
+          event: {
+            type: 'run-ended',
+            time: event.time,
+            step: event.steps,
+            outcome: event.outcome,
+            reason: event.reason,
+            ...(event.answer !== undefined ? { answer: event.answer } : {}),
+            steps: event.steps,
+            usage: usage(event.usage),
+            durationMs: event.durationMs,
+          },
+          resources: [],
+        };
+    }
+  }
+}
+
+const size = (value: { width: number; height: number }) => ({ width: value.width, height: value.height });
+const usage = (value: { inputTokens: number; outputTokens: number }) => ({ inputTokens: Math.max(0, Math.round(value.inputTokens)), outputTokens: Math.max(0, Math.round(value.outputTokens)) });
+
+const SECRET_SETTING = /key|token|secret|password|authorization|cookie/i;
+
+/** Settings as the trace keeps them: no keys, and URLs without credentials or query strings. */
+export function settingsForTrace(settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    if (SECRET_SETTING.test(name)) {
+      if (value !== undefined) out[`${name}Set`] = true;
+      continue;
+    }
+    if (typeof value === 'string' && /^https?:\/\//i.test(value)) {
+      try {
+        const url = new URL(value);
+        url.username = '';
+        url.password = '';
+        url.search = '';
+        url.hash = '';
+        const text = url.toString();
+        // URL adds a slash to a bare host; keep the URL as the person wrote it.
+        out[name] = url.pathname === '/' && !value.replace(/[?#].*$/, '').endsWith('/') ? text.slice(0, -1) : text;
+        continue;
+      } catch {
+        /* not a URL after all: keep it as text */
+      }
+    }
+    if (value === undefined || typeof value === 'function') continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+let cachedVersion: string | undefined;
+
+/** Deskpilot's own version (from package.json), Node's, and the platform. */
+export function runtimeVersions(): { deskpilot: string; node: string; platform: string } {
+  if (cachedVersion === undefined) {
+    try {
+      const json = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      cachedVersion = typeof json.version === 'string' ? json.version : 'unknown';
+    } catch {
+      cachedVersion = 'unknown';
+    }
+  }
+  return { deskpilot: cachedVersion, node: process.versions.node, platform: `${process.platform}-${process.arch}` };
+}

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+
+// The trace format, one zod schema per line of `trace.jsonl`. This file is the source of truth:
+// the writer produces these shapes, the reader checks every line against them, and
+// docs/trace-format.md is generated from them (`renderTraceFormatDoc`). A change that an old
+// reader could not read raises TRACE_VERSION and adds an upgrader in upgrade-trace.ts, so runs
+// recorded before the change still load.
+
+export const TRACE_VERSION = 1;
+
+/** File names inside a run folder. */
+export const TRACE_FILE = 'trace.jsonl';
+export const RESOURCES_DIR = 'resources';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+export const PointSchema = z.object({ x: finite, y: finite }).meta({ description: 'A point; its frame (grid 0..1000, image pixels or screen input units) is named by the field holding it.' });
+export const BoxSchema = z.object({ topLeft: PointSchema, bottomRight: PointSchema });
+export const TargetSchema = z.object({ box: BoxSchema.optional(), label: z.string().optional() }).meta({ description: 'What the model said it points at.' });
+export const SizeSchema = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
+
+export const DisplaySchema = z
+  .object({
+    id: z.string(),
+    bounds: z.object({ x: finite, y: finite, width: z.number().positive(), height: z.number().positive() }),
+    scaleFactor: z.number().positive(),
+    pixelSize: SizeSchema,
+  })
+  .meta({ description: 'The display a screenshot shows: bounds in input units (may start at a negative origin), its pixel size.' });
+
+const MouseButtonSchema = z.enum(['left', 'right', 'middle']);
+
+/** The actions of `agent/actions.ts`, with plain points. */
+export const ActionSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('key'), keys: z.array(z.string()).readonly() }),
+    z.object({ kind: z.literal('type'), text: z.string() }),
+    z.object({ kind: z.literal('move'), to: PointSchema, target: TargetSchema.optional() }),
+    z.object({ kind: z.literal('click'), button: MouseButtonSchema, count: z.union([z.literal(1), z.literal(2), z.literal(3)]), at: PointSchema, target: TargetSchema.optional() }),
+    z.object({ kind: z.literal('drag'), to: PointSchema, target: TargetSchema.optional() }),
+    z.object({ kind: z.literal('scroll'), axis: z.enum(['vertical', 'horizontal']), amount: finite, at: PointSchema.optional(), target: TargetSchema.optional() }),
+    z.object({ kind: z.literal('wait'), seconds: z.number().min(0) }),
+    z.object({ kind: z.literal('terminate'), status: z.enum(['success', 'failure']) }),
+    z.object({ kind: z.literal('answer'), text: z.string() }),
+  ])
+  .meta({ description: 'One action. In `modelAction` points are on the 0..1000 grid; in `action` they are screen input coordinates.' });
+
+export const UsageSchema = z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) });
+
+export const ResourceRefSchema = z
+  .object({
+    sha1: z.string().regex(/^[0-9a-f]{40}$/),
+    mediaType: z.string(),
+    bytes: z.number().int().min(0),
+  })
+  .meta({ description: 'An image stored once as resources/<sha1>.<ext> beside trace.jsonl (content-addressed).' });
+
+export const DecisionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('approve') }),
+  z.object({ kind: z.literal('skip') }),
+  z.object({ kind: z.literal('stop') }),
+  z.object({ kind: z.literal('correct'), point: PointSchema.meta({ description: 'Screen input coordinates the person chose.' }) }),
+]);
+
+export const PlannedSchema = z.object({
+  modelAction: ActionSchema.meta({ description: 'What the model asked for, on its 0..1000 grid.' }),
+  action: ActionSchema.meta({ description: 'The same action in screen input coordinates.' }),
+  description: z.string().meta({ description: 'The action in words.' }),
+  thought: z.string().optional(),
+  display: DisplaySchema,
+  imageSize: SizeSchema.meta({ description: 'The size of the screenshot the model saw (the image frame).' }),
+});
+
+export const RunOutcomeSchema = z.enum(['done', 'failed', 'stopped']);
+export const ReplaySourceSchema = z.enum(['from-recording', 're-grounded', 'drifted']);
+export const RegionSchema = z
+  .object({ x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().positive(), height: z.number().int().positive() })
+  .meta({ description: 'A rectangle in pixels of the recorded screenshot (image frame).' });
+
+const base = {
+  time: z.number().meta({ description: 'Milliseconds since 1970 (Date.now()) when the event happened.' }),
+  step: z.number().int().min(0).meta({ description: 'The step the event belongs to; 0 before the first step.' }),
+};
+
+export const RunStartedEventSchema = z
+  .object({
+    type: z.literal('run-started'),
+    ...base,
+    version: z.number().int().positive().meta({ description: 'The trace format version; only the first event carries it.' }),
+    kind: z.enum(['run', 'replay']),
+    goal: z.string(),
+    model: z.string().meta({ description: 'The model name the run used (for a replay, what re-grounded drifted steps).' }),
+    policy: z.record(z.string(), z.unknown()).meta({ description: 'The run policy in force (step budget, image token budget, ...).' }),
+    settings: z.record(z.string(), z.unknown()).meta({ description: 'Model settings without secrets (provider, base URL without credentials, model).' }),
+    startedAt: z.string().meta({ description: 'ISO 8601 start time.' }),
+    versions: z.object({ deskpilot: z.string(), node: z.string(), platform: z.string() }),
+    replayOf: z
+      .object({ trace: z.string(), goal: z.string(), startedAt: z.string().optional(), outcome: RunOutcomeSchema.optional() })
+      .optional()
+      .meta({ description: 'For a replay: the recording it replays.' }),
+  })
+  .meta({ description: 'The first line: the run and how it was set up.' });
+
+export const StepObservedEventSchema = z
+  .object({
+    type: z.literal('step-observed'),
+    ...base,
+    image: ResourceRefSchema.meta({ description: 'The screenshot sent to the model (for a replay: the screen before the step).' }),
+    imageSize: SizeSchema,
+    display: DisplaySchema,
+    imageTokens: z.number().int().min(0).meta({ description: 'Qwen3-VL tokens the image costs (one per 32x32 pixels).' }),
+    timings: z.object({ grabMs: z.number().min(0).meta({ description: 'Capturing the pixels.' }), encodeMs: z.number().min(0).meta({ description: 'Sizing and encoding them for the model.' }) }),
+  })
+  .meta({ description: 'The screen was captured and sized for the model.' });
+
+export const ModelRepliedEventSchema = z
+  .object({
+    type: z.literal('model-replied'),
+    ...base,
+    attempt: z.number().int().min(0).meta({ description: '0 for the first ask of a step, 1.. for re-asks after a rejected reply.' }),
+    text: z.string().meta({ description: 'The raw reply.' }),
+    usage: UsageSchema,
+    requestMs: z.number().min(0).meta({ description: 'Time from sending the request to the whole reply.' }),
+    requestBytes: z.number().int().min(0).meta({ description: 'Size of the request body (images as base64).' }),
+  })
+  .meta({ description: 'The model answered.' });
+
+export const ReplyRejectedEventSchema = z
+  .object({ type: z.literal('reply-rejected'), ...base, attempt: z.number().int().min(0), code: z.string().meta({ description: 'A ReplyParseError code, e.g. NO_TOOL_CALL, OFF_SCREEN.' }), reason: z.string().meta({ description: 'What was wrong, as told to the model.' }) })
+  .meta({ description: 'A reply could not be used; the model was asked again or the run failed.' });
+
+export const StepPlannedEventSchema = z
+  .object({ type: z.literal('step-planned'), ...base, planned: PlannedSchema })
+  .meta({ description: 'A usable action, on the grid and on the screen, before approval.' });
+
+export const StepDecidedEventSchema = z
+  .object({ type: z.literal('step-decided'), ...base, decision: DecisionSchema, waitedMs: z.number().min(0).meta({ description: 'Time the approval took.' }) })
+  .meta({ description: 'The approval decision (approve, skip, stop, or a corrected point).' });
+
+export const StepActedEventSchema = z
+  .object({
+    type: z.literal('step-acted'),
+    ...base,
+    action: ActionSchema.meta({ description: 'What was performed, in screen input coordinates (after any correction).' }),
+    modelAction: ActionSchema.meta({ description: 'What the model asked for, on its 0..1000 grid.' }),
+    actionMs: z.number().min(0).meta({ description: 'Performing the action.' }),
+    settleMs: z.number().min(0).meta({ description: 'Waiting for the screen to stop changing.' }),
+    settled: z.boolean().meta({ description: 'False when the screen was still changing at the settle cap.' }),
+    changed: z.boolean().meta({ description: 'Whether the screen differs from just before the action.' }),
+  })
+  .meta({ description: 'The action was performed and the screen settled.' });
+
+export const StepReplayedEventSchema = z
+  .object({
+    type: z.literal('step-replayed'),
+    ...base,
+    recordedStep: z.number().int().positive().meta({ description: 'The step of the recording this step replays.' }),
+    source: ReplaySourceSchema.meta({ description: 'from-recording: performed as recorded, no model call; re-grounded: the screen had drifted and the model pointed again; drifted: it had drifted and could not be re-grounded.' }),
+    similarity: z.number().optional().meta({ description: 'Similarity (0..1) of the region around the target, now vs. recorded.' }),
+    threshold: z.number().optional().meta({ description: 'The similarity a region needs to count as unchanged.' }),
+    region: RegionSchema.optional(),
+    reason: z.string().optional().meta({ description: 'Why the step drifted or failed, in words.' }),
+    regrounding: z
+      .object({ text: z.string(), usage: UsageSchema, requestMs: z.number().min(0), attempts: z.number().int().positive() })
+      .optional()
+      .meta({ description: 'The model call that re-grounded the step: its raw reply, tokens and time.' }),
+  })
+  .meta({ description: 'Replay only: how a recorded step was reproduced.' });
+
+export const RunEndedEventSchema = z
+  .object({
+    type: z.literal('run-ended'),
+    ...base,
+    outcome: RunOutcomeSchema,
+    reason: z.string().meta({ description: 'One sentence a person can act on.' }),
+    answer: z.string().optional().meta({ description: "The model's answer, when it gave one." }),
+    steps: z.number().int().min(0),
+    usage: UsageSchema.meta({ description: 'Tokens of the whole run.' }),
+    durationMs: z.number().min(0),
+  })
+  .meta({ description: 'The last line of a run that ended (a killed process leaves none).' });
+
+export const TraceEventSchema = z.discriminatedUnion('type', [
+  RunStartedEventSchema,
+  StepObservedEventSchema,
+  ModelRepliedEventSchema,
+  ReplyRejectedEventSchema,
+  StepPlannedEventSchema,
+  StepDecidedEventSchema,
+  StepActedEventSchema,
+  StepReplayedEventSchema,
+  RunEndedEventSchema,
+]);
+
+export type TraceEvent = z.infer<typeof TraceEventSchema>;
+export type TraceEventType = TraceEvent['type'];
+export type TraceEventOf<T extends TraceEventType> = Extract<TraceEvent, { type: T }>;
+export type TraceAction = z.infer<typeof ActionSchema>;
+export type TraceDisplay = z.infer<typeof DisplaySchema>;
+export type TraceRegion = z.infer<typeof RegionSchema>;
+export type ResourceRef = z.infer<typeof ResourceRefSchema>;
+export type ReplaySource = z.infer<typeof ReplaySourceSchema>;
+
+export const TRACE_EVENT_SCHEMAS = {
+  'run-started': RunStartedEventSchema,
+  'step-observed': StepObservedEventSchema,
+  'model-replied': ModelRepliedEventSchema,
+  'reply-rejected': ReplyRejectedEventSchema,
+  'step-planned': StepPlannedEventSchema,
+  'step-decided': StepDecidedEventSchema,
+  'step-acted': StepActedEventSchema,
+  'step-replayed': StepReplayedEventSchema,
+  'run-ended': RunEndedEventSchema,
+} as const satisfies Record<TraceEventType, z.ZodType>;
+
+/** File extension of a resource, from its media type. */
+export function resourceExtension(mediaType: string): string {
+  return mediaType === 'image/jpeg' ? 'jpg' : mediaType === 'image/webp' ? 'webp' : 'png';
+}
+
+export function resourceFileName(ref: { sha1: string; mediaType: string }): string {
+  return `${ref.sha1}.${resourceExtension(ref.mediaType)}`;
+}
