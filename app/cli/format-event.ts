@@ -1,4 +1,4 @@
-import { describeAction } from '../../agent/actions.ts';
+import type { describeAction } from '../../agent/actions.ts';
 import type { RunEvent } from '../../agent/run-events.ts';
 
 // The command line's view of a run: one line per thing a person wants to see, as it happens.
