@@ -12,7 +12,7 @@ export type Provider = z.infer<typeof ProviderSchema>;
 export const ModelSettingsSchema = z.object({
   provider: ProviderSchema,
   model: z.string().min(1),
-  baseURL: z.url().optional(),
+  baseURL: z.url({ protocol: /^https?$/ }).optional(),
   apiKey: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().optional(),
   nativeTools: z.boolean().optional(),
