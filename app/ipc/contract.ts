@@ -1,0 +1,328 @@
+import { z } from 'zod';
+import { checkAccelerator } from './accelerator.ts';
+import { PROVIDER_IDS, PROVIDER_PRESETS } from './provider-presets.ts';
+
+// The one contract between the main process and its windows. Every channel has a name, a schema for
+// what it receives and one for what it answers, so the TypeScript types come from the schemas and
+// the same schemas check every message on the side that receives it (after Playwright's protocol
+// file). Main, preload and renderer all import this file; nothing else crosses the boundary.
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+export const ApprovalModeSchema = z.enum(['always', 'risky', 'never']);
+export type ApprovalMode = z.infer<typeof ApprovalModeSchema>;
+
+export const APPROVAL_MODE_LABELS: Readonly<Record<ApprovalMode, string>> = {
+  always: 'Confirm every action',
+  risky: 'Confirm risky actions only',
+  never: 'Never confirm',
+};
+
+export const ProviderIdSchema = z.enum(PROVIDER_IDS);
+
+const RunIdSchema = z.string().regex(/^[\w-]{1,64}$/, 'not a run id');
+const DisplayIdSchema = z.string().regex(/^[\w.:-]{1,64}$/, 'not a display id');
+const finite = z.number();
+const count = z.number().int().min(0);
+
+export const PointSchema = z.strictObject({ x: finite, y: finite });
+export const RectSchema = z.strictObject({ left: finite, top: finite, width: finite.min(0), height: finite.min(0) });
+export const UsageSchema = z.strictObject({ inputTokens: count, outputTokens: count });
+
+export const GoalSchema = z.string().trim().min(1, 'Type a goal first.').max(2000, 'Keep the goal under 2000 characters.');
+
+const AcceleratorSchema = z.string().transform((text, context) => {
+  const checked = checkAccelerator(text);
+  if (!checked.ok) {
+    context.addIssue({ code: 'custom', message: checked.message });
+    return z.NEVER;
+  }
+  return checked.accelerator;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const modelFields = {
+  provider: ProviderIdSchema,
+  /** Ignored for the gateway, which has its own. */
+  baseURL: z.string().trim().max(500, 'Keep the base URL under 500 characters.'),
+  model: z.string().trim().min(1, 'Give the model name, e.g. qwen3-vl:8b.').max(200, 'Keep the model name under 200 characters.'),
+};
+
+const settingsFields = {
+  ...modelFields,
+  imageTokenBudget: z
+    .number({ error: 'Give a whole number of tokens.' })
+    .int('Give a whole number of tokens.')
+    .min(64, 'At least 64 tokens (a 256x256 image).')
+    .max(16384, 'At most 16384 tokens per screenshot.'),
+  maxSteps: z.number({ error: 'Give a whole number of steps.' }).int('Give a whole number of steps.').min(1, 'At least one step.').max(200, 'At most 200 steps.'),
+  approvalMode: ApprovalModeSchema,
+  shortcuts: z.strictObject({ openTask: AcceleratorSchema, stopAll: AcceleratorSchema }),
+};
+
+function checkBaseURL(value: { provider: z.infer<typeof ProviderIdSchema>; baseURL: string }, context: z.RefinementCtx) {
+  if (!PROVIDER_PRESETS[value.provider].hasBaseURL) return;
+  if (value.baseURL === '') {
+    context.addIssue({ code: 'custom', path: ['baseURL'], message: 'Give the base URL, e.g. http://127.0.0.1:11434/v1.' });
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(value.baseURL);
+  } catch {
+    context.addIssue({ code: 'custom', path: ['baseURL'], message: `'${value.baseURL}' is not a URL; it looks like http://host:port/v1.` });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    context.addIssue({ code: 'custom', path: ['baseURL'], message: 'The base URL must start with http:// or https://.' });
+  }
+}
+
+function checkShortcuts(value: { shortcuts: { openTask: string; stopAll: string } }, context: z.RefinementCtx) {
+  if (value.shortcuts.openTask === value.shortcuts.stopAll) {
+    context.addIssue({ code: 'custom', path: ['shortcuts', 'stopAll'], message: 'The stop shortcut must differ from the one that opens the task window.' });
+  }
+}
+
+export const ModelFieldsSchema = z.strictObject(modelFields).superRefine(checkBaseURL);
+export type ModelFields = z.infer<typeof ModelFieldsSchema>;
+
+export const SettingsSchema = z
+  .strictObject(settingsFields)
+  .superRefine(checkBaseURL)
+  .superRefine(checkShortcuts);
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+
+const ApiKeySchema = z.string().trim().min(1, 'The key is empty.').max(1000, 'That is too long for an API key.');
+
+export const SettingsSaveSchema = z
+  .strictObject({
+    ...settingsFields,
+    /** A new key for the chosen provider; left out keeps the saved one. */
+    apiKey: ApiKeySchema.optional(),
+    /** Forget the saved key of the chosen provider. */
+    removeApiKey: z.boolean().optional(),
+  })
+  .superRefine(checkBaseURL)
+  .superRefine(checkShortcuts);
+export type SettingsSave = z.infer<typeof SettingsSaveSchema>;
+
+/** What a window sees of the settings: never a key, only whether one is saved. */
+export const SettingsViewSchema = z.strictObject({
+  ...settingsFields,
+  shortcuts: z.strictObject({ openTask: z.string(), stopAll: z.string() }),
+  /** Whether a key is saved for the chosen provider. */
+  apiKeySaved: z.boolean(),
+  /** Providers with a saved key. */
+  providersWithKey: z.array(ProviderIdSchema),
+  /** Providers whose key comes from an environment variable. */
+  providersWithEnvironmentKey: z.array(ProviderIdSchema),
+  /** False where the OS offers no keychain: keys cannot be saved then. */
+  keychainAvailable: z.boolean(),
+  /** Shortcuts the OS refused to register (taken by another program). */
+  shortcutProblems: z.array(z.string()),
+});
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+export const TestConnectionSchema = z
+  .strictObject({
+    ...modelFields,
+    /** A key typed but not saved yet; left out uses the saved one. */
+    apiKey: ApiKeySchema.optional(),
+  })
+  .superRefine(checkBaseURL);
+export type TestConnectionInput = z.infer<typeof TestConnectionSchema>;
+
+export const TestConnectionResultSchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), model: z.string(), ms: count, reply: z.string() }),
+  z.strictObject({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+export type TestConnectionResult = z.infer<typeof TestConnectionResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Runs, as the windows see them
+
+export const RiskSchema = z.strictObject({ risky: z.boolean(), reasons: z.array(z.string()) });
+export type RiskView = z.infer<typeof RiskSchema>;
+
+export const DecisionKindSchema = z.enum(['approve', 'skip', 'stop', 'correct']);
+
+export const OutcomeSchema = z.enum(['done', 'failed', 'stopped']);
+
+const eventBase = { runId: RunIdSchema, time: count };
+
+/** Where the step points, as fractions (0..1) of the screenshot: for drawing on its thumbnail. */
+export const ThumbnailMarksSchema = z.strictObject({ point: PointSchema.optional(), box: RectSchema.optional() });
+
+export const RunViewEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...eventBase, type: z.literal('run-started'), goal: z.string(), model: z.string(), approvalMode: ApprovalModeSchema }),
+  z.strictObject({
+    ...eventBase,
+    type: z.literal('step-observed'),
+    step: count,
+    /** The screenshot the model saw, as a data: URL. */
+    image: z.string().regex(/^data:image\/(png|jpeg);base64,/, 'not an image data URL'),
+    imageSize: z.strictObject({ width: count, height: count }),
+    imageTokens: count,
+  }),
+  z.strictObject({ ...eventBase, type: z.literal('model-replied'), step: count, attempt: count, usage: UsageSchema, requestMs: count }),
+  z.strictObject({ ...eventBase, type: z.literal('reply-rejected'), step: count, attempt: count, code: z.string(), reason: z.string() }),
+  z.strictObject({
+    ...eventBase,
+    type: z.literal('step-planned'),
+    step: count,
+    description: z.string(),
+    thought: z.string().optional(),
+    actionKind: z.string(),
+    final: z.boolean(),
+    marks: ThumbnailMarksSchema,
+    risk: RiskSchema,
+  }),
+  z.strictObject({
+    ...eventBase,
+    type: z.literal('step-decided'),
+    step: count,
+    decision: DecisionKindSchema,
+    /** Where the person pointed instead, in input coordinates. */
+    correctedTo: PointSchema.optional(),
+    waitedMs: count,
+  }),
+  z.strictObject({
+    ...eventBase,
+    type: z.literal('step-acted'),
+    step: count,
+    description: z.string(),
+    actionMs: count,
+    settleMs: count,
+    changed: z.boolean(),
+  }),
+  z.strictObject({
+    ...eventBase,
+    type: z.literal('run-ended'),
+    outcome: OutcomeSchema,
+    reason: z.string(),
+    answer: z.string().optional(),
+    steps: count,
+    usage: UsageSchema,
+    durationMs: count,
+  }),
+]);
+export type RunViewEvent = z.infer<typeof RunViewEventSchema>;
+
+export const RunSnapshotSchema = z.strictObject({
+  runId: RunIdSchema,
+  goal: z.string(),
+  approvalMode: ApprovalModeSchema,
+  running: z.boolean(),
+  events: z.array(RunViewEventSchema),
+});
+export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
+
+export const RunRecordSchema = z.strictObject({
+  runId: RunIdSchema,
+  goal: z.string(),
+  model: z.string(),
+  approvalMode: ApprovalModeSchema,
+  /** Epoch milliseconds. */
+  startedAt: count,
+  outcome: OutcomeSchema,
+  reason: z.string(),
+  answer: z.string().optional(),
+  steps: count,
+  durationMs: count,
+  usage: UsageSchema,
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The overlay
+
+/** One planned step as an overlay window draws it: already in that window's CSS pixels. */
+export const OverlayViewSchema = z.strictObject({
+  runId: RunIdSchema,
+  step: count,
+  displayId: DisplayIdSchema,
+  description: z.string(),
+  thought: z.string().optional(),
+  actionKind: z.string(),
+  /** The target's box, when the model gave one. */
+  box: RectSchema.optional(),
+  /** Where the pointer will act: the centre of the input unit that will be clicked. */
+  point: PointSchema.optional(),
+  risk: RiskSchema,
+  /** Whether a click elsewhere can correct the target (pointing actions only). */
+  canCorrect: z.boolean(),
+});
+export type OverlayView = z.infer<typeof OverlayViewSchema>;
+
+const decisionBase = { runId: RunIdSchema, step: z.number().int().positive() };
+export const OverlayDecisionSchema = z.discriminatedUnion('choice', [
+  z.strictObject({ ...decisionBase, choice: z.literal('approve') }),
+  z.strictObject({ ...decisionBase, choice: z.literal('skip') }),
+  z.strictObject({ ...decisionBase, choice: z.literal('stop') }),
+  /** A click elsewhere: the point, in the CSS pixels of the overlay window of `displayId`. */
+  z.strictObject({ ...decisionBase, choice: z.literal('correct'), displayId: DisplayIdSchema, x: finite.min(0), y: finite.min(0) }),
+]);
+export type OverlayDecision = z.infer<typeof OverlayDecisionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The channels
+
+const Empty = z.strictObject({});
+
+export const invokeChannels = {
+  'agent:run': { input: z.strictObject({ goal: GoalSchema, approvalMode: ApprovalModeSchema }), output: z.strictObject({ runId: RunIdSchema }) },
+  'agent:stop': { input: Empty, output: z.strictObject({ stopped: z.boolean() }) },
+  'agent:status': { input: Empty, output: z.strictObject({ run: RunSnapshotSchema.nullable() }) },
+  'overlay:current': { input: z.strictObject({ displayId: DisplayIdSchema }), output: z.strictObject({ view: OverlayViewSchema.nullable() }) },
+  'overlay:decide': { input: OverlayDecisionSchema, output: z.strictObject({ accepted: z.boolean(), reason: z.string().optional() }) },
+  'settings:get': { input: Empty, output: SettingsViewSchema },
+  'settings:save': { input: SettingsSaveSchema, output: SettingsViewSchema },
+  'settings:test-connection': { input: TestConnectionSchema, output: TestConnectionResultSchema },
+  'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunRecordSchema) }) },
+} as const;
+
+/** Main to windows. Each subscription returns its unsubscribe function. */
+export const pushChannels = {
+  'run-updated': RunViewEventSchema,
+  'overlay-updated': z.strictObject({ displayId: DisplayIdSchema, view: OverlayViewSchema.nullable() }),
+  'settings-updated': SettingsViewSchema,
+  'view-requested': z.strictObject({ view: z.enum(['task', 'history', 'settings']) }),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type PushChannel = keyof typeof pushChannels;
+export type ChannelInput<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['input']>;
+export type ChannelParsedInput<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['input']>;
+export type ChannelOutput<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['output']>;
+export type PushPayload<P extends PushChannel> = z.output<(typeof pushChannels)[P]>;
+
+export const INVOKE_CHANNELS = Object.keys(invokeChannels) as InvokeChannel[];
+export const PUSH_CHANNELS = Object.keys(pushChannels) as PushChannel[];
+
+// ---------------------------------------------------------------------------------------------
+// Every answer travels in an envelope: errors keep their code and field-level issues, which a
+// rejected promise would lose on its way through Electron's context bridge.
+
+export type IpcIssue = { readonly path: string; readonly message: string };
+export type IpcErrorBody = { readonly code: string; readonly message: string; readonly issues?: readonly IpcIssue[] };
+export type IpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcErrorBody };
+
+export const IpcErrorBodySchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+});
+export const IpcEnvelopeSchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: IpcErrorBodySchema }),
+]);
+
+/** Zod issues as one line per field, with dotted paths ('shortcuts.stopAll'). */
+export function issuesOf(error: z.ZodError): IpcIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}

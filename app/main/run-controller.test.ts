@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { FixtureScreen, RecordingInput, VirtualClock } from '../../agent/testing/fakes.ts';
+import { mockQwenModel, qwenReply, type ScriptedReply } from '../../agent/testing/mock-qwen-model.ts';
+import type { OverlayView, RunViewEvent } from '../ipc/contract.ts';
+import { createAppCore } from './app-core.ts';
+import { HistoryStore } from './history-store.ts';
+import type { AppNotification } from './notifications.ts';
+import type { OverlayPresenter } from './overlay-approver.ts';
+import { SettingsStore } from './settings-store.ts';
+import { XorEncryptor } from './testing/xor-encryptor.ts';
+import { memoryStorage } from './text-storage.ts';
+
+class RecordingPresenter implements OverlayPresenter {
+  readonly shown: OverlayView[] = [];
+  displays() {
+    return [{ id: '1', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, inputBounds: { x: 0, y: 0, width: 1920, height: 1080 } }];
+  }
+  show(view: OverlayView) {
+    this.shown.push(view);
+  }
+  hide() {}
+}
+
+const click = (x: number, y: number, label: string) => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label }, `Click ${label}.`);
+const done = qwenReply({ action: 'terminate', status: 'success' });
+
+async function setup(script: ScriptedReply[], options: { actionMs?: number; env?: Record<string, string> } = {}) {
+  const screen = new FixtureScreen();
+  const input = new RecordingInput({ screen, ...(options.actionMs ? { actionMs: options.actionMs } : {}) });
+  const mock = mockQwenModel(script);
+  const settings = new SettingsStore({ storage: memoryStorage(), encryptor: new XorEncryptor(), env: options.env ?? {} });
+  const history = new HistoryStore(memoryStorage());
+  const presenter = new RecordingPresenter();
+  const published: RunViewEvent[] = [];
+  const notifications: AppNotification[] = [];
+  let opened = 0;
+  const core = createAppCore({
+    openDesktop: async () => {
+      opened += 1;
+      return { screen, input };
+    },
+    createModel: () => mock.model,
+    settings,
+    history,
+    presenter,
+    publish: (event) => published.push(event),
+    notify: (notification) => notifications.push(notification),
+    clock: new VirtualClock(),
+    newRunId: () => `run-${published.length}`,
+  });
+  const waitFor = async (predicate: () => boolean) => {
+    for (let i = 0; i < 200 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(predicate()).toBe(true);
+  };
+  return { core, screen, input, mock, settings, history, presenter, published, notifications, waitFor, opened: () => opened };
+}
+
+describe('RunController', () => {
+  it('runs a goal end to end and tells the window, the history and the notifications', async () => {
+    const { core, input, published, history, notifications, opened } = await setup([click(500, 250, 'Save'), done]);
+    const { runId } = await core.runs.start({ goal: 'Save the file', approvalMode: 'never' });
+    const result = await core.runs.whenIdle();
+    expect(result?.outcome).toBe('done');
+    expect(input.performed).toEqual([expect.objectContaining({ kind: 'click', at: { x: 960, y: 270 } })]);
+    expect(published.map((event) => event.type)).toEqual([
+      'run-started',
+      'step-observed',
+      'model-replied',
+      'step-planned',
+      'step-decided',
+      'step-acted',
+      'step-observed',
+      'model-replied',
+      'step-planned',
+      'run-ended',
+    ]);
+    const planned = published.find((event) => event.type === 'step-planned');
+    expect(planned).toMatchObject({ runId, description: "Click 'Save'", thought: 'Click Save.', risk: { risky: false }, marks: { point: { x: expect.closeTo(0.5, 2), y: expect.closeTo(0.25, 2) } } });
+    expect(published.find((event) => event.type === 'step-observed')).toMatchObject({ image: expect.stringMatching(/^data:image\/png;base64,/) });
+    expect(history.list()).toEqual([expect.objectContaining({ runId, goal: 'Save the file', outcome: 'done', steps: 2, usage: { inputTokens: 2600, outputTokens: 80 } })]);
+    expect(notifications).toEqual([{ title: 'Task done', body: 'Save the file' }]);
+    expect(core.runs.status().run).toMatchObject({ runId, running: false });
+    expect(opened()).toBe(1);
+  });
+
+  it('waits on the overlay in confirm mode and acts on the decision', async () => {
+    const { core, input, presenter, waitFor } = await setup([click(500, 250, 'Save'), done]);
+    const { runId } = await core.runs.start({ goal: 'Save the file', approvalMode: 'always' });
+    await waitFor(() => presenter.shown.length === 1);
+    expect(core.runs.overlayView('1')).toMatchObject({ runId, step: 1, point: { x: 960.5, y: 270.5 } });
+    expect(await core.services['overlay:decide']({ runId, step: 1, choice: 'correct', displayId: '1', x: 100, y: 200 }, { url: '' })).toEqual({ accepted: true });
+    expect((await core.runs.whenIdle())?.outcome).toBe('done');
+    expect(input.performed).toEqual([expect.objectContaining({ kind: 'click', at: { x: 100, y: 200 } })]);
+  });
+
+  it('notifies when a risky step waits, and masks secrets on the way to the window', async () => {
+    const script = [click(500, 250, 'Password'), qwenReply({ action: 'type', text: 'hunter2' }), click(500, 600, 'Send'), done];
+    const { core, presenter, published, notifications, waitFor } = await setup(script);
+    const { runId } = await core.runs.start({ goal: 'Log in and send', approvalMode: 'risky' });
+    await waitFor(() => presenter.shown.length === 1);
+    expect(presenter.shown[0]).toMatchObject({ step: 2, description: "Type '•••••••'", risk: { risky: true } });
+    core.runs.decide({ runId, step: 2, choice: 'approve' });
+    await waitFor(() => presenter.shown.length === 2);
+    expect(presenter.shown[1]).toMatchObject({ step: 3, description: "Click 'Send'" });
+    core.runs.decide({ runId, step: 3, choice: 'skip' });
+    await core.runs.whenIdle();
+    expect(notifications.map((notification) => notification.title)).toEqual(['Deskpilot needs you', 'Deskpilot needs you', 'Task done']);
+    expect(JSON.stringify(published)).not.toContain('hunter2');
+    expect(JSON.stringify(notifications)).not.toContain('hunter2');
+  });
+
+  it('stops from anywhere: ends a waiting step and releases the input at once', async () => {
+    const { core, input, presenter, waitFor } = await setup([click(500, 250, 'Save'), done]);
+    await core.runs.start({ goal: 'Save', approvalMode: 'always' });
+    await waitFor(() => presenter.shown.length === 1);
+    expect(await core.services['agent:stop']({}, { url: '' })).toEqual({ stopped: true });
+    const result = await core.runs.whenIdle();
+    expect(result?.outcome).toBe('stopped');
+    expect(input.performed).toEqual([]);
+    expect(input.releases).toBeGreaterThanOrEqual(2);
+    expect(await core.runs.stop()).toEqual({ stopped: false });
+  });
+
+  it('stops in the middle of an action', async () => {
+    const { core, input, published, waitFor } = await setup([click(500, 250, 'Save'), done], { actionMs: 10_000 });
+    await core.runs.start({ goal: 'Save', approvalMode: 'never' });
+    await waitFor(() => published.some((event) => event.type === 'step-decided'));
+    const releasesBefore = input.releases;
+    await core.runs.stop('Stopped with Control+Alt+Escape.');
+    expect(input.releases).toBeGreaterThan(releasesBefore);
+    const result = await core.runs.whenIdle();
+    expect(result).toMatchObject({ outcome: 'stopped', reason: 'Stopped with Control+Alt+Escape.' });
+  });
+
+  it('refuses a second run while one is going, and a run without a needed key', async () => {
+    const { core, settings, presenter, waitFor } = await setup([click(500, 250, 'Save'), done]);
+    await core.runs.start({ goal: 'Save', approvalMode: 'always' });
+    await waitFor(() => presenter.shown.length === 1);
+    await expect(core.runs.start({ goal: 'Again', approvalMode: 'always' })).rejects.toMatchObject({ code: 'RUN_ACTIVE' });
+    await core.runs.stop();
+    await core.runs.whenIdle();
+    await settings.save({ ...settings.get(), provider: 'gateway', baseURL: '', model: 'alibaba/qwen3-vl-instruct' });
+    await expect(core.runs.start({ goal: 'Again', approvalMode: 'always' })).rejects.toMatchObject({ code: 'MISSING_API_KEY' });
+  });
+});

@@ -1,0 +1,105 @@
+import { describeAction, isFinal, pointOf, targetOf } from '../../agent/actions.ts';
+import { screenToImage, type ScreenPoint } from '../../agent/geometry.ts';
+import type { PlannedStep } from '../../agent/planned-step.ts';
+import type { RiskAssessment } from '../../agent/risk/assess-risk.ts';
+import type { RunEvent } from '../../agent/run-events.ts';
+import type { ApprovalMode, RunViewEvent } from '../ipc/contract.ts';
+
+// A run's events as the task window shows them: plain data that crosses IPC (the screenshot as a
+// data: URL, the target as fractions of it), rounded where the contract wants whole numbers, and
+// what was typed into a secret field masked before it leaves the main process.
+
+export type RunViewContext = {
+  readonly runId: string;
+  readonly approvalMode: ApprovalMode;
+  /** The risk found for the planned step (`step-planned` only). */
+  readonly risk?: RiskAssessment;
+  /** Whether text typed in this step must not be shown. */
+  readonly secret?: boolean;
+};
+
+const whole = (value: number) => Math.max(0, Math.round(value));
+
+export function toRunView(event: RunEvent, context: RunViewContext): RunViewEvent | undefined {
+  const base = { runId: context.runId, time: whole(event.time) };
+  switch (event.type) {
+    case 'run-started':
+      return { ...base, type: 'run-started', goal: event.goal, model: event.model, approvalMode: context.approvalMode };
+    case 'step-observed':
+      return {
+        ...base,
+        type: 'step-observed',
+        step: event.step,
+        image: `data:${event.mediaType};base64,${Buffer.from(event.image).toString('base64')}`,
+        imageSize: { width: event.imageSize.width, height: event.imageSize.height },
+        imageTokens: whole(event.imageTokens),
+      };
+    case 'model-replied':
+      return { ...base, type: 'model-replied', step: event.step, attempt: event.attempt, usage: { inputTokens: whole(event.usage.inputTokens), outputTokens: whole(event.usage.outputTokens) }, requestMs: whole(event.requestMs) };
+    case 'reply-rejected':
+      return { ...base, type: 'reply-rejected', step: event.step, attempt: event.attempt, code: event.code, reason: event.reason };
+    case 'step-planned': {
+      const { planned } = event;
+      const risk = context.risk ?? { risky: false, reasons: [] };
+      return {
+        ...base,
+        type: 'step-planned',
+        step: event.step,
+        description: context.secret ? describeAction(planned.action, { maskText: true }) : planned.description,
+        ...(planned.thought ? { thought: planned.thought } : {}),
+        actionKind: planned.action.kind,
+        final: isFinal(planned.action),
+        marks: thumbnailMarks(planned),
+        risk: { risky: risk.risky, reasons: risk.reasons.map((reason) => reason.message) },
+      };
+    }
+    case 'step-decided':
+      return {
+        ...base,
+        type: 'step-decided',
+        step: event.step,
+        decision: event.decision.kind,
+        ...(event.decision.kind === 'correct' ? { correctedTo: { x: event.decision.point.x, y: event.decision.point.y } } : {}),
+        waitedMs: whole(event.waitedMs),
+      };
+    case 'step-acted':
+      return {
+        ...base,
+        type: 'step-acted',
+        step: event.step,
+        description: describeAction(event.action, { maskText: context.secret ?? false }),
+        actionMs: whole(event.actionMs),
+        settleMs: whole(event.settleMs),
+        changed: event.changed,
+      };
+    case 'run-ended':
+      return {
+        ...base,
+        type: 'run-ended',
+        outcome: event.outcome,
+        reason: event.reason,
+        ...(event.answer !== undefined ? { answer: event.answer } : {}),
+        steps: event.steps,
+        usage: { inputTokens: whole(event.usage.inputTokens), outputTokens: whole(event.usage.outputTokens) },
+        durationMs: whole(event.durationMs),
+      };
+  }
+}
+
+/** Where the step points, as fractions of its screenshot, through the geometry's own inverse. */
+export function thumbnailMarks(planned: Pick<PlannedStep, 'action' | 'imageSize' | 'display'>): { point?: { x: number; y: number }; box?: { left: number; top: number; width: number; height: number } } {
+  const fraction = (point: ScreenPoint) => {
+    const image = screenToImage(point, planned.imageSize, planned.display);
+    return { x: image.x / planned.imageSize.width, y: image.y / planned.imageSize.height };
+  };
+  const point = pointOf(planned.action);
+  const box = targetOf(planned.action)?.box;
+  const marks: { point?: { x: number; y: number }; box?: { left: number; top: number; width: number; height: number } } = {};
+  if (point) marks.point = fraction(point);
+  if (box) {
+    const topLeft = fraction(box.topLeft);
+    const bottomRight = fraction(box.bottomRight);
+    marks.box = { left: topLeft.x, top: topLeft.y, width: Math.max(0, bottomRight.x - topLeft.x), height: Math.max(0, bottomRight.y - topLeft.y) };
+  }
+  return marks;
+}

@@ -1,0 +1,76 @@
+import { DeskpilotError } from '../../agent/errors.ts';
+import { explainEndpointError } from '../../agent/model/endpoint-errors.ts';
+import { describeModel, type ModelSettings } from '../../agent/model/providers.ts';
+import type { Model, ModelRequest } from '../../agent/ports.ts';
+import type { TestConnectionInput, TestConnectionResult } from '../ipc/contract.ts';
+import { forSettingsScreen, modelSettingsFor } from './model-settings.ts';
+
+/** A 32x32 red square: big enough for every vision processor (some refuse images under 28 px). */
+export const PROBE_PNG = Uint8Array.from(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAIAAAD8GO2jAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAKklEQVRIx2O4IydHU8QwasGoBaMWjFowasGoBaMWjFowasGoBaMWDBULAJI2YD1IRzwKAAAAAElFTkSuQmCC',
+    'base64',
+  ),
+);
+
+export const PROBE_REQUEST: ModelRequest = {
+  system: 'You are checking that an image reaches you. Answer in one word.',
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What colour is this square?' },
+        { type: 'image', image: PROBE_PNG, mediaType: 'image/png' },
+      ],
+    },
+  ],
+};
+
+export type TestConnectionDeps = {
+  readonly createModel: (settings: ModelSettings) => Model;
+  /** The saved (or environment) key, used when none was typed. */
+  readonly savedKey: (provider: TestConnectionInput['provider']) => string | undefined;
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+  readonly now?: () => number;
+};
+
+/**
+ * Sends one tiny image request the way a run would, through the agent's providers, and reports the
+ * precise problem in the words of `agent/model/endpoint-errors.ts`: wrong URL, wrong key, a model
+ * that does not take images, a server that is not there.
+ */
+export async function testConnection(input: TestConnectionInput, deps: TestConnectionDeps): Promise<TestConnectionResult> {
+  const now = deps.now ?? (() => performance.now());
+  const started = now();
+  const timeoutMs = deps.timeoutMs ?? 30_000;
+  let settings: ModelSettings | undefined;
+  try {
+    settings = modelSettingsFor(input, input.apiKey ?? deps.savedKey(input.provider), timeoutMs);
+    if (settings.baseURL) await checkReachable(settings, deps.fetch ?? fetch);
+    const reply = await deps.createModel(settings).complete(PROBE_REQUEST, AbortSignal.timeout(timeoutMs + 1000));
+    return { ok: true, model: reply.modelId ?? settings.model, ms: Math.max(0, Math.round(now() - started)), reply: reply.text.trim().slice(0, 200) };
+  } catch (error) {
+    const explained = explainEndpointError(error, { model: input.model, ...(settings?.baseURL ? { baseURL: settings.baseURL } : {}) });
+    const message = explained instanceof Error ? explained.message : String(explained);
+    // The model port names itself "<model> at <url>"; next to the URL field the model name is enough.
+    const plain = settings ? message.replaceAll(`'${describeModel(settings)}'`, `'${settings.model}'`) : message;
+    return { ok: false, code: explained instanceof DeskpilotError ? explained.code : 'ENDPOINT_FAILED', message: forSettingsScreen(plain) };
+  }
+}
+
+/**
+ * A server that is not there is the most common problem, and the model request would retry it for
+ * seconds with back-off before saying so; one quick look answers at once. Anything but a refused
+ * or unresolvable connection is left for the real request to diagnose.
+ */
+async function checkReachable(settings: ModelSettings, fetchImpl: typeof fetch): Promise<void> {
+  const url = `${settings.baseURL!.replace(/\/+$/, '')}/models`;
+  try {
+    const response = await fetchImpl(url, { signal: AbortSignal.timeout(5000), headers: settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {} });
+    await response.body?.cancel();
+  } catch (error) {
+    const explained = explainEndpointError(error, { model: settings.model, baseURL: settings.baseURL! });
+    if (explained instanceof DeskpilotError && explained.code === 'ENDPOINT_UNREACHABLE') throw explained;
+  }
+}
