@@ -1,0 +1,48 @@
+// What a run's tokens cost, where the model's price is known. These are list prices seen on
+// public price pages in 2026, in US dollars per million tokens; providers change them and charge
+// differently (tiers by context length, cached input), so the report labels them as estimates.
+
+export type ModelPrice = {
+  /** Matched against the model id, lowercased. */
+  readonly match: RegExp;
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+  readonly seenAt: string;
+};
+
+export const KNOWN_PRICES: readonly ModelPrice[] = [
+  { match: /qwen3-vl-plus/, inputPerMillion: 0.3, outputPerMillion: 2.0, seenAt: 'an OpenAI-compatible router listing qwen3-vl-plus' },
+  { match: /qwen3-vl-235b/, inputPerMillion: 0.2, outputPerMillion: 0.88, seenAt: 'a public price list (qwen3-vl-235b-a22b)' },
+  { match: /qwen3-vl-32b/, inputPerMillion: 0.104, outputPerMillion: 0.416, seenAt: 'a public price list (qwen3-vl-32b)' },
+  { match: /qwen3-vl-30b/, inputPerMillion: 0.13, outputPerMillion: 0.52, seenAt: 'a public price list (qwen3-vl-30b-a3b)' },
+  { match: /qwen3-vl-8b/, inputPerMillion: 0.08, outputPerMillion: 0.5, seenAt: 'a public price list (qwen3-vl-8b)' },
+];
+
+export type PriceEstimate =
+  | { readonly kind: 'known'; readonly usd: number; readonly price: ModelPrice }
+  | { readonly kind: 'local'; readonly host: string }
+  | { readonly kind: 'unknown' };
+
+const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
+
+/** The cost of `usage` for a model id and base URL: known price, a local server (no per-token price), or unknown. */
+export function estimatePrice(model: string, baseURL: unknown, usage: { inputTokens: number; outputTokens: number }): PriceEstimate {
+  if (typeof baseURL === 'string') {
+    try {
+      const host = new URL(baseURL).hostname;
+      if (LOCAL_HOST.test(host)) return { kind: 'local', host };
+    } catch {
+      /* not a URL: judge by the model id alone */
+    }
+  }
+  const id = model.toLowerCase();
+  const price = KNOWN_PRICES.find((entry) => entry.match.test(id));
+  if (!price) return { kind: 'unknown' };
+  return { kind: 'known', price, usd: (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000 };
+}
+
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
