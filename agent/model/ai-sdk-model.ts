@@ -1,4 +1,5 @@
-import { generateText, jsonSchema, tool, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
+import { APICallError, generateText, jsonSchema, tool, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
+import { abortableSleep } from '../abort.ts';
 import type { Model, ModelMessage, ModelReply, ModelRequest } from '../ports.ts';
 import { COMPUTER_USE_FUNCTION_NAME, computerUseParameters, computerUseToolDescription } from '../qwen/computer-use-tool.ts';
 import { EndpointError, explainEndpointError } from './endpoint-errors.ts';
@@ -11,7 +12,7 @@ export type AiSdkModelOptions = {
   readonly baseURL?: string;
   /** Longest a request may take, retries included. */
   readonly timeoutMs?: number;
-  /** Retries of 429 and 5xx answers, with the AI SDK's exponential back-off (bounded). */
+  /** Retries of 429, 408 and 5xx answers (Retry-After honoured, else 1 s, 2 s, 4 s...). Others fail at once. */
   readonly maxRetries?: number;
   /** Also offer the tool through the API's native `tools` field (off: the text protocol works everywhere). */
   readonly nativeTools?: boolean;
@@ -28,17 +29,20 @@ export class AiSdkModel implements Model {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const result = await generateText({
-        model: this.options.model,
-        system: request.system,
-        messages: request.messages.map(toAiMessage),
-        temperature: 0,
-        maxRetries: this.options.maxRetries ?? 3,
-        abortSignal,
-        ...(this.options.nativeTools
-          ? { tools: { [COMPUTER_USE_FUNCTION_NAME]: tool({ description: computerUseToolDescription, inputSchema: jsonSchema(computerUseParameters as never) }) } }
-          : {}),
-      });
+      const result = await this.withRetries(abortSignal, () =>
+        generateText({
+          model: this.options.model,
+          system: request.system,
+          messages: request.messages.map(toAiMessage),
+          temperature: 0,
+          // Retries are ours: the SDK's would also retry a refused connection, for many seconds.
+          maxRetries: 0,
+          abortSignal,
+          ...(this.options.nativeTools
+            ? { tools: { [COMPUTER_USE_FUNCTION_NAME]: tool({ description: computerUseToolDescription, inputSchema: jsonSchema(computerUseParameters as never) }) } }
+            : {}),
+        }),
+      );
       return {
         text: result.text,
         toolCalls: result.toolCalls.map((call) => ({ name: call.toolName, arguments: call.input })),
@@ -57,6 +61,33 @@ export class AiSdkModel implements Model {
       throw explainEndpointError(error, { model: this.name, ...(this.options.baseURL ? { baseURL: this.options.baseURL } : {}) });
     }
   }
+
+  private async withRetries<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+    const maxRetries = this.options.maxRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const delay = attempt < maxRetries ? retryDelayMs(error, attempt) : undefined;
+        if (delay === undefined) throw error;
+        await abortableSleep(delay, signal);
+      }
+    }
+  }
+}
+
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/** How long to wait before retrying this error, or undefined when it must not be retried. */
+export function retryDelayMs(error: unknown, attempt: number): number | undefined {
+  if (!APICallError.isInstance(error) || error.statusCode === undefined || !RETRY_STATUSES.has(error.statusCode)) return undefined;
+  const header = error.responseHeaders?.['retry-after'];
+  const seconds = header !== undefined ? Number(header) : Number.NaN;
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_DELAY_MS);
+  const date = header !== undefined ? Date.parse(header) : Number.NaN;
+  if (Number.isFinite(date)) return Math.min(Math.max(0, date - Date.now()), MAX_RETRY_DELAY_MS);
+  return Math.min(1000 * 2 ** attempt, MAX_RETRY_DELAY_MS);
 }
 
 function toAiMessage(message: ModelMessage): AiModelMessage {

@@ -72,11 +72,9 @@ function isConnectionRefused(error: unknown): boolean {
     seen.add(current);
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)) return true;
+    // The AI SDK's wording when fetch itself failed (no HTTP status at all).
     const message = (current as { message?: unknown }).message;
-    if (typeof message === 'string' && /fetch failed|ECONNREFUSED|Cannot connect/i.test(message) && !(current as ApiLikeError).statusCode) {
-      const cause = (current as { cause?: unknown }).cause;
-      if (!cause) return true;
-    }
+    if (typeof message === 'string' && /^Cannot connect to API|^fetch failed/.test(message) && !(current as ApiLikeError).statusCode) return true;
     current = (current as { cause?: unknown }).cause ?? (current as ApiLikeError).lastError;
   }
   return false;
