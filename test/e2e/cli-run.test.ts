@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
@@ -9,38 +5,14 @@ import { PAGE_TARGETS } from '../support/pages/test-page.ts';
 import { serveTestPage, type ServedPage } from '../support/pages/serve-test-page.ts';
 import type { ScriptStep } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
+import { runCli } from '../support/run-cli.ts';
 import { startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 
 // `deskpilot run` end to end: the real CLI process, real screenshots of a real X display, real
 // nut-js input into Chromium, and a loopback model that finds its targets in the image it is sent.
 // Effects are read from the page's own record, never from what the agent says it did.
 
-const root = path.resolve(import.meta.dirname, '../..');
 const TYPED = 'Grüße, Zoë! @home #42 $5 & {x}_y|z ~€';
-
-type CliResult = { code: number | null; stdout: string; stderr: string };
-
-async function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CliResult> {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-home-'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/deskpilot.js'), ...args], {
-      cwd: root,
-      // A clean environment: no keys or config of the machine running the tests.
-      env: { PATH: env.PATH, DISPLAY: env.DISPLAY, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const target = (name: keyof typeof PAGE_TARGETS): ScriptStep => (context) => ({
   action: 'left_click',
@@ -95,7 +67,7 @@ for (const [width, height] of [
           }),
         ],
       });
-      const result = await runCli(['run', 'Work through the test page', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], desktop.env);
+      const result = await runCli(['run', 'Work through the test page', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], { env: { DISPLAY: desktop.display } });
       expect(result.stderr).toBe('');
       expect(result.code, result.stdout).toBe(0);
       expect(result.stdout).toMatch(/Done \(\d+ steps/);
@@ -135,7 +107,7 @@ for (const [width, height] of [
           },
         ],
       });
-      const result = await runCli(['run', 'Press the button', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], desktop.env);
+      const result = await runCli(['run', 'Press the button', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], { env: { DISPLAY: desktop.display } });
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/could not be used 3 times in a row, so nothing was done/);
       expect(model.requests).toHaveLength(3);

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+// Runs the real `deskpilot` command line as a child process, as a person would, in a clean
+// environment: no API keys or config of the machine running the tests leak in.
+
+export const repositoryRoot = path.resolve(import.meta.dirname, '../..');
+
+export type CliResult = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string; readonly ms: number };
+
+export type RunCliOptions = {
+  /** DISPLAY and anything else the command should see (PATH is added). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed; stdin is closed at once when absent. */
+  readonly stdin?: string;
+  readonly timeoutMs?: number;
+  /** Called with the child and its output so far each time it prints, to send signals at a chosen moment. */
+  readonly onOutput?: (child: ChildProcess, stdout: string) => void;
+};
+
+export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-home-'));
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repositoryRoot, 'bin/deskpilot.js'), ...args], {
+      cwd: repositoryRoot,
+      env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      options.onOutput?.(child, stdout);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    if (options.stdin !== undefined) child.stdin.write(options.stdin);
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
