@@ -1,6 +1,8 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { throwIfAborted } from '../agent/abort.ts';
-import type { ImageRegion, PixelRegion, RegionMatcher } from '../agent/replay/region-matcher.ts';
+import type { ImageRegion, RegionMatcher } from '../agent/replay/region-matcher.ts';
+
+export type PixelRegion = { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
 
 // Region comparison for replay: SSIM (structural similarity, Wang et al. 2004) over small windows,
 // per colour channel, on both regions scaled to one small common size. SSIM forgives what differs
@@ -29,24 +31,35 @@ export class SsimRegionMatcher implements RegionMatcher {
   async similarity(recorded: ImageRegion, current: ImageRegion, signal?: AbortSignal): Promise<number> {
     throwIfAborted(signal);
     const side = this.options.compareSide ?? COMPARE_SIDE;
-    const scale = Math.min(1, side / Math.max(recorded.region.width, recorded.region.height));
-    const width = Math.max(WINDOW, Math.round(recorded.region.width * scale));
-    const height = Math.max(WINDOW, Math.round(recorded.region.height * scale));
-    const [a, b] = await Promise.all([regionPixels(recorded, width, height), regionPixels(current, width, height)]);
+    const [a, b] = await Promise.all([decode(recorded), decode(current)]);
+    // The common size keeps the recorded region's aspect ratio, long side `side` at most.
+    const scale = Math.min(1, side / Math.max(a.region.width, a.region.height));
+    const width = Math.max(WINDOW, Math.round(a.region.width * scale));
+    const height = Math.max(WINDOW, Math.round(a.region.height * scale));
+    const [pixelsA, pixelsB] = await Promise.all([regionPixels(a, width, height), regionPixels(b, width, height)]);
     throwIfAborted(signal);
-    return Math.max(0, Math.min(1, ssimRgb(a, b, width, height)));
+    return Math.max(0, Math.min(1, ssimRgb(pixelsA, pixelsB, width, height)));
   }
 }
 
-/** The region's pixels as RGB, scaled to `width` x `height`; a region reaching past the image is cut to it. */
-async function regionPixels(input: ImageRegion, width: number, height: number): Promise<Uint8Array> {
+type Decoded = { readonly image: Sharp; readonly region: PixelRegion };
+
+async function decode(input: ImageRegion): Promise<Decoded> {
   const image = sharp(input.image);
   const meta = await image.metadata();
-  const region = clampRegion(input.region, { width: meta.width ?? 0, height: meta.height ?? 0 });
-  const { data } = await image.extract({ left: region.x, top: region.y, width: region.width, height: region.height }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const size = { width: meta.width ?? 0, height: meta.height ?? 0 };
+  const { x, y, width, height } = input.region;
+  return { image, region: clampRegion({ x: x * size.width, y: y * size.height, width: width * size.width, height: height * size.height }, size) };
+}
+
+/** The region's pixels as RGB, scaled to `width` x `height`. */
+async function regionPixels(input: Decoded, width: number, height: number): Promise<Uint8Array> {
+  const { region } = input;
+  const { data } = await input.image.extract({ left: region.x, top: region.y, width: region.width, height: region.height }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** A pixel rectangle cut to the image (at least one pixel). */
 export function clampRegion(region: PixelRegion, size: { width: number; height: number }): PixelRegion {
   if (size.width < 1 || size.height < 1) throw new RangeError('Cannot compare a region of an empty image.');
   const x = Math.max(0, Math.min(size.width - 1, Math.floor(region.x)));

@@ -2,20 +2,23 @@
 // still shows what was recorded around a target. native/image-compare.ts implements it with sharp;
 // tests can script it.
 
-/** A rectangle in an image's own pixels. */
-export type PixelRegion = { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+/**
+ * A rectangle as fractions (0..1) of an image's width and height. Both screenshots cover the whole
+ * display, so one relative region names the same place in a recorded screenshot and a current one
+ * of another size, and the core needs to decode neither.
+ */
+export type RelativeRegion = { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
 
 export type ImageRegion = {
   /** Encoded image bytes (PNG or JPEG). */
   readonly image: Uint8Array;
-  readonly region: PixelRegion;
+  readonly region: RelativeRegion;
 };
 
 export interface RegionMatcher {
   /**
-   * How alike two regions look, from 0 (nothing alike) to 1 (the same pixels). Each region is in
-   * its own image; they may differ in size (a screen captured at another resolution) and are
-   * compared at one common size.
+   * How alike the same region of two images looks, from 0 (nothing alike) to 1 (the same pixels).
+   * The images may differ in size; the regions are compared at one common size.
    */
   similarity(recorded: ImageRegion, current: ImageRegion, signal?: AbortSignal): Promise<number>;
 }
