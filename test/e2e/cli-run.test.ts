@@ -33,7 +33,7 @@ for (const [width, height] of [
     beforeAll(async () => {
       desktop = await startVirtualDesktop({ width, height });
       served = await serveTestPage();
-      browser = await launchKioskChromium({ display: desktop.display, url: served.url, width, height });
+      browser = await launchKioskChromium({ display: desktop.display, url: served.url, width, height, extraArgs: ['--disable-smooth-scrolling'] });
     });
     afterAll(async () => {
       await model?.close();
@@ -58,10 +58,10 @@ for (const [width, height] of [
           (context) => ({ action: 'left_click_drag', ...context.locate(PAGE_TARGETS.dropZone.rgb), label: PAGE_TARGETS.dropZone.label }),
           // Scroll until the yellow marker (out of view at first) shows, click it, then finish:
           // as a model would, by looking, whatever one wheel notch scrolls in this browser.
-          ...Array.from({ length: 8 }, (): ScriptStep => (context) => {
+          ...Array.from({ length: 24 }, (): ScriptStep => (context) => {
             if (markerClicked) return { action: 'terminate', status: 'success' };
             const marker = context.tryFind(PAGE_TARGETS.scrollMarker.rgb);
-            if (!marker) return { action: 'scroll', pixels: -300, ...context.locate(PAGE_TARGETS.scrollRegion.rgb), label: PAGE_TARGETS.scrollRegion.label };
+            if (!marker) return { action: 'scroll', pixels: -100, ...context.locate(PAGE_TARGETS.scrollRegion.rgb), label: PAGE_TARGETS.scrollRegion.label };
             markerClicked = true;
             return { action: 'left_click', ...context.locate(PAGE_TARGETS.scrollMarker.rgb), label: PAGE_TARGETS.scrollMarker.label };
           }),
