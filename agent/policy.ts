@@ -18,8 +18,16 @@ export const RunPolicySchema = z.object({
   settleQuietMs: z.number().int().min(0).max(5000).default(80),
   /** When nothing has changed yet, how long to keep looking for a late reaction before moving on. */
   settleNoChangeMs: z.number().int().min(0).max(10_000).default(300),
-  /** Longest a single model request may take. */
-  modelTimeoutMs: z.number().int().positive().default(120_000),
+  /** Actions in a row that change nothing on screen before the run stops (pointer moves and waits aside). */
+  maxUnchangedActions: z.number().int().min(1).max(100).default(3),
+  /** Tokens (in + out) the whole run may use. */
+  maxTokens: z.number().int().positive().optional(),
+  /** Wall time the whole run may take. */
+  maxDurationMs: z.number().int().positive().optional(),
+  /** Money the whole run may cost; needs `price`. */
+  maxCostUsd: z.number().positive().optional(),
+  /** The model's price, in US dollars per million tokens, for `maxCostUsd` and reports. */
+  price: z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }).optional(),
 });
 
 export type RunPolicy = z.infer<typeof RunPolicySchema>;

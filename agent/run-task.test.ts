@@ -138,6 +138,41 @@ describe('runTask', () => {
     expect(JSON.stringify(mock.calls()[1]!.prompt[1]!.content)).toContain('the screen did not change');
   });
 
+  it('stops when actions keep changing nothing, and says so more plainly on a repeat', async () => {
+    const { run, mock, input } = setup([click(10, 10)], { changeOnAction: false });
+    const result = await run({ policy: { maxUnchangedActions: 3 } });
+    expect(result).toMatchObject({ outcome: 'failed', steps: 3 });
+    expect(result.reason).toMatch(/3 actions in a row changed nothing on screen/);
+    expect(input.performed).toHaveLength(3);
+    expect(JSON.stringify(mock.calls()[2]!.prompt[1]!.content)).toContain('again the screen did not change');
+  });
+
+  it('does not count pointer moves and waits as lack of progress', async () => {
+    const { run, input } = setup(
+      [qwenReply({ action: 'mouse_move', coordinate: [5, 5] }), qwenReply({ action: 'wait', time: 0 }), qwenReply({ action: 'mouse_move', coordinate: [9, 9] }), done],
+      { changeOnAction: false },
+    );
+    expect(await run({ policy: { maxUnchangedActions: 1 } })).toMatchObject({ outcome: 'done' });
+    expect(input.performed).toHaveLength(3);
+  });
+
+  it.each([
+    [{ maxTokens: 3000 }, /token budget of 3000 ran out \(4020 used\)/, 3],
+    [{ maxCostUsd: 0.001, price: { inputPerMillion: 0.4, outputPerMillion: 1.2 } }, /cost budget of \$0.001 ran out \(\$0.0011 spent\)/, 2],
+  ])('ends at a budget besides steps: %o', async (policy, reason, steps) => {
+    const { run } = setup([click(10, 10)]);
+    const result = await run({ policy });
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toMatch(reason);
+    expect(result.steps).toBe(steps);
+  });
+
+  it('ends at the time budget', async () => {
+    const { run } = setup([click(10, 10)], { actionMs: 30 });
+    const result = await run({ policy: { maxDurationMs: 1000 } });
+    expect(result.reason).toMatch(/time budget of 1 s ran out/);
+  });
+
   it('ends with one clear sentence when the endpoint refuses the key', async () => {
     const unauthorized = new APICallError({ message: 'Unauthorized', url: 'http://x/v1/chat/completions', requestBodyValues: {}, statusCode: 401, responseBody: '{"error":"bad key"}', isRetryable: false });
     const { input, run } = setup([unauthorized]);

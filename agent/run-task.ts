@@ -3,6 +3,7 @@ import { describeAction, isFinal, pointOf } from './actions.ts';
 import { DeskpilotError } from './errors.ts';
 import { isOnDisplay } from './geometry.ts';
 import { observe } from './loop/observe.ts';
+import { countsForProgress, firstStopReason } from './loop/stop-conditions.ts';
 import { planStep } from './loop/plan-step.ts';
 import { waitForStillScreen } from './loop/settle.ts';
 import { withCorrectedPoint } from './loop/to-screen-action.ts';
@@ -42,6 +43,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const history: HistoryEntry[] = [];
   const screenshots: ContextScreenshot[] = [];
   let step = 0;
+  let unchangedInARow = 0;
+  let lastUnchanged: string | undefined;
 
   const end = (outcome: RunOutcome, reason: string, answer?: string): RunResult => {
     const result: RunResult = { outcome, reason, ...(answer !== undefined ? { answer } : {}), steps: step, usage: { ...usage }, durationMs: clock.now() - started };
@@ -53,7 +56,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   try {
     for (;;) {
       throwIfAborted(signal);
-      if (step >= policy.maxSteps) return end('failed', `The step budget of ${policy.maxSteps} ran out before the goal was reached; raise --max-steps or split the goal.`);
+      const budgetReason = firstStopReason(policy, { steps: step, usage, elapsedMs: clock.now() - started, unchangedInARow });
+      if (budgetReason) return end('failed', budgetReason);
       step += 1;
 
       const observation = await observe(screen, policy.imageTokenBudget, signal);
@@ -133,11 +137,20 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       });
       emit({ type: 'step-acted', time: time(), step, action, modelAction: planned.modelAction, actionMs, settleMs: settle.ms, settled: settle.settled, changed: settle.changed });
       const corrected = decision.kind === 'correct' ? ` (corrected by the user to ${describeAction(action)})` : '';
-      history.push({
-        step,
-        action: `${planned.description}${corrected}`,
-        result: !settle.changed ? 'done; the screen did not change' : settle.settled ? 'done' : `done; the screen was still changing after ${Math.round(settle.ms)} ms`,
-      });
+      const described = `${planned.description}${corrected}`;
+      let result = settle.settled ? 'done' : `done; the screen was still changing after ${Math.round(settle.ms)} ms`;
+      if (countsForProgress(action)) {
+        if (settle.changed) {
+          unchangedInARow = 0;
+          lastUnchanged = undefined;
+        } else {
+          unchangedInARow += 1;
+          // Said plainly, so the model tries something else rather than the same thing again.
+          result = described === lastUnchanged ? 'done, but again the screen did not change: this action has no effect here; try something different' : 'done; the screen did not change';
+          lastUnchanged = described;
+        }
+      }
+      history.push({ step, action: described, result });
     }
   } catch (error) {
     if (isAbortError(error) || signal?.aborted) return end('stopped', stopReason(signal, step));

@@ -1,0 +1,59 @@
+import type { ScreenAction } from '../actions.ts';
+import type { RunPolicy } from '../policy.ts';
+import type { Usage } from '../run-events.ts';
+
+// Small predicates that end a run, each with the sentence that explains it (after the AI SDK's
+// stop conditions). The loop checks them between steps.
+
+export type RunState = {
+  readonly steps: number;
+  readonly usage: Usage;
+  readonly elapsedMs: number;
+  readonly unchangedInARow: number;
+};
+
+export type StopCondition = (policy: RunPolicy, state: RunState) => string | undefined;
+
+export const stepBudgetReached: StopCondition = (policy, state) =>
+  state.steps >= policy.maxSteps ? `The step budget of ${policy.maxSteps} ran out before the goal was reached; raise --max-steps or split the goal.` : undefined;
+
+export const tokenBudgetReached: StopCondition = (policy, state) => {
+  const used = state.usage.inputTokens + state.usage.outputTokens;
+  return policy.maxTokens !== undefined && used >= policy.maxTokens ? `The token budget of ${policy.maxTokens} ran out (${used} used) before the goal was reached.` : undefined;
+};
+
+export const timeBudgetReached: StopCondition = (policy, state) =>
+  policy.maxDurationMs !== undefined && state.elapsedMs >= policy.maxDurationMs
+    ? `The time budget of ${Math.round(policy.maxDurationMs / 1000)} s ran out before the goal was reached.`
+    : undefined;
+
+export function costOf(usage: Usage, price: RunPolicy['price']): number | undefined {
+  return price ? (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000 : undefined;
+}
+
+export const costBudgetReached: StopCondition = (policy, state) => {
+  const cost = costOf(state.usage, policy.price);
+  return policy.maxCostUsd !== undefined && cost !== undefined && cost >= policy.maxCostUsd
+    ? `The cost budget of $${policy.maxCostUsd} ran out ($${cost.toFixed(4)} spent) before the goal was reached.`
+    : undefined;
+};
+
+export const noProgress: StopCondition = (policy, state) =>
+  state.unchangedInARow >= policy.maxUnchangedActions
+    ? `${state.unchangedInARow} actions in a row changed nothing on screen, so the run stopped; the target may be wrong or the application unresponsive.`
+    : undefined;
+
+export const STOP_CONDITIONS: readonly StopCondition[] = [noProgress, stepBudgetReached, tokenBudgetReached, costBudgetReached, timeBudgetReached];
+
+export function firstStopReason(policy: RunPolicy, state: RunState): string | undefined {
+  for (const condition of STOP_CONDITIONS) {
+    const reason = condition(policy, state);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/** Pointer moves (hovering) and waits often change nothing by design; they neither count nor reset. */
+export function countsForProgress(action: ScreenAction): boolean {
+  return action.kind !== 'move' && action.kind !== 'wait';
+}
