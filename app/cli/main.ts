@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
+import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
 
 const positiveInteger = (name: string) => (value: string) => {
@@ -26,8 +28,35 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--screenshots <n>', 'screenshots kept in the context (default 3)', positiveInteger('--screenshots'))
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
     .option('-y, --yes', 'act without asking before each action')
+    .option('--trace-dir <dir>', 'folder for run traces; each run gets <timestamp>-<goal>/ in it (default .deskpilot/runs)')
     .action(async (goal: string, options: RunCommandOptions) => {
       setExitCode(await runCommand(goal, options, io));
+    });
+
+  program
+    .command('report')
+    .description("Write a run's HTML report (report.html in the run folder unless -o), and JUnit XML for CI.")
+    .argument('<trace...>', 'run folders (or their trace.jsonl), e.g. .deskpilot/runs/<run>/')
+    .option('-o, --output <file>', 'where the HTML report goes (one run only)')
+    .option('--junit <file>', 'also write JUnit XML for all the runs given')
+    .action(async (traces: string[], options: ReportCommandOptions) => {
+      setExitCode(await reportCommand(traces, options, io));
+    });
+
+  program
+    .command('replay')
+    .description('Perform a recorded run again; only steps whose screen has drifted ask the model.')
+    .argument('<trace>', 'the run folder to replay (or its trace.jsonl)')
+    .option('--no-model', 'never ask a model: a drifted step fails the replay')
+    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible, for re-grounding drifted steps'))
+    .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
+    .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
+    .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
+    .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
+    .option('--threshold <similarity>', 'how alike (0..1) the region around a target must look to count as unchanged (default 0.8)', Number)
+    .option('--trace-dir <dir>', "folder for the replay's trace (default .deskpilot/runs)")
+    .action(async (trace: string, options: ReplayCommandOptions) => {
+      setExitCode(await replayCommand(trace, options, io));
     });
   return program;
 }

@@ -1,11 +1,13 @@
 import { AutoApprover } from '../../agent/auto-approver.ts';
 import { systemClock } from '../../agent/abort.ts';
 import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
-import { createModel } from '../../agent/model/providers.ts';
+import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
 import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
 import type { Model } from '../../agent/ports.ts';
 import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
 import { runTask } from '../../agent/run-task.ts';
+import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
 import { formatEvent } from './format-event.ts';
@@ -19,6 +21,8 @@ export type RunCommandOptions = ModelFlags & {
   screenshots?: number;
   timeout?: number;
   yes?: boolean;
+  /** Folder the run's trace folder goes into (default .deskpilot/runs). */
+  traceDir?: string;
 };
 
 export type RunCommandIo = {
@@ -34,6 +38,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   const say = (line: string) => io.stdout.write(`${line}\n`);
   let model: Model;
   let policy: RunPolicyInput;
+  let settings: ModelSettings;
   try {
     if (goal.trim() === '') throw new ConfigurationError('EMPTY_GOAL', 'Give a goal, e.g. deskpilot run "open the text editor and type hello".');
     const fileName = configFilePath(io.env);
@@ -41,6 +46,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     const timeoutSeconds = options.timeout ?? file.timeoutSeconds;
     const resolved = await resolveModel({ flags: options, env: io.env, file, fileName, ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}) });
     say(resolved.source);
+    settings = resolved.settings;
     model = createModel(resolved.settings);
     const parsedPolicy = RunPolicySchema.safeParse({
       maxSteps: options.maxSteps ?? file.maxSteps,
@@ -68,6 +74,23 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     return EXIT_CODES.usage;
   }
 
+  let trace: RunTrace;
+  try {
+    trace = openRunTrace({
+      kind: 'run',
+      goal,
+      ...(options.traceDir ? { runsDir: options.traceDir } : {}),
+      secrets: collectSecrets(io.env, [settings.apiKey, options.apiKey]),
+      settings,
+      onSinkFailure: ({ error }) => io.stderr.write(`deskpilot: the trace could not be written (${error instanceof Error ? error.message : String(error)}); the run goes on without it.\n`),
+    });
+  } catch (error) {
+    io.stderr.write(`deskpilot: cannot create the trace folder: ${error instanceof Error ? error.message : String(error)}; choose another with --trace-dir.\n`);
+    await desktop.input.releaseAll().catch(() => undefined);
+    return EXIT_CODES.usage;
+  }
+  say(`Trace: ${trace.dir}`);
+
   let result: RunResult;
   try {
     result = await runTask({
@@ -76,12 +99,15 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       signal: io.signal,
       ports: { screen: desktop.screen, input: desktop.input, model, approver: options.yes ? new AutoApprover() : new TerminalApprover(), clock: systemClock },
       onEvent: (event) => {
+        trace.recorder.onEvent(event);
         const line = formatEvent(event);
         if (line !== undefined) say(line);
       },
     });
   } finally {
     await desktop.input.releaseAll().catch(() => undefined);
+    trace.close();
   }
+  say(`Report: deskpilot report ${trace.dir}`);
   return EXIT_CODES[result.outcome];
 }
