@@ -73,11 +73,11 @@ export class XclipClipboard implements Clipboard {
   }
 
   private async read(selection: Selection): Promise<SavedSelection | undefined> {
-    const targets = await runXclip(['-o', '-selection', selection, '-t', 'TARGETS'], this.env);
+    const targets = await readXclip(['-o', '-selection', selection, '-t', 'TARGETS'], this.env);
     if (targets.code !== 0) return undefined; // nobody owns the selection
     const target = targetToSave(targets.stdout.toString('utf8').split('\n'));
     if (!target) return undefined;
-    const content = await runXclip(['-o', '-selection', selection, '-t', target], this.env);
+    const content = await readXclip(['-o', '-selection', selection, '-t', target], this.env);
     return content.code === 0 ? { target, data: content.stdout } : undefined;
   }
 }
@@ -100,6 +100,9 @@ class XclipSession implements ClipboardSession {
     this.changed = true;
     await this.stopHolders();
     for (const selection of SELECTIONS) this.holders.set(selection, await holdSelection(selection, text, this.env));
+    // xclip says it is waiting before its claim on the selection has reached the server; reading
+    // the text back proves the paste will get it (and is counted before the baseline below).
+    for (const selection of SELECTIONS) await this.confirm(selection, text, signal);
     this.servedAtPut = this.served();
   }
 
@@ -125,7 +128,18 @@ class XclipSession implements ClipboardSession {
     if (!this.changed) return;
     // With nothing saved, ending the holders leaves the selection empty, as it was.
     for (const [selection, content] of this.saved) {
-      await runXclip(['-i', '-selection', selection, '-t', content.target], this.env, content.data);
+      await writeXclip(['-i', '-selection', selection, '-t', content.target], this.env, content.data);
+    }
+  }
+
+  private async confirm(selection: Selection, text: string, signal?: AbortSignal): Promise<void> {
+    const expected = Buffer.from(text, 'utf8');
+    const started = performance.now();
+    for (;;) {
+      const content = await readXclip(['-o', '-selection', selection, '-t', 'UTF8_STRING'], this.env);
+      if (content.code === 0 && content.stdout.equals(expected)) return;
+      if (performance.now() - started > XCLIP_TIMEOUT_MS) throw new ClipboardUnavailableError(`the ${selection} selection did not take the text to paste within ${XCLIP_TIMEOUT_MS} ms.`);
+      await abortableSleep(5, signal);
     }
   }
 
@@ -188,14 +202,34 @@ function holdSelection(selection: Selection, text: string, env: NodeJS.ProcessEn
 
 type XclipResult = { readonly code: number | null; readonly stdout: Buffer };
 
-/** One short xclip call. A selection owner that never answers would block it, hence the timeout. */
-function runXclip(args: readonly string[], env: NodeJS.ProcessEnv, input?: Buffer): Promise<XclipResult> {
+/** One short `xclip -o` call. A selection owner that never answers would block it, hence the timeout. */
+function readXclip(args: readonly string[], env: NodeJS.ProcessEnv): Promise<XclipResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('xclip', args, { env, stdio: ['pipe', 'pipe', 'ignore'], timeout: XCLIP_TIMEOUT_MS });
+    const child = spawn('xclip', args, { env, stdio: ['ignore', 'pipe', 'ignore'], timeout: XCLIP_TIMEOUT_MS });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', (error) => reject(missingXclip(error)));
     child.once('close', (code) => resolve({ code, stdout: Buffer.concat(chunks) }));
+  });
+}
+
+/**
+ * `xclip -i` in its usual mode: it takes the selection, forks a child that serves it, and exits.
+ * That child must outlive us and a Ctrl+C sent to our process group, hence its own session and
+ * no pipes of ours (waiting for those to close would wait for the next owner).
+ */
+function writeXclip(args: readonly string[], env: NodeJS.ProcessEnv, input: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('xclip', args, { env, stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    const timer = setTimeout(() => child.kill('SIGKILL'), XCLIP_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(missingXclip(error));
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
