@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,7 @@ const MODEL_SIZE = { width: 1504, height: 832 };
 let desktop: VirtualDesktop;
 let native: Desktop;
 const programs: ChildProcess[] = [];
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'native-capture-'));
 
 beforeAll(async () => {
   desktop = await startVirtualDesktop({ width: WIDTH, height: HEIGHT });
@@ -30,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const program of programs) program.kill('SIGKILL');
   await desktop?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 function start(command: string, args: string[]): ChildProcess {
@@ -75,7 +77,7 @@ describe('GrabScreen under Xvfb 1920x1080', () => {
   it('captures the real colours, opaque, at full size, every pixel in its place', async () => {
     // The root window shows an exact picture: orange with a blue block and one blue pixel (a
     // screen-sized bitmap, so its tiling starts and ends exactly at the screen's corners).
-    const bitmap = path.join(mkdtempSync(path.join(os.tmpdir(), 'capture-')), 'root.xbm');
+    const bitmap = path.join(scratch, 'root.xbm');
     await run('convert', ['-size', `${WIDTH}x${HEIGHT}`, 'xc:white', '-fill', 'black', '-draw', 'rectangle 300,200 499,299', '-draw', 'point 1234,567', bitmap]);
     await run('xsetroot', ['-bitmap', bitmap, '-fg', '#2060c0', '-bg', '#ff8000'], { env: desktop.env, timeout: 10_000 });
     const { shot, decoded } = await captureUntil(fullSize, ({ pixel }) => same(pixel(400, 250), [0x20, 0x60, 0xc0, 255]));

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,6 +34,7 @@ afterAll(async () => {
   for (const program of programs) program.kill('SIGKILL');
   await xev?.stop();
   await desktop?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 afterEach(async () => {
