@@ -45,7 +45,8 @@ export const DEFAULT_MATCH_THRESHOLD = 0.8;
 export class RecordedModel implements Model {
   readonly name: string;
   private index = 0;
-  readonly counts = { fromRecording: 0, regrounded: 0, drifted: 0 };
+  /** Steps served from the recording (`checked` of them compared with the screen first), re-grounded, drifted. */
+  readonly counts = { fromRecording: 0, checked: 0, regrounded: 0, drifted: 0 };
 
   constructor(private readonly options: RecordedModelOptions) {
     this.name = options.fallback ? `recording (re-grounding with ${options.fallback.name})` : 'recording (no model)';
@@ -66,6 +67,7 @@ export class RecordedModel implements Model {
     const action = this.withSecrets(step, loopStep);
     const check = step.check;
     if (!check) {
+      this.counts.fromRecording += 1;
       this.emit(loopStep, step, { source: 'from-recording' });
       return reply(action, step.thought);
     }
@@ -85,6 +87,7 @@ export class RecordedModel implements Model {
       similarity = await compare(current.image);
     }
     const measured = { similarity: round(similarity), threshold, region: check.region };
+    this.counts.checked += 1;
     if (similarity >= threshold) {
       this.counts.fromRecording += 1;
       this.emit(loopStep, step, { source: 'from-recording', ...measured });

@@ -93,7 +93,7 @@ describe('replayRun', () => {
     expect(replayed[0]).toMatchObject({ similarity: 0.97, threshold: 0.8, region: { x: expect.any(Number), width: expect.any(Number) } });
     // Only the pointing step was checked.
     expect(matcher.calls).toHaveLength(1);
-    expect(counts).toEqual({ fromRecording: 1, regrounded: 0, drifted: 0 });
+    expect(counts).toEqual({ fromRecording: 3, checked: 1, regrounded: 0, drifted: 0 });
   });
 
   it('checks the region around the recorded box, with a margin', async () => {
@@ -114,7 +114,7 @@ describe('replayRun', () => {
     expect(performed[1]).toEqual(recorded.performed[1]);
     expect(replayed.map((event) => event.source)).toEqual(['re-grounded', 'from-recording', 'from-recording']);
     expect(replayed[0]).toMatchObject({ similarity: 0.12, regrounding: { attempts: 1, usage: { inputTokens: 1300, outputTokens: 40 } } });
-    expect(counts).toEqual({ fromRecording: 0, regrounded: 1, drifted: 0 });
+    expect(counts).toEqual({ fromRecording: 2, checked: 1, regrounded: 1, drifted: 0 });
     expect(result.usage).toEqual({ inputTokens: 1300, outputTokens: 40 });
     // The re-grounding request: the same protocol, one screenshot, the target named.
     const prompt = model.calls()[0]!.prompt;

@@ -128,7 +128,8 @@ export async function replayCommand(tracePath: string, options: ReplayCommandOpt
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const { counts } = replay;
-  say(`Replay: ${counts.fromRecording + counts.regrounded} checked step${counts.fromRecording + counts.regrounded === 1 ? '' : 's'}: ${counts.fromRecording} from the recording, ${counts.regrounded} re-grounded by the model${counts.drifted ? `, ${counts.drifted} drifted` : ''} (${seconds} s).`);
+  const total = counts.fromRecording + counts.regrounded;
+  say(`Replay: ${total} step${total === 1 ? '' : 's'}: ${counts.fromRecording} from the recording, ${counts.regrounded} re-grounded by the model${counts.drifted ? `, ${counts.drifted} drifted` : ''}; ${counts.checked} checked against the screen (${seconds} s).`);
   try {
     const report = await writeReport(trace.dir);
     say(`Report: ${report.file}`);

@@ -153,6 +153,31 @@ describe('a trace of every run', () => {
     }
   });
 
+  it('a 20-step run: how large its trace is, and how quickly its report renders', async () => {
+    const cycle: ScriptStep[] = [click('button'), click('textBox'), () => ({ action: 'type', text: 'abc ' })];
+    model = await startQwenLoopback({ isRetry: new RegExp(REASK_MARKER), script: [...cycle, ...cycle, ...cycle, ...cycle, ...cycle, ...cycle, click('button'), () => ({ action: 'terminate', status: 'success' })] });
+    const run = await runCli(['run', 'Twenty steps on the test page', '--base-url', model.baseURL, '--model', model.modelId, '--yes', '--trace-dir', runsDir], { env: { DISPLAY: desktop.display } });
+    expect(run.code, run.stdout).toBe(0);
+    const dir = traceDirOf(run.stdout);
+    expect(toRunRecord(readTrace(dir)).steps).toHaveLength(20);
+    const sizeOf = (folder: string) => fs.readdirSync(folder, { withFileTypes: true, recursive: true }).reduce((total, entry) => total + (entry.isFile() ? fs.statSync(path.join(entry.parentPath, entry.name)).size : 0), 0);
+    const traceBytes = sizeOf(dir);
+    const jsonlBytes = fs.statSync(path.join(dir, 'trace.jsonl')).size;
+    const images = fs.readdirSync(path.join(dir, 'resources')).length;
+    const started = performance.now();
+    const report = await runCli(['report', dir]);
+    const reportMs = performance.now() - started;
+    expect(report.code, report.stderr).toBe(0);
+    const reportBytes = fs.statSync(path.join(dir, 'report.html')).size;
+    process.stdout.write(
+      `[trace size] 20 steps: ${(traceBytes / 1024).toFixed(0)} KB on disk (${(traceBytes / 20 / 1024).toFixed(1)} KB per step; trace.jsonl ${(jsonlBytes / 1024).toFixed(0)} KB, ${images} distinct screenshots); ` +
+        `report ${(reportBytes / 1024).toFixed(0)} KB, ${report.stdout.trim()} (whole CLI ${Math.round(reportMs)} ms)\n`,
+    );
+    // Loose bounds: a trace stays small enough to keep per CI run, a report quick to write.
+    expect(traceBytes).toBeLessThan(4 * 1024 * 1024);
+    expect(reportBytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
   it('a run killed with SIGKILL mid-step leaves a trace that loads and reports up to the kill', async () => {
     model = await startQwenLoopback({
       isRetry: new RegExp(REASK_MARKER),
