@@ -19,14 +19,22 @@ export const KNOWN_PRICES: readonly ModelPrice[] = [
 ];
 
 export type PriceEstimate =
-  | { readonly kind: 'known'; readonly usd: number; readonly price: ModelPrice }
+  | { readonly kind: 'known'; readonly usd: number; readonly price: Omit<ModelPrice, 'match'> }
   | { readonly kind: 'local'; readonly host: string }
   | { readonly kind: 'unknown' };
 
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
-/** The cost of `usage` for a model id and base URL: known price, a local server (no per-token price), or unknown. */
-export function estimatePrice(model: string, baseURL: unknown, usage: { inputTokens: number; outputTokens: number }): PriceEstimate {
+type Price = { readonly inputPerMillion: number; readonly outputPerMillion: number };
+
+const cost = (price: Price, usage: { inputTokens: number; outputTokens: number }) => (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+
+/**
+ * The cost of `usage`: at the price the run was given (its policy's `price`), else a local server
+ * (no per-token price), else a known list price for the model id, else unknown.
+ */
+export function estimatePrice(model: string, baseURL: unknown, usage: { inputTokens: number; outputTokens: number }, given?: unknown): PriceEstimate {
+  if (isPrice(given)) return { kind: 'known', usd: cost(given, usage), price: { inputPerMillion: given.inputPerMillion, outputPerMillion: given.outputPerMillion, seenAt: "the run's own settings" } };
   if (typeof baseURL === 'string') {
     try {
       const host = new URL(baseURL).hostname;
@@ -38,7 +46,12 @@ export function estimatePrice(model: string, baseURL: unknown, usage: { inputTok
   const id = model.toLowerCase();
   const price = KNOWN_PRICES.find((entry) => entry.match.test(id));
   if (!price) return { kind: 'unknown' };
-  return { kind: 'known', price, usd: (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000 };
+  return { kind: 'known', price, usd: cost(price, usage) };
+}
+
+function isPrice(value: unknown): value is Price {
+  const price = value as Partial<Price> | undefined;
+  return typeof price === 'object' && price !== null && typeof price.inputPerMillion === 'number' && typeof price.outputPerMillion === 'number';
 }
 
 export function formatUsd(usd: number): string {

@@ -135,6 +135,8 @@ describe('renderReport', () => {
     expect(html).toContain('local server (127.0.0.1): no per-token price');
     expect(estimatePrice('qwen3-vl-plus', 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', { inputTokens: 1_000_000, outputTokens: 100_000 })).toMatchObject({ kind: 'known', usd: 0.5 });
     expect(estimatePrice('some-model', undefined, { inputTokens: 1, outputTokens: 1 })).toEqual({ kind: 'unknown' });
+    // A price given with the run wins, local server or not.
+    expect(estimatePrice('x', 'http://localhost:1/v1', { inputTokens: 2_000_000, outputTokens: 0 }, { inputPerMillion: 0.5, outputPerMillion: 1 })).toMatchObject({ kind: 'known', usd: 1 });
   });
 
   it('holds no secret: a canary key and secret value appear nowhere in the report', async () => {

@@ -176,10 +176,10 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
   const { started } = run;
   const settings = started.settings;
   const modelId = typeof settings.model === 'string' ? settings.model : started.model;
-  const price = estimatePrice(modelId, settings.baseURL, run.usage);
+  const price = estimatePrice(modelId, settings.baseURL, run.usage, started.policy.price);
   const cost =
     price.kind === 'known'
-      ? `${formatUsd(price.usd)} <span class="note">(estimate at list prices of $${price.price.inputPerMillion} in / $${price.price.outputPerMillion} out per million tokens, as seen on ${escapeHtml(price.price.seenAt)}; check your provider's bill)</span>`
+      ? `${formatUsd(price.usd)} <span class="note">(estimate at $${price.price.inputPerMillion} in / $${price.price.outputPerMillion} out per million tokens, from ${escapeHtml(price.price.seenAt)}; check your provider's bill)</span>`
       : price.kind === 'local'
         ? `<span class="note">local server (${escapeHtml(price.host)}): no per-token price</span>`
         : `<span class="note">price unknown for ${escapeHtml(modelId)}</span>`;
