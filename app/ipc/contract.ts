@@ -63,17 +63,33 @@ const settingsFields = {
   shortcuts: z.strictObject({ openTask: AcceleratorSchema, stopAll: AcceleratorSchema }),
 };
 
-function checkBaseURL(value: { provider: z.infer<typeof ProviderIdSchema>; baseURL: string }, context: z.RefinementCtx) {
-  if (!PROVIDER_PRESETS[value.provider].hasBaseURL) return;
-  if (value.baseURL === '') {
+type Loose = { provider?: unknown; baseURL?: unknown; shortcuts?: { openTask?: unknown; stopAll?: unknown } };
+
+/**
+ * The cross-field checks run even when other fields are wrong (zod skips refinements after
+ * failures by default), so a form shows every problem at once; they read the value defensively.
+ */
+const always = { when: () => true };
+
+function checkBaseURL(raw: unknown, context: z.RefinementCtx) {
+  const value = (raw ?? {}) as Loose;
+  const provider = ProviderIdSchema.safeParse(value.provider);
+  if (!provider.success || typeof value.baseURL !== 'string') return;
+  if (!PROVIDER_PRESETS[provider.data].hasBaseURL) return;
+  const baseURL = value.baseURL.trim();
+  if (baseURL === '') {
     context.addIssue({ code: 'custom', path: ['baseURL'], message: 'Give the base URL, e.g. http://127.0.0.1:11434/v1.' });
     return;
   }
-  let url: URL;
+  let url: URL | undefined;
   try {
-    url = new URL(value.baseURL);
+    // "localhost:11434" parses, with "localhost:" as its scheme: a URL needs "//" too.
+    if (/^[a-z][\w+.-]*:\/\//i.test(baseURL)) url = new URL(baseURL);
   } catch {
-    context.addIssue({ code: 'custom', path: ['baseURL'], message: `'${value.baseURL}' is not a URL; it looks like http://host:port/v1.` });
+    url = undefined;
+  }
+  if (!url) {
+    context.addIssue({ code: 'custom', path: ['baseURL'], message: `'${baseURL}' is not a URL; it looks like http://host:port/v1.` });
     return;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -81,19 +97,23 @@ function checkBaseURL(value: { provider: z.infer<typeof ProviderIdSchema>; baseU
   }
 }
 
-function checkShortcuts(value: { shortcuts: { openTask: string; stopAll: string } }, context: z.RefinementCtx) {
-  if (value.shortcuts.openTask === value.shortcuts.stopAll) {
+function checkShortcuts(raw: unknown, context: z.RefinementCtx) {
+  const shortcuts = ((raw ?? {}) as Loose).shortcuts;
+  if (typeof shortcuts?.openTask !== 'string' || typeof shortcuts.stopAll !== 'string') return;
+  const open = checkAccelerator(shortcuts.openTask);
+  const stop = checkAccelerator(shortcuts.stopAll);
+  if (open.ok && stop.ok && open.accelerator === stop.accelerator) {
     context.addIssue({ code: 'custom', path: ['shortcuts', 'stopAll'], message: 'The stop shortcut must differ from the one that opens the task window.' });
   }
 }
 
-export const ModelFieldsSchema = z.strictObject(modelFields).superRefine(checkBaseURL);
+export const ModelFieldsSchema = z.strictObject(modelFields).superRefine(checkBaseURL, always);
 export type ModelFields = z.infer<typeof ModelFieldsSchema>;
 
 export const SettingsSchema = z
   .strictObject(settingsFields)
-  .superRefine(checkBaseURL)
-  .superRefine(checkShortcuts);
+  .superRefine(checkBaseURL, always)
+  .superRefine(checkShortcuts, always);
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;
 
@@ -107,8 +127,8 @@ export const SettingsSaveSchema = z
     /** Forget the saved key of the chosen provider. */
     removeApiKey: z.boolean().optional(),
   })
-  .superRefine(checkBaseURL)
-  .superRefine(checkShortcuts);
+  .superRefine(checkBaseURL, always)
+  .superRefine(checkShortcuts, always);
 export type SettingsSave = z.infer<typeof SettingsSaveSchema>;
 
 /** What a window sees of the settings: never a key, only whether one is saved. */
@@ -134,7 +154,7 @@ export const TestConnectionSchema = z
     /** A key typed but not saved yet; left out uses the saved one. */
     apiKey: ApiKeySchema.optional(),
   })
-  .superRefine(checkBaseURL);
+  .superRefine(checkBaseURL, always);
 export type TestConnectionInput = z.infer<typeof TestConnectionSchema>;
 
 export const TestConnectionResultSchema = z.discriminatedUnion('ok', [

@@ -1,0 +1,88 @@
+import { cp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { build, type InlineConfig } from 'vite';
+
+// Builds the three parts Electron loads, with Vite: the renderer pages (dist/renderer), the
+// preload (one CommonJS file: sandboxed preloads cannot import), and the main process (ESM, our
+// code bundled, npm packages left to node_modules). `npm start` runs this, then `electron .`;
+// the browser tests build the renderer the same way.
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DIST = path.join(ROOT, 'dist');
+
+const quiet = { logLevel: 'warn' as const, configFile: false as const, envDir: false as const };
+
+export function rendererConfig(outDir = path.join(DIST, 'renderer')): InlineConfig {
+  return {
+    ...quiet,
+    root: path.join(ROOT, 'renderer'),
+    // Pages load from deskpilot://app/, or from a test server: every URL relative.
+    base: './',
+    plugins: [react()],
+    build: {
+      outDir,
+      emptyOutDir: true,
+      sourcemap: false,
+      // Electron 39 is Chromium 142.
+      target: 'chrome130',
+      // No inline scripts or styles: the CSP allows 'self' only.
+      assetsInlineLimit: 0,
+      modulePreload: { polyfill: false },
+      rollupOptions: { input: { index: path.join(ROOT, 'renderer/index.html'), overlay: path.join(ROOT, 'renderer/overlay.html') } },
+    },
+  };
+}
+
+export async function buildRenderer(outDir?: string): Promise<string> {
+  const config = rendererConfig(outDir);
+  await build(config);
+  return config.build!.outDir!;
+}
+
+export async function buildPreload(outDir = path.join(DIST, 'app/preload')): Promise<void> {
+  await build({
+    ...quiet,
+    root: ROOT,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'chrome130',
+      minify: false,
+      lib: { entry: path.join(ROOT, 'app/preload/preload.ts'), formats: ['cjs'], fileName: () => 'preload.cjs' },
+      rollupOptions: { external: ['electron'] },
+    },
+  });
+}
+
+export async function buildMain(outDir = path.join(DIST, 'app/main')): Promise<void> {
+  await build({
+    ...quiet,
+    root: ROOT,
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'node22',
+      minify: false,
+      ssr: path.join(ROOT, 'app/main/main.ts'),
+      rollupOptions: { output: { format: 'es', entryFileNames: 'main.js', chunkFileNames: 'chunks/[name]-[hash].js' } },
+    },
+  });
+  await cp(path.join(ROOT, 'app/main/assets'), path.join(outDir, 'assets'), { recursive: true });
+}
+
+async function cli(parts: string[]) {
+  const all = parts.length === 0 || parts.includes('all');
+  if (all) await rm(DIST, { recursive: true, force: true });
+  if (all || parts.includes('renderer')) await buildRenderer();
+  if (all || parts.includes('preload')) await buildPreload();
+  if (all || parts.includes('main')) await buildMain();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  cli(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`build failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

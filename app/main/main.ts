@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  app,
+  globalShortcut,
+  ipcMain,
+  nativeImage,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  type MenuItemConstructorOptions,
+  type WebContents,
+} from 'electron';
+import { createModel } from '../../agent/model/providers.ts';
+import type { PushChannel, PushPayload } from '../ipc/contract.ts';
+import { createAppCore } from './app-core.ts';
+import { electronEncryptor } from './electron-encryptor.ts';
+import { OverlayWindows } from './electron-overlays.ts';
+import { HistoryStore } from './history-store.ts';
+import { APP_ORIGIN, createIpcHandlers, isOwnWindow } from './ipc-handlers.ts';
+import { appResponseHeaders, isAllowedNavigation, resolveAppFile, secureWebPreferences } from './secure-window.ts';
+import { SettingsStore } from './settings-store.ts';
+import { Shortcuts } from './shortcuts.ts';
+import { fileStorage } from './text-storage.ts';
+import { trayMenu, type TrayAction, type TrayItem } from './tray-menu.ts';
+
+// The Electron glue, and only glue: windows, tray, shortcuts, notifications, the protocol our pages
+// load from, and IPC wired to the plain services of `app-core.ts`, where every decision lives.
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RENDERER_ROOT = path.join(here, '../../renderer');
+const PRELOAD = path.join(here, '../preload/preload.cjs');
+const SCHEME = new URL(APP_ORIGIN).protocol.replace(':', '');
+
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true } }]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => openTaskWindow());
+  void app.whenReady().then(start);
+}
+
+/** Every window we made; IPC from any other web contents is refused. */
+const ownWindows = new Set<number>();
+let taskWindow: BrowserWindow | undefined;
+let openTaskWindow: (view?: 'task' | 'history' | 'settings') => void = () => {};
+
+function harden() {
+  // Pages never get a permission (camera, notifications, ...), never open windows, never navigate.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, answer) => answer(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-navigate', (event, url) => {
+      if (!isAllowedNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  protocol.handle(SCHEME, async (request) => {
+    const file = resolveAppFile(request.url, RENDERER_ROOT);
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      return new Response(await readFile(file), { headers: appResponseHeaders(file) });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+}
+
+function register(window: BrowserWindow) {
+  const id = window.webContents.id;
+  ownWindows.add(id);
+  window.on('closed', () => ownWindows.delete(id));
+}
+
+function send<P extends PushChannel>(contents: WebContents | undefined, channel: P, payload: PushPayload<P>) {
+  if (contents && !contents.isDestroyed()) contents.send(channel, payload);
+}
+
+async function start() {
+  harden();
+  const userData = app.getPath('userData');
+  const settings = new SettingsStore({ storage: fileStorage(path.join(userData, 'settings.json')), encryptor: electronEncryptor(safeStorage, process.platform), env: process.env });
+  await settings.load();
+  const history = new HistoryStore(fileStorage(path.join(userData, 'history.json')));
+  await history.load();
+
+  const overlays = new OverlayWindows({ preload: PRELOAD, pageUrl: (id) => `${APP_ORIGIN}/overlay.html?display=${encodeURIComponent(id)}`, onWindow: register });
+  overlays.sync();
+  for (const change of ['display-added', 'display-removed', 'display-metrics-changed'] as const) screen.on(change as 'display-added', () => overlays.sync());
+
+  openTaskWindow = (view) => {
+    if (taskWindow && !taskWindow.isDestroyed()) {
+      if (view) send(taskWindow.webContents, 'view-requested', { view });
+      taskWindow.show();
+      taskWindow.focus();
+      return;
+    }
+    taskWindow = new BrowserWindow({
+      width: 560,
+      height: 760,
+      minWidth: 420,
+      minHeight: 480,
+      title: 'Deskpilot',
+      show: false,
+      autoHideMenuBar: true,
+      webPreferences: secureWebPreferences(PRELOAD),
+    });
+    register(taskWindow);
+    taskWindow.once('ready-to-show', () => taskWindow?.show());
+    void taskWindow.loadURL(`${APP_ORIGIN}/index.html${view && view !== 'task' ? `#${view}` : ''}`);
+  };
+
+  const tray = new Tray(nativeImage.createFromPath(path.join(here, 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png')));
+  tray.setToolTip('Deskpilot');
+  tray.on('click', () => openTaskWindow('task'));
+  const refreshTray = () => tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayMenu({ running: core.runs.status().run?.running ?? false, recent: history.list(), shortcuts: settings.get().shortcuts }))));
+
+  const shortcuts = new Shortcuts(globalShortcut, {
+    openTask: () => openTaskWindow('task'),
+    stopAll: () => void core.runs.stop(`Stopped with ${settings.get().shortcuts.stopAll}.`),
+  });
+
+  const core = createAppCore({
+    openDesktop: async () => {
+      // nut-js is loaded only when a run starts: on X11 it needs a reachable display.
+      const { openDesktop } = await import('../../native/nut-desktop.ts');
+      return openDesktop();
+    },
+    createModel,
+    settings,
+    history,
+    presenter: overlays,
+    captureGuard: overlays,
+    publish: (event) => {
+      send(taskWindow?.webContents, 'run-updated', event);
+      if (event.type === 'run-started' || event.type === 'run-ended') refreshTray();
+    },
+    notify: (notification) => {
+      if (Notification.isSupported()) new Notification({ title: notification.title, body: notification.body, urgency: notification.urgent ? 'critical' : 'normal' }).show();
+    },
+    onSettingsSaved: () => {
+      const problems = shortcuts.apply(settings.get().shortcuts);
+      refreshTray();
+      return problems;
+    },
+    shortcutProblems: () => shortcuts.problems,
+    publishSettings: (view) => send(taskWindow?.webContents, 'settings-updated', view),
+  });
+
+  const handlers = createIpcHandlers(core.services, isOwnWindow, (channel, error) => console.error(`IPC ${channel}:`, error));
+  for (const [channel, handler] of handlers) {
+    ipcMain.handle(channel, (event, input: unknown) => handler({ url: event.senderFrame?.url ?? '', ownWindow: ownWindows.has(event.sender.id) }, input));
+  }
+
+  shortcuts.apply(settings.get().shortcuts);
+  refreshTray();
+
+  const trayActions: Record<TrayAction['kind'], () => void> = {
+    'new-task': () => openTaskWindow('task'),
+    stop: () => void core.runs.stop('Stopped from the tray menu.'),
+    history: () => openTaskWindow('history'),
+    settings: () => openTaskWindow('settings'),
+    quit: () => app.quit(),
+  };
+  function toMenu(items: readonly TrayItem[]): MenuItemConstructorOptions[] {
+    return items.map((item) => {
+      if (item.type === 'separator') return { type: 'separator' };
+      if (item.type === 'submenu') return { label: item.label, submenu: toMenu(item.items) };
+      return { label: item.label, enabled: item.enabled, ...(item.accelerator ? { accelerator: item.accelerator, registerAccelerator: false } : {}), click: trayActions[item.action.kind] };
+    });
+  }
+
+  // A tray app lives on when its windows close.
+  app.on('window-all-closed', () => {});
+  app.on('will-quit', () => {
+    shortcuts.dispose();
+    overlays.destroy();
+    void core.runs.stop('Deskpilot is quitting.');
+  });
+  if (process.argv.includes('--show')) openTaskWindow('task');
+}

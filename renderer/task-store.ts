@@ -1,0 +1,66 @@
+import { create } from 'zustand';
+import type { RunRecord, SettingsView } from '../app/ipc/contract.ts';
+import { api, call, messageOf } from './bridge.ts';
+import { applyRunEvent, runFromSnapshot, type RunState } from './run-state.ts';
+
+export type Tab = 'task' | 'history' | 'settings';
+export const TABS: readonly { readonly id: Tab; readonly label: string }[] = [
+  { id: 'task', label: 'Task' },
+  { id: 'history', label: 'History' },
+  { id: 'settings', label: 'Settings' },
+];
+
+type TaskStore = {
+  tab: Tab;
+  run: RunState | null;
+  settings: SettingsView | null;
+  history: readonly RunRecord[];
+  /** Why the window could not load what it shows, if it could not. */
+  loadError: string | undefined;
+  setTab(tab: Tab): void;
+  setSettings(settings: SettingsView): void;
+  refreshHistory(): Promise<void>;
+  /** Loads everything and follows the main process's pushes; returns the unsubscribe. */
+  connect(): Promise<() => void>;
+};
+
+const initialTab = (): Tab => {
+  const hash = window.location.hash.replace(/^#/, '');
+  return hash === 'history' || hash === 'settings' ? hash : 'task';
+};
+
+export const useTaskStore = create<TaskStore>()((set, get) => ({
+  tab: initialTab(),
+  run: null,
+  settings: null,
+  history: [],
+  loadError: undefined,
+  setTab: (tab) => set({ tab }),
+  setSettings: (settings) => set({ settings }),
+  refreshHistory: async () => {
+    try {
+      const { runs } = await call(api().history.list());
+      set({ history: runs });
+    } catch (error) {
+      set({ loadError: messageOf(error) });
+    }
+  },
+  connect: async () => {
+    const bridge = api();
+    const unsubscribe = [
+      bridge.on.runUpdated((event) => {
+        set({ run: applyRunEvent(get().run, event) });
+        if (event.type === 'run-ended') void get().refreshHistory();
+      }),
+      bridge.on.settingsUpdated((settings) => set({ settings })),
+      bridge.on.viewRequested(({ view }) => set({ tab: view })),
+    ];
+    try {
+      const [settings, status, history] = await Promise.all([call(bridge.settings.get()), call(bridge.agent.status()), call(bridge.history.list())]);
+      set({ settings, history: history.runs, ...(status.run && !get().run ? { run: runFromSnapshot(status.run) } : {}) });
+    } catch (error) {
+      set({ loadError: messageOf(error) });
+    }
+    return () => unsubscribe.forEach((stop) => stop());
+  },
+}));

@@ -1,0 +1,285 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import {
+  APPROVAL_MODE_LABELS,
+  ApprovalModeSchema,
+  ProviderIdSchema,
+  SettingsSaveSchema,
+  TestConnectionSchema,
+  issuesOf,
+  type ApprovalMode,
+  type IpcIssue,
+  type SettingsView,
+  type TestConnectionResult,
+} from '../../app/ipc/contract.ts';
+import { PROVIDER_PRESETS, type ProviderId } from '../../app/ipc/provider-presets.ts';
+import { IpcError, api, call, messageOf } from '../bridge.ts';
+import { useTaskStore } from '../task-store.ts';
+
+type Form = {
+  provider: ProviderId;
+  baseURL: string;
+  model: string;
+  apiKey: string;
+  removeApiKey: boolean;
+  imageTokenBudget: string;
+  maxSteps: string;
+  approvalMode: ApprovalMode;
+  openTask: string;
+  stopAll: string;
+};
+
+type FieldName = 'provider' | 'baseURL' | 'model' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll';
+type Errors = Partial<Record<FieldName | 'form', string>>;
+
+const formOf = (settings: SettingsView): Form => ({
+  provider: settings.provider,
+  baseURL: settings.baseURL,
+  model: settings.model,
+  apiKey: '',
+  removeApiKey: false,
+  imageTokenBudget: String(settings.imageTokenBudget),
+  maxSteps: String(settings.maxSteps),
+  approvalMode: settings.approvalMode,
+  openTask: settings.shortcuts.openTask,
+  stopAll: settings.shortcuts.stopAll,
+});
+
+/** A number field as typed: blank and non-numbers become NaN, which the schema names. */
+const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+
+const errorsOf = (issues: readonly IpcIssue[]): Errors => {
+  const errors: Errors = {};
+  for (const issue of issues) {
+    const key = (issue.path || 'form') as FieldName | 'form';
+    errors[key] ??= issue.message;
+  }
+  return errors;
+};
+
+export function SettingsPanel() {
+  const settings = useTaskStore((state) => state.settings);
+  if (!settings) return <p className="hint">Loading the settings…</p>;
+  return <SettingsForm settings={settings} />;
+}
+
+function SettingsForm({ settings }: { settings: SettingsView }) {
+  const setSettings = useTaskStore((state) => state.setSettings);
+  const [form, setForm] = useState<Form>(() => formOf(settings));
+  const [errors, setErrors] = useState<Errors>({});
+  const [status, setStatus] = useState<{ kind: 'saved' | 'testing' | 'saving' } | { kind: 'tested'; result: TestConnectionResult } | undefined>();
+  const preset = PROVIDER_PRESETS[form.provider];
+  const keySaved = settings.providersWithKey.includes(form.provider);
+  const keyFromEnvironment = settings.providersWithEnvironmentKey.includes(form.provider);
+
+  useEffect(() => setForm(formOf(settings)), [settings]);
+
+  const update = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setForm((current) => ({ ...current, [key]: value }));
+    setStatus(undefined);
+  };
+
+  const chooseProvider = (provider: ProviderId) => {
+    const next = PROVIDER_PRESETS[provider];
+    setForm((current) => ({ ...current, provider, baseURL: next.baseURL, model: next.model, apiKey: '', removeApiKey: false }));
+    setErrors({});
+    setStatus(undefined);
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = SettingsSaveSchema.safeParse({
+      provider: form.provider,
+      baseURL: form.baseURL,
+      model: form.model,
+      imageTokenBudget: numberOf(form.imageTokenBudget),
+      maxSteps: numberOf(form.maxSteps),
+      approvalMode: form.approvalMode,
+      shortcuts: { openTask: form.openTask, stopAll: form.stopAll },
+      ...(form.apiKey.trim() !== '' ? { apiKey: form.apiKey } : {}),
+      ...(form.removeApiKey ? { removeApiKey: true } : {}),
+    });
+    if (!parsed.success) {
+      setErrors(errorsOf(issuesOf(parsed.error)));
+      setStatus(undefined);
+      focusFirstError();
+      return;
+    }
+    setErrors({});
+    setStatus({ kind: 'saving' });
+    try {
+      // The form sends what it checked, before the schema's trimming: main parses it again anyway.
+      const view = await call(api().settings.save(parsed.data));
+      setSettings(view);
+      setStatus({ kind: 'saved' });
+    } catch (error) {
+      setStatus(undefined);
+      setErrors(error instanceof IpcError && error.issues.length > 0 ? errorsOf(error.issues) : { form: messageOf(error) });
+    }
+  };
+
+  const testConnection = async () => {
+    const parsed = TestConnectionSchema.safeParse({
+      provider: form.provider,
+      baseURL: form.baseURL,
+      model: form.model,
+      ...(form.apiKey.trim() !== '' ? { apiKey: form.apiKey } : {}),
+    });
+    if (!parsed.success) {
+      setErrors(errorsOf(issuesOf(parsed.error)));
+      focusFirstError();
+      return;
+    }
+    setErrors({});
+    setStatus({ kind: 'testing' });
+    try {
+      setStatus({ kind: 'tested', result: await call(api().settings.testConnection(parsed.data)) });
+    } catch (error) {
+      setStatus({ kind: 'tested', result: { ok: false, code: error instanceof IpcError ? error.code : 'FAILED', message: messageOf(error) } });
+    }
+  };
+
+  const keyPlaceholder = keySaved ? 'Saved; type a new key to replace it' : keyFromEnvironment ? `From ${preset.keyVariable}` : preset.needsKey ? 'Required' : 'Not needed for local servers';
+
+  return (
+    <form className="settings" onSubmit={save} noValidate aria-label="Settings">
+      <fieldset>
+        <legend>Model</legend>
+        <Field label="Provider" hint={preset.hint} error={errors.provider}>
+          {(props) => (
+            <select {...props} value={form.provider} onChange={(event) => chooseProvider(ProviderIdSchema.parse(event.target.value))}>
+              {ProviderIdSchema.options.map((id) => (
+                <option key={id} value={id}>
+                  {PROVIDER_PRESETS[id].label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {preset.hasBaseURL && (
+          <Field label="Base URL" hint="The OpenAI-compatible endpoint, ending in /v1." error={errors.baseURL}>
+            {(props) => <input {...props} type="url" inputMode="url" autoComplete="off" spellCheck={false} value={form.baseURL} onChange={(event) => update('baseURL', event.target.value)} />}
+          </Field>
+        )}
+        <Field label="Model name" error={errors.model}>
+          {(props) => <input {...props} type="text" autoComplete="off" spellCheck={false} value={form.model} onChange={(event) => update('model', event.target.value)} />}
+        </Field>
+        <Field
+          label="API key"
+          hint={
+            settings.keychainAvailable
+              ? 'Kept encrypted by the system keychain; never shown again after saving.'
+              : `This system has no keychain, so keys cannot be saved${preset.keyVariable ? `; set ${preset.keyVariable} before starting Deskpilot` : ''}.`
+          }
+          error={errors.apiKey}
+        >
+          {(props) => (
+            <input {...props} type="password" autoComplete="off" spellCheck={false} placeholder={keyPlaceholder} value={form.apiKey} onChange={(event) => update('apiKey', event.target.value)} />
+          )}
+        </Field>
+        {keySaved && (
+          <label className="checkbox">
+            <input type="checkbox" checked={form.removeApiKey} onChange={(event) => update('removeApiKey', event.target.checked)} /> Forget the saved key of {preset.label}
+          </label>
+        )}
+        <div className="actions">
+          <button type="button" className="button" onClick={testConnection} disabled={status?.kind === 'testing'}>
+            Test connection
+          </button>
+        </div>
+        <div className="connection-status" role="status" aria-live="polite">
+          {status?.kind === 'testing' && <p className="banner">Sending a small image to {form.model}…</p>}
+          {status?.kind === 'tested' && status.result.ok && (
+            <p className="banner banner-ok">
+              Connected: {status.result.model} saw the test image and answered in {status.result.ms} ms: “{status.result.reply}”
+            </p>
+          )}
+        </div>
+        {status?.kind === 'tested' && !status.result.ok && (
+          <p role="alert" className="banner banner-error connection-error" data-code={status.result.code}>
+            {status.result.message}
+          </p>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Runs</legend>
+        <Field label="Image token budget" hint="Qwen3-VL tokens per screenshot, one per 32×32 pixels (1280 sends a 1920×1080 screen as 1504×832)." error={errors.imageTokenBudget}>
+          {(props) => <input {...props} type="number" inputMode="numeric" min={64} max={16384} step={32} value={form.imageTokenBudget} onChange={(event) => update('imageTokenBudget', event.target.value)} />}
+        </Field>
+        <Field label="Step budget" hint="Steps before a run gives up." error={errors.maxSteps}>
+          {(props) => <input {...props} type="number" inputMode="numeric" min={1} max={200} value={form.maxSteps} onChange={(event) => update('maxSteps', event.target.value)} />}
+        </Field>
+        <Field label="Default approval" error={errors.approvalMode}>
+          {(props) => (
+            <select {...props} value={form.approvalMode} onChange={(event) => update('approvalMode', ApprovalModeSchema.parse(event.target.value))}>
+              {ApprovalModeSchema.options.map((option) => (
+                <option key={option} value={option}>
+                  {APPROVAL_MODE_LABELS[option]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </fieldset>
+      <fieldset>
+        <legend>Shortcuts</legend>
+        <Field label="Open the task window" hint="Works from any program, e.g. CommandOrControl+Shift+Space." error={errors['shortcuts.openTask']}>
+          {(props) => <input {...props} type="text" autoComplete="off" spellCheck={false} value={form.openTask} onChange={(event) => update('openTask', event.target.value)} />}
+        </Field>
+        <Field label="Stop everything" hint="Stops the task and releases every key and button." error={errors['shortcuts.stopAll']}>
+          {(props) => <input {...props} type="text" autoComplete="off" spellCheck={false} value={form.stopAll} onChange={(event) => update('stopAll', event.target.value)} />}
+        </Field>
+        {settings.shortcutProblems.map((problem) => (
+          <p key={problem} className="field-error" role="alert">
+            {problem}
+          </p>
+        ))}
+      </fieldset>
+      {errors.form && (
+        <p role="alert" className="banner banner-error">
+          {errors.form}
+        </p>
+      )}
+      <div className="actions actions-end">
+        <button type="submit" className="button button-primary" disabled={status?.kind === 'saving'}>
+          Save
+        </button>
+      </div>
+      <div className="settings-status" role="status" aria-live="polite">
+        {status?.kind === 'saved' && <p className="banner banner-ok">Settings saved.</p>}
+      </div>
+    </form>
+  );
+}
+
+type ControlProps = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true; name: string };
+
+/** A labelled control with its hint and error, wired for screen readers. */
+function Field({ label, hint, error, children }: { label: string; hint?: string; error?: string | undefined; children: (props: ControlProps) => ReactNode }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : undefined, error ? errorId : undefined].filter(Boolean).join(' ');
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      {children({ id, name: label, ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(error ? { 'aria-invalid': true as const } : {}) })}
+      {hint && (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function focusFirstError() {
+  // After React has marked the fields.
+  setTimeout(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+}
