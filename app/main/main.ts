@@ -114,6 +114,7 @@ async function start() {
       webPreferences: secureWebPreferences(PRELOAD),
     });
     register(taskWindow);
+    taskWindow.setContentProtection(true);
     taskWindow.once('ready-to-show', () => taskWindow?.show());
     void taskWindow.loadURL(`${APP_ORIGIN}/index.html${view && view !== 'task' ? `#${view}` : ''}`);
   };
@@ -142,6 +143,12 @@ async function start() {
     publish: (event) => {
       send(taskWindow?.webContents, 'run-updated', event);
       if (event.type === 'run-started' || event.type === 'run-ended') refreshTray();
+      // The agent must not see (or click) its own window. Content protection keeps it out of
+      // captures on macOS and Windows; X11 ignores that, so there it steps aside during the run.
+      if (process.platform === 'linux' && taskWindow && !taskWindow.isDestroyed()) {
+        if (event.type === 'run-started') taskWindow.minimize();
+        if (event.type === 'run-ended') taskWindow.restore();
+      }
     },
     notify: (notification) => {
       if (Notification.isSupported()) new Notification({ title: notification.title, body: notification.body, urgency: notification.urgent ? 'critical' : 'normal' }).show();
