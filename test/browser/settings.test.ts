@@ -139,7 +139,7 @@ describe('the settings', () => {
   });
 
   it('tests the connection with a small image and names each problem precisely', async () => {
-    const { page } = await open();
+    const { app, page } = await open();
     const port = await unusedPort();
     const cases: { fields: Parameters<typeof fillModel>[1]; code: string; text: string | RegExp }[] = [
       { fields: { provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'sk-wrong' }, code: 'ENDPOINT_UNAUTHORIZED', text: `The endpoint at ${vision.baseURL} refused the API key (HTTP 401); check the API key in Settings.` },
@@ -165,6 +165,7 @@ describe('the settings', () => {
     const sent = vision.requests.filter((request) => request.path === '/v1/chat/completions').at(-1);
     expect(JSON.stringify(sent?.body)).toContain('data:image/png;base64,');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'settings.png'), fullPage: true });
+    expect(app.allPageErrors()).toEqual([]);
   });
 
   it('refuses calls from a page that is not ours', async () => {

@@ -1,0 +1,41 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMain, buildPreload } from '../../app/main/build/build-app.ts';
+
+// What `npm start` hands to Electron, built as it builds it (Electron itself cannot run here).
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-build-'));
+  await buildPreload(path.join(directory, 'preload'));
+  await buildMain(path.join(directory, 'main'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+const requiresOf = (code: string) => [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]);
+const importsOf = (code: string) => [...code.matchAll(/^import .* from ["']([^"']+)["'];?$/gm)].map((match) => match[1]!);
+
+describe('the app build', () => {
+  it('makes a preload that a sandbox can load: one CommonJS file that requires only electron', async () => {
+    const preload = await readFile(path.join(directory, 'preload/preload.cjs'), 'utf8');
+    expect([...new Set(requiresOf(preload))]).toEqual(['electron']);
+    expect(preload).toContain('exposeInMainWorld("deskpilot"');
+    expect(preload).not.toMatch(/exposeInMainWorld\("(?!deskpilot)/);
+  });
+
+  it('makes an ESM main process that bundles our code and leaves npm packages to node_modules', async () => {
+    const main = await readFile(path.join(directory, 'main/main.js'), 'utf8');
+    const imports = importsOf(main);
+    expect(imports).toContain('electron');
+    for (const source of imports) expect(source, source).not.toMatch(/^\.|\/(agent|app|native|renderer)\//);
+    expect(imports.filter((source) => /^react|^zustand|^vite|^playwright/.test(source))).toEqual([]);
+    // nut-js is loaded only when the first run starts.
+    expect(imports.some((source) => source.startsWith('@nut-tree-fork'))).toBe(false);
+    expect((await readdir(path.join(directory, 'main/chunks'))).some((file) => file.startsWith('nut-desktop'))).toBe(true);
+    expect(await readdir(path.join(directory, 'main/assets'))).toEqual(expect.arrayContaining(['icon.png', 'tray.png', 'trayTemplate.png']));
+  });
+});
