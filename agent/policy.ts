@@ -19,7 +19,7 @@ export const RunPolicySchema = z.object({
   /** When nothing has changed yet, how long to keep looking for a late reaction before moving on. */
   settleNoChangeMs: z.number().int().min(0).max(10_000).default(300),
   /** Actions in a row that change nothing on screen before the run stops (pointer moves and waits aside). */
-  maxUnchangedActions: z.number().int().min(1).max(100).default(3),
+  maxUnchangedActions: z.number().int().min(1).max(100).default(5),
   /** Tokens (in + out) the whole run may use. */
   maxTokens: z.number().int().positive().optional(),
   /** Wall time the whole run may take. */

@@ -57,7 +57,7 @@ for (const [width, height] of [
           (context) => ({ action: 'mouse_move', ...context.locate(PAGE_TARGETS.draggable.rgb), label: PAGE_TARGETS.draggable.label }),
           (context) => ({ action: 'left_click_drag', ...context.locate(PAGE_TARGETS.dropZone.rgb), label: PAGE_TARGETS.dropZone.label }),
           // Scroll until the yellow marker (out of view at first) shows, click it, then finish:
-          // as a model would, by looking, whatever one wheel notch scrolls in this browser.
+          // as a model would, by looking. One wheel notch at a time cannot skip the marker's window.
           ...Array.from({ length: 24 }, (): ScriptStep => (context) => {
             if (markerClicked) return { action: 'terminate', status: 'success' };
             const marker = context.tryFind(PAGE_TARGETS.scrollMarker.rgb);

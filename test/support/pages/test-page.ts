@@ -105,6 +105,8 @@ export function renderTestPage(): string {
   #scroll-content { position: relative; width: 1200px; height: 1200px; }
   #${t.scrollMarker.id} { position: absolute; left: 40px; top: 900px; width: 180px; height: 60px; background: ${css(t.scrollMarker.rgb)}; }
   #${t.hscrollMarker.id} { position: absolute; left: 900px; top: 40px; width: 180px; height: 60px; background: ${css(t.hscrollMarker.rgb)}; }
+  /* Small row numbers, so that scrolling shows on screen as it would in a real list. */
+  .scroll-row { position: absolute; left: 250px; font-size: 12px; color: ${css(b.text)}; }
   #${t.contextArea.id} { width: 260px; height: 120px; background: ${css(t.contextArea.rgb)}; }
   #${t.doubleClickArea.id} { width: 260px; height: 120px; background: ${css(t.doubleClickArea.rgb)}; user-select: none; }
   #status { display: block; margin: 0 24px; font-size: 15px; min-height: 20px; }
@@ -118,7 +120,7 @@ export function renderTestPage(): string {
   <section><p>Type here</p><input id="${t.textBox.id}" type="text" autocomplete="off" spellcheck="false"></section>
   <section id="drag-panel"><p>Drag the tile</p><div id="${t.draggable.id}"></div></section>
   <section><p>Drop it here</p><div id="${t.dropZone.id}"></div></section>
-  <section><p>Scroll to find the markers</p><div id="${t.scrollRegion.id}"><div id="scroll-content"><div id="${t.scrollMarker.id}"></div><div id="${t.hscrollMarker.id}"></div></div></div></section>
+  <section><p>Scroll to find the markers</p><div id="${t.scrollRegion.id}"><div id="scroll-content">${Array.from({ length: 24 }, (_, row) => `<span class="scroll-row" style="top: ${row * 50 + 10}px">${row + 1}</span>`).join('')}<div id="${t.scrollMarker.id}"></div><div id="${t.hscrollMarker.id}"></div></div></div></section>
   <section><p>Right-click here</p><div id="${t.contextArea.id}"></div></section>
   <section><p>Double-click here</p><div id="${t.doubleClickArea.id}"></div></section>
 </main>
