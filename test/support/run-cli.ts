@@ -16,6 +16,8 @@ export type RunCliOptions = {
   /** Written to stdin, which is then closed; stdin is closed at once when absent. */
   readonly stdin?: string;
   readonly timeoutMs?: number;
+  /** Working directory; a fresh temporary home by default. */
+  readonly cwd?: string;
   /** Called with the child and its output so far each time it prints, to send signals at a chosen moment. */
   readonly onOutput?: (child: ChildProcess, stdout: string) => void;
 };
@@ -25,7 +27,8 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repositoryRoot, 'bin/deskpilot.js'), ...args], {
-      cwd: repositoryRoot,
+      // Runs leave their traces in the working directory: keep them out of the repository.
+      cwd: options.cwd ?? home,
       env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
