@@ -4,7 +4,11 @@ import { ROOT } from '../../../app/main/build/build-app.ts';
 import { overlayDisplayOf } from '../../../app/main/overlay-placement.ts';
 import type { Scenario } from './test-app.ts';
 
-export const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+/**
+ * Where the browser tests save their screenshots: test-results/screenshots, or the committed
+ * docs/screenshots with DESKPILOT_UPDATE_SCREENSHOTS=1 (so a test run leaves the tree clean).
+ */
+export const SCREENSHOTS = path.join(ROOT, process.env.DESKPILOT_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 
 const geometry = (width: number, height: number, scaleFactor: number): DisplayGeometry => ({
   id: 'primary',
