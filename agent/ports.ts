@@ -69,7 +69,8 @@ export interface Model {
 
 export type Decision =
   | { readonly kind: 'approve' }
-  | { readonly kind: 'skip' }
+  /** Not done; `reason` (when it was not the person's own choice) is told to the model and recorded. */
+  | { readonly kind: 'skip'; readonly reason?: string }
   | { readonly kind: 'stop' }
   /** The person pointed at the right place; this point is what gets clicked. */
   | { readonly kind: 'correct'; readonly point: ScreenPoint };

@@ -108,7 +108,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       emit({ type: 'step-decided', time: time(), step, decision, waitedMs: clock.now() - waitStarted });
       if (decision.kind === 'stop') return end('stopped', `Stopped by the person before step ${step}.`);
       if (decision.kind === 'skip') {
-        history.push({ step, action: planned.description, result: 'skipped by the user; nothing was done' });
+        history.push({ step, action: planned.description, result: decision.reason ? `refused, nothing was done: ${decision.reason}` : 'skipped by the user; nothing was done' });
         continue;
       }
       let action = planned.action;

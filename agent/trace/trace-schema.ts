@@ -57,7 +57,7 @@ export const ResourceRefSchema = z
 
 export const DecisionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('approve') }),
-  z.object({ kind: z.literal('skip') }),
+  z.object({ kind: z.literal('skip'), reason: z.string().optional().meta({ description: 'Why the step was refused, when it was not the person skipping it.' }) }),
   z.object({ kind: z.literal('stop') }),
   z.object({ kind: z.literal('correct'), point: PointSchema.meta({ description: 'Screen input coordinates the person chose.' }) }),
 ]);
