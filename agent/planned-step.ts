@@ -12,6 +12,8 @@ export type PlannedStep = {
   readonly description: string;
   /** The model's short reasoning for this step, if it gave one. */
   readonly thought?: string;
+  /** The model marked this step as one that cannot be undone. */
+  readonly risky?: boolean;
   readonly display: DisplayGeometry;
   /** The size of the screenshot the model saw. */
   readonly imageSize: Size;

@@ -58,6 +58,7 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
             action: mapped.action,
             description: describeAction(mapped.action),
             ...(parsed.value.thought ? { thought: parsed.value.thought } : {}),
+            ...(parsed.value.risky ? { risky: true } : {}),
             display: input.observation.display,
             imageSize: input.observation.size,
           },

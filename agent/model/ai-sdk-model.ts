@@ -7,6 +7,8 @@ import { EndpointError, explainEndpointError } from './endpoint-errors.ts';
 export type AiSdkModelOptions = {
   /** Shown in messages and traces, e.g. `ollama:qwen3-vl:8b`. */
   readonly name: string;
+  /** The model's own id, for error messages ("does not know the model 'x'"). */
+  readonly modelId?: string;
   readonly model: LanguageModel;
   /** For error messages only (e.g. to spot a base URL without `/v1`). */
   readonly baseURL?: string;
@@ -58,7 +60,7 @@ export class AiSdkModel implements Model {
         );
       }
       if (signal?.aborted) throw error;
-      throw explainEndpointError(error, { model: this.name, ...(this.options.baseURL ? { baseURL: this.options.baseURL } : {}) });
+      throw explainEndpointError(error, { model: this.options.modelId ?? this.name, ...(this.options.baseURL ? { baseURL: this.options.baseURL } : {}) });
     }
   }
 

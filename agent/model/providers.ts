@@ -16,6 +16,8 @@ export const ModelSettingsSchema = z.object({
   apiKey: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().optional(),
   nativeTools: z.boolean().optional(),
+  /** Retries of rate limits and server errors (default 3). */
+  maxRetries: z.number().int().min(0).max(10).optional(),
 });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 
@@ -30,7 +32,7 @@ export function describeModel(settings: ModelSettings): string {
 }
 
 export function createModel(settings: ModelSettings): Model {
-  const common = { name: describeModel(settings), timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools };
+  const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxRetries: settings.maxRetries };
   switch (settings.provider) {
     case 'gateway': {
       const gateway = createGateway(settings.apiKey ? { apiKey: settings.apiKey } : {});

@@ -47,6 +47,7 @@ export const computerUseParameters = {
     pixels: { type: 'number', description: 'The amount of scrolling to perform. Positive values scroll up, negative values scroll down. Required only by `action=scroll` and `action=hscroll`.' },
     time: { type: 'number', description: 'The seconds to wait. Required only by `action=wait`.' },
     status: { type: 'string', enum: ['success', 'failure'], description: 'The status of the task. Required only by `action=terminate`.' },
+    risky: { type: 'boolean', description: 'true when the action cannot be undone or acts for the user outside the screen (sends, deletes, pays, submits, closes unsaved work); a person is then asked first.' },
   },
   required: ['action'],
 } as const;

@@ -37,6 +37,13 @@ describe('parseReply on real Qwen3-VL shapes', () => {
     expect(parse(replies.answer)).toMatchObject({ ok: true, value: { action: { kind: 'answer', text: 'There are 3 PDFs.' } } });
   });
 
+  it("carries the model's risky mark, and only an explicit true", () => {
+    const marked = parse('<tool_call>{"name":"computer_use","arguments":{"action":"left_click","coordinate":[5,5],"label":"Send","risky":true}}</tool_call>');
+    expect(marked.ok && marked.value.risky).toBe(true);
+    const unmarked = parse('<tool_call>{"name":"computer_use","arguments":{"action":"left_click","coordinate":[5,5],"risky":"yes"}}</tool_call>');
+    expect(unmarked.ok && unmarked.value.risky).toBeUndefined();
+  });
+
   it('normalises reversed box corners', () => {
     const text = '<tool_call>{"name":"computer_use","arguments":{"action":"left_click","coordinate":[50,50],"bbox_2d":[80,90,20,10]}}</tool_call>';
     const result = parse(text);

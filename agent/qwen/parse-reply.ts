@@ -34,6 +34,8 @@ export type ParsedReply = {
   readonly thought?: string;
   /** The model's one-line `Action:` summary. */
   readonly summary?: string;
+  /** The model marked the action as one that cannot be undone. */
+  readonly risky?: boolean;
 };
 
 export type ParseResult = { readonly ok: true; readonly value: ParsedReply } | { readonly ok: false; readonly error: ReplyParseError };
@@ -66,10 +68,10 @@ export function parseReply(reply: { readonly text: string; readonly toolCalls?: 
   if (calls.length > 1) return fail('MULTIPLE_TOOL_CALLS', `The reply has ${calls.length} tool calls; give exactly one action per reply.`);
   const parsed = parseCall(calls[0]);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  return { ok: true, value: { action: parsed.action, ...extractThought(text) } };
+  return { ok: true, value: { action: parsed.action, ...extractThought(text), ...(parsed.risky ? { risky: true } : {}) } };
 }
 
-function parseCall(call: unknown): { ok: true; action: ModelAction } | { ok: false; error: ReplyParseError } {
+function parseCall(call: unknown): { ok: true; action: ModelAction; risky?: boolean } | { ok: false; error: ReplyParseError } {
   if (typeof call !== 'object' || call === null || Array.isArray(call)) return err('INVALID_JSON', 'The tool call must be a JSON object with "name" and "arguments".');
   const record = call as Record<string, unknown>;
   const name = record.name;
@@ -77,7 +79,9 @@ function parseCall(call: unknown): { ok: true; action: ModelAction } | { ok: fal
   let args = record.arguments;
   if (typeof args === 'string') args = tryParseJson(args);
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return err('MISSING_ARGUMENT', 'The tool call has no "arguments" object.');
-  return toAction(args as Record<string, unknown>);
+  const result = toAction(args as Record<string, unknown>);
+  // Only an explicit true marks a step; anything else leaves the rules to judge it.
+  return result.ok && (args as Record<string, unknown>).risky === true ? { ...result, risky: true } : result;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
