@@ -4,10 +4,13 @@ import { platformClipboard } from './clipboard.ts';
 import { assertDisplayReachable } from './display-check.ts';
 import { GrabScreen } from './grab-screen.ts';
 import { NutInput } from './nut-input.ts';
+import type { PointerPosition } from './pointer-fail-safe.ts';
 
 export type Desktop = {
   readonly screen: GrabScreen;
   readonly input: NutInput;
+  /** Where the pointer is, whoever put it there (the pointer fail-safe samples it). */
+  readonly pointer: PointerPosition;
   /** The displays the screen captures and the input reaches (one: nut-js sees the primary/whole X screen). */
   readonly displays: readonly DisplayGeometry[];
 };
@@ -30,7 +33,8 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Des
   configureForSpeed(nut);
   const screen = new GrabScreen(nut.screen, { compressionLevel: options.compressionLevel });
   const input = new NutInput({ nut, clipboard: platformClipboard(nut.clipboard) });
-  return { screen, input, displays: [await screen.display()] };
+  const pointer: PointerPosition = { position: () => nut.mouse.getPosition() };
+  return { screen, input, pointer, displays: [await screen.display()] };
 }
 
 type NutModule = typeof Nut;

@@ -85,6 +85,24 @@ describe('NutInput', () => {
     expect(log.filter((entry) => entry.startsWith('move')).length).toBeGreaterThanOrEqual(6);
   });
 
+  it('announces every point it puts the pointer at, just before moving, drag steps included', async () => {
+    const { input: subject, log } = input();
+    const announced: string[] = [];
+    const unsubscribe = subject.onPointerTarget((point) => {
+      announced.push(`${point.x},${point.y}`);
+      log.push(`announce ${point.x},${point.y}`);
+    });
+    await subject.perform({ kind: 'click', button: 'left', count: 1, at: screenPoint(10.4, 20.6) });
+    await subject.perform({ kind: 'drag', to: screenPoint(210, 21) });
+    expect(log.slice(0, 2)).toEqual(['announce 10,21', 'move 10,21']);
+    const moves = log.filter((entry) => entry.startsWith('move')).map((entry) => entry.slice('move '.length));
+    expect(announced).toEqual(moves);
+    expect(announced.at(-1)).toBe('210,21');
+    unsubscribe();
+    await subject.perform({ kind: 'move', to: at });
+    expect(announced.at(-1)).toBe('210,21');
+  });
+
   it('scrolls in wheel notches, correcting libnut’s horizontal direction on Linux', async () => {
     const { input: subject, log } = input();
     await subject.perform({ kind: 'scroll', axis: 'vertical', amount: -500, at });

@@ -2,7 +2,7 @@ import type { Button, Key, Point } from '@nut-tree-fork/nut-js';
 import { abortableSleep, throwIfAborted } from '../agent/abort.ts';
 import type { MouseButton, ScreenAction } from '../agent/actions.ts';
 import { DeskpilotError } from '../agent/errors.ts';
-import type { ScreenPoint } from '../agent/geometry.ts';
+import { screenPoint, type ScreenPoint } from '../agent/geometry.ts';
 import type { Input } from '../agent/ports.ts';
 import type { Clipboard, ClipboardSession } from './clipboard.ts';
 import { keysForCombo, type KeyName } from './key-names.ts';
@@ -60,6 +60,7 @@ export class NutInput implements Input {
   private readonly dragStepMs: number;
   private readonly heldKeys = new Set<Key>();
   private readonly heldButtons = new Set<Button>();
+  private readonly pointerListeners = new Set<(point: ScreenPoint) => void>();
 
   constructor(options: NutInputOptions) {
     this.nut = options.nut;
@@ -92,6 +93,15 @@ export class NutInput implements Input {
     if (failure !== undefined) throw failure;
   }
 
+  /**
+   * Calls `listener` with every point the pointer is about to be put at, just before it moves, so a
+   * watcher can tell our moves from the person's (the pointer fail-safe). Returns the unsubscribe.
+   */
+  onPointerTarget(listener: (point: ScreenPoint) => void): () => void {
+    this.pointerListeners.add(listener);
+    return () => void this.pointerListeners.delete(listener);
+  }
+
   private async run(action: ScreenAction, signal?: AbortSignal): Promise<void> {
     switch (action.kind) {
       case 'move':
@@ -121,7 +131,13 @@ export class NutInput implements Input {
   private async moveTo(point: ScreenPoint): Promise<void> {
     if (!(Number.isFinite(point.x) && Number.isFinite(point.y))) throw new RangeError(`Cannot move the pointer to (${point.x}, ${point.y}).`);
     // A jump, not a glide: one motion event at the target is what a click needs, at no cost.
-    await this.nut.mouse.setPosition(new this.nut.Point(Math.round(point.x), Math.round(point.y)));
+    await this.setPointer(point.x, point.y);
+  }
+
+  private async setPointer(x: number, y: number): Promise<void> {
+    const target = screenPoint(Math.round(x), Math.round(y));
+    for (const listener of this.pointerListeners) listener(target);
+    await this.nut.mouse.setPosition(new this.nut.Point(target.x, target.y));
   }
 
   private async click(button: MouseButton, count: number, signal?: AbortSignal): Promise<void> {
@@ -145,7 +161,7 @@ export class NutInput implements Input {
       for (let step = 1; step <= steps; step++) {
         await abortableSleep(this.dragStepMs, signal);
         const fraction = step / steps;
-        await this.nut.mouse.setPosition(new this.nut.Point(Math.round(from.x + (to.x - from.x) * fraction), Math.round(from.y + (to.y - from.y) * fraction)));
+        await this.setPointer(from.x + (to.x - from.x) * fraction, from.y + (to.y - from.y) * fraction);
       }
       // Let the drop target see the pointer rest on it before the button comes up.
       await abortableSleep(Math.max(this.dragStepMs, 20), signal);

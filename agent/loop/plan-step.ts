@@ -68,7 +68,7 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
     if (problem) {
       input.onRejected({ attempt, ...problem });
       lastProblem = problem.reason;
-      reasks.push({ previousReply: replyText(reply), problem: problem.reason });
+      reasks.push({ previousReply: echoOf(replyText(reply)), problem: problem.reason });
     }
   }
   const times = input.maxReplyRetries + 1;
@@ -78,6 +78,12 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
 function replyText(reply: ModelReply): string {
   if (reply.text.trim() !== '' || reply.toolCalls.length === 0) return reply.text;
   return reply.toolCalls.map((call) => `<tool_call>${JSON.stringify({ name: call.name, arguments: call.arguments })}</tool_call>`).join('\n');
+}
+
+/** What of a bad reply goes back to the model with the re-ask: enough to see the mistake, never a flood. */
+const MAX_ECHO_CHARS = 4000;
+function echoOf(text: string): string {
+  return text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS)}\n[... cut: the reply had ${text.length} characters]` : text;
 }
 
 function usageOf(reply: ModelReply): Usage {

@@ -1,7 +1,8 @@
 import { APICallError, generateText, jsonSchema, tool, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
-import { abortableSleep } from '../abort.ts';
+import { abortableSleep, abortError } from '../abort.ts';
 import type { Model, ModelMessage, ModelReply, ModelRequest } from '../ports.ts';
 import { COMPUTER_USE_FUNCTION_NAME, computerUseParameters, computerUseToolDescription } from '../qwen/computer-use-tool.ts';
+import { MAX_REPLY_CHARS } from '../qwen/parse-reply.ts';
 import { EndpointError, explainEndpointError } from './endpoint-errors.ts';
 
 export type AiSdkModelOptions = {
@@ -18,7 +19,11 @@ export type AiSdkModelOptions = {
   readonly maxRetries?: number;
   /** Also offer the tool through the API's native `tools` field (off: the text protocol works everywhere). */
   readonly nativeTools?: boolean;
+  /** Longest reply the model may write; default 4096 tokens (a step's reply is some 100, a thinking model's some 1000s). */
+  readonly maxOutputTokens?: number;
 };
+
+const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 /** The `Model` port over any AI SDK language model. It returns raw text; parsing is not its job. */
 export class AiSdkModel implements Model {
@@ -30,13 +35,15 @@ export class AiSdkModel implements Model {
   async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelReply> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const deadline = Date.now() + (this.options.timeoutMs ?? 120_000);
     try {
-      const result = await this.withRetries(abortSignal, () =>
+      const call = this.withRetries(abortSignal, deadline, () =>
         generateText({
           model: this.options.model,
           system: request.system,
           messages: request.messages.map(toAiMessage),
           temperature: 0,
+          maxOutputTokens: this.options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
           // Retries are ours: the SDK's would also retry a refused connection, for many seconds.
           maxRetries: 0,
           abortSignal,
@@ -45,8 +52,12 @@ export class AiSdkModel implements Model {
             : {}),
         }),
       );
+      // A stop or a time-out ends the wait now, whenever the SDK gets round to rejecting (in a fresh
+      // process its first abort costs tens of milliseconds of source-mapped stack traces).
+      const result = await settledOrAborted(call, abortSignal);
       return {
-        text: result.text,
+        // Anything longer is no reply to act on: cut it short, and the parser refuses it as too long.
+        text: result.text.length > MAX_REPLY_CHARS ? result.text.slice(0, MAX_REPLY_CHARS + 1) : result.text,
         toolCalls: result.toolCalls.map((call) => ({ name: call.toolName, arguments: call.input })),
         usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
         modelId: result.response.modelId,
@@ -64,7 +75,7 @@ export class AiSdkModel implements Model {
     }
   }
 
-  private async withRetries<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  private async withRetries<T>(signal: AbortSignal, deadline: number, call: () => Promise<T>): Promise<T> {
     const maxRetries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -72,10 +83,42 @@ export class AiSdkModel implements Model {
       } catch (error) {
         const delay = attempt < maxRetries ? retryDelayMs(error, attempt) : undefined;
         if (delay === undefined) throw error;
+        // A wait asked for that we would cut short, or that outlasts the time-out, would only end
+        // in another refusal or a time-out: say why now instead.
+        const asked = retryAfterMs(error);
+        if (APICallError.isInstance(error) && asked !== undefined && (asked > MAX_RETRY_DELAY_MS || Date.now() + asked >= deadline)) {
+          throw new EndpointError(
+            error.statusCode === 429 ? 'RATE_LIMITED' : 'ENDPOINT_SERVER_ERROR',
+            `The endpoint${this.options.baseURL ? ` at ${this.options.baseURL}` : ''} answered HTTP ${error.statusCode} and asks to wait ${Math.ceil(asked / 1000)} s before trying again, longer than a run waits; wait and run again, raise --timeout, or use another key or plan.`,
+            { cause: error },
+          );
+        }
         await abortableSleep(delay, signal);
       }
     }
   }
+}
+
+/** `promise`, or an AbortError as soon as `signal` fires; a later rejection of `promise` is dropped. */
+function settledOrAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -90,6 +133,17 @@ export function retryDelayMs(error: unknown, attempt: number): number | undefine
   const date = header !== undefined ? Date.parse(header) : Number.NaN;
   if (Number.isFinite(date)) return Math.min(Math.max(0, date - Date.now()), MAX_RETRY_DELAY_MS);
   return Math.min(1000 * 2 ** attempt, MAX_RETRY_DELAY_MS);
+}
+
+/** The wait an answer's Retry-After asks for (seconds or an HTTP date), uncapped; undefined without one. */
+function retryAfterMs(error: unknown): number | undefined {
+  if (!APICallError.isInstance(error)) return undefined;
+  const header = error.responseHeaders?.['retry-after'];
+  if (header === undefined) return undefined;
+  const seconds = Number(header);
+  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
 function toAiMessage(message: ModelMessage): AiModelMessage {

@@ -50,6 +50,14 @@ export function explainEndpointError(error: unknown, context: EndpointContext): 
   if (typeof status === 'number' && status >= 500) {
     return new EndpointError('ENDPOINT_SERVER_ERROR', `The endpoint${where(context)} failed with HTTP ${status} after retries; try again later or check the server's log.`, { cause: error });
   }
+  if (typeof status === 'number' && status >= 200 && status < 300) {
+    const detail = firstLine(messageOf(inner?.cause) ?? inner?.message ?? String(error));
+    return new EndpointError(
+      'ENDPOINT_BAD_REPLY',
+      `The endpoint${where(context)} answered HTTP ${status}, but its reply could not be read (${detail}): the connection was cut, or the server is not OpenAI-compatible; try again, or check --base-url.`,
+      { cause: error },
+    );
+  }
   if (typeof status === 'number') {
     return new EndpointError('ENDPOINT_REJECTED', `The endpoint${where(context)} rejected the request (HTTP ${status}): ${firstLine(body)}`, { cause: error });
   }
@@ -78,6 +86,10 @@ function isConnectionRefused(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause ?? (current as ApiLikeError).lastError;
   }
   return false;
+}
+
+function messageOf(value: unknown): string | undefined {
+  return value instanceof Error && value.message ? value.message : undefined;
 }
 
 function firstLine(text: string): string {

@@ -11,6 +11,7 @@ import { COMPUTER_USE_FUNCTION_NAME } from './computer-use-tool.ts';
 
 export type ReplyErrorCode =
   | 'EMPTY_REPLY'
+  | 'REPLY_TOO_LONG'
   | 'NO_TOOL_CALL'
   | 'MULTIPLE_TOOL_CALLS'
   | 'INVALID_JSON'
@@ -45,7 +46,13 @@ const fail = (code: ReplyErrorCode, message: string): ParseResult => ({ ok: fals
 const TOOL_CALL_BLOCK = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g;
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>/g;
 
+/** A step's reply is some hundreds of characters; one past this is never parsed (and the model's port cuts it here). */
+export const MAX_REPLY_CHARS = 256 * 1024;
+
 export function parseReply(reply: { readonly text: string; readonly toolCalls?: readonly NativeToolCall[] }): ParseResult {
+  if ((reply.text ?? '').length > MAX_REPLY_CHARS) {
+    return fail('REPLY_TOO_LONG', `The reply was over ${MAX_REPLY_CHARS / 1024} KB long; answer with a short Thought, one Action line and exactly one <tool_call>.`);
+  }
   const text = (reply.text ?? '').replace(THINK_BLOCK, '');
   const calls: unknown[] = [];
   if (reply.toolCalls && reply.toolCalls.length > 0) {

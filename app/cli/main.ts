@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
+import { installExitHandlers } from './release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
 
 const positiveInteger = (name: string) => (value: string) => {
@@ -29,6 +30,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
     .option('-y, --yes', 'act without asking before each action')
     .option('--trace-dir <dir>', 'folder for run traces; each run gets <timestamp>-<goal>/ in it (default .deskpilot/runs)')
+    .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner')
     .action(async (goal: string, options: RunCommandOptions) => {
       setExitCode(await runCommand(goal, options, io));
     });
@@ -63,16 +65,15 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (name: string) => {
-    interrupts += 1;
-    // A second Ctrl+C while the first is still being honoured: leave now.
-    if (interrupts > 1) process.exit(EXIT_CODES.stopped);
-    process.stderr.write(`\nStopping (${name})...\n`);
-    controller.abort(Object.assign(new Error(`Stopped by ${name}.`), { name: 'AbortError' }));
-  };
-  process.on('SIGINT', () => onSignal('Ctrl+C'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Signals stop the run; a crash, a second signal or a run that will not wind down releases every
+  // key and button the open desktop holds before the process leaves (SIGKILL cannot be caught).
+  installExitHandlers({
+    process,
+    abort: (reason) => controller.abort(reason),
+    write: (text) => void process.stderr.write(text),
+    exit: (code) => process.exit(code),
+    codes: { stopped: EXIT_CODES.stopped, failed: EXIT_CODES.failed },
+  });
   let exitCode = 0;
   const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }, (code) => (exitCode = code));
   try {

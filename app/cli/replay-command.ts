@@ -14,6 +14,7 @@ import { openDesktop } from '../../native/nut-desktop.ts';
 import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
 import { writeReport } from '../report/write-report.ts';
 import { formatEvent } from './format-event.ts';
+import { releaseOnExit } from './release-on-exit.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 
 export type ReplayCommandOptions = Omit<ModelFlags, 'model'> & {
@@ -108,6 +109,7 @@ export async function replayCommand(tracePath: string, options: ReplayCommandOpt
 
   let replay: ReplayResult;
   const started = performance.now();
+  const unregisterRelease = releaseOnExit(() => desktop.input.releaseAll());
   try {
     replay = await replayRun({
       recording,
@@ -124,6 +126,7 @@ export async function replayCommand(tracePath: string, options: ReplayCommandOpt
     });
   } finally {
     await desktop.input.releaseAll().catch(() => undefined);
+    unregisterRelease();
     trace.close();
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -9,8 +9,10 @@ import { runTask } from '../../agent/run-task.ts';
 import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
+import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
 import { formatEvent } from './format-event.ts';
+import { releaseOnExit } from './release-on-exit.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 
 export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };
@@ -23,6 +25,8 @@ export type RunCommandOptions = ModelFlags & {
   yes?: boolean;
   /** Folder the run's trace folder goes into (default .deskpilot/runs). */
   traceDir?: string;
+  /** False (`--no-fail-safe`): moving the pointer into a screen corner does not stop the run. */
+  failSafe?: boolean;
 };
 
 export type RunCommandIo = {
@@ -91,12 +95,15 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   }
   say(`Trace: ${trace.dir}`);
 
+  const unregisterRelease = releaseOnExit(() => desktop.input.releaseAll());
+  const failSafe = options.failSafe === false ? undefined : new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays });
+  await failSafe?.start();
   let result: RunResult;
   try {
     result = await runTask({
       goal,
       policy,
-      signal: io.signal,
+      signal: failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal,
       ports: { screen: desktop.screen, input: desktop.input, model, approver: options.yes ? new AutoApprover() : new TerminalApprover(), clock: systemClock },
       onEvent: (event) => {
         trace.recorder.onEvent(event);
@@ -105,8 +112,13 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       },
     });
   } finally {
+    failSafe?.stop();
     await desktop.input.releaseAll().catch(() => undefined);
+    unregisterRelease();
     trace.close();
+  }
+  if (result.outcome === 'stopped' && failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) {
+    io.stderr.write('deskpilot: the pointer fail-safe stopped the run; run with --no-fail-safe to turn it off.\n');
   }
   say(`Report: deskpilot report ${trace.dir}`);
   return EXIT_CODES[result.outcome];
