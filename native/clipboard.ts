@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { abortableSleep, throwIfAborted } from '../agent/abort.ts';
+import { abortableSleep, abortError, throwIfAborted } from '../agent/abort.ts';
 import { DeskpilotError } from '../agent/errors.ts';
 import type { KeyName } from './key-names.ts';
 
@@ -66,18 +66,18 @@ export class XclipClipboard implements Clipboard {
     throwIfAborted(signal);
     const saved = new Map<Selection, SavedSelection>();
     for (const selection of SELECTIONS) {
-      const content = await this.read(selection);
+      const content = await this.read(selection, signal);
       if (content) saved.set(selection, content);
     }
     return new XclipSession(this.env, saved);
   }
 
-  private async read(selection: Selection): Promise<SavedSelection | undefined> {
-    const targets = await readXclip(['-o', '-selection', selection, '-t', 'TARGETS'], this.env);
+  private async read(selection: Selection, signal?: AbortSignal): Promise<SavedSelection | undefined> {
+    const targets = await readXclip(['-o', '-selection', selection, '-t', 'TARGETS'], this.env, signal);
     if (targets.code !== 0) return undefined; // nobody owns the selection
     const target = targetToSave(targets.stdout.toString('utf8').split('\n'));
     if (!target) return undefined;
-    const content = await readXclip(['-o', '-selection', selection, '-t', target], this.env);
+    const content = await readXclip(['-o', '-selection', selection, '-t', target], this.env, signal);
     return content.code === 0 ? { target, data: content.stdout } : undefined;
   }
 }
@@ -99,7 +99,7 @@ class XclipSession implements ClipboardSession {
     throwIfAborted(signal);
     this.changed = true;
     await this.stopHolders();
-    for (const selection of SELECTIONS) this.holders.set(selection, await holdSelection(selection, text, this.env));
+    for (const selection of SELECTIONS) this.holders.set(selection, await holdSelection(selection, text, this.env, signal));
     // xclip says it is waiting before its claim on the selection has reached the server; reading
     // the text back proves the paste will get it (and is counted before the baseline below).
     for (const selection of SELECTIONS) await this.confirm(selection, text, signal);
@@ -136,7 +136,7 @@ class XclipSession implements ClipboardSession {
     const expected = Buffer.from(text, 'utf8');
     const started = performance.now();
     for (;;) {
-      const content = await readXclip(['-o', '-selection', selection, '-t', 'UTF8_STRING'], this.env);
+      const content = await readXclip(['-o', '-selection', selection, '-t', 'UTF8_STRING'], this.env, signal);
       if (content.code === 0 && content.stdout.equals(expected)) return;
       if (performance.now() - started > XCLIP_TIMEOUT_MS) throw new ClipboardUnavailableError(`the ${selection} selection did not take the text to paste within ${XCLIP_TIMEOUT_MS} ms.`);
       await abortableSleep(5, signal);
@@ -161,9 +161,18 @@ class XclipSession implements ClipboardSession {
  * Runs `xclip -i` in the foreground (`-verbose`) so that we know when it owns the selection and
  * count the requests it serves; it lives until stopped or until another owner takes over.
  */
-function holdSelection(selection: Selection, text: string, env: NodeJS.ProcessEnv): Promise<Holder> {
+function holdSelection(selection: Selection, text: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Holder> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
     const child = spawn('xclip', ['-i', '-verbose', '-selection', selection], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Stopped while the selection is being taken: give up on it now (the session puts the old content back).
+    const onAbort = () => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(abortError(signal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void new Promise<void>((done) => child.once('close', () => done())).then(() => signal?.removeEventListener('abort', onAbort));
     const exited = new Promise<void>((done) => child.once('close', () => done()));
     const holder: Holder = { process: child, served: 0, exited };
     let output = '';
@@ -176,6 +185,7 @@ function holdSelection(selection: Selection, text: string, env: NodeJS.ProcessEn
       if (!ready && output.includes('Waiting for selection request')) {
         ready = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         resolve(holder);
       }
       if (output.length > 4096) output = output.slice(-512);
@@ -202,13 +212,17 @@ function holdSelection(selection: Selection, text: string, env: NodeJS.ProcessEn
 
 type XclipResult = { readonly code: number | null; readonly stdout: Buffer };
 
-/** One short `xclip -o` call. A selection owner that never answers would block it, hence the timeout. */
-function readXclip(args: readonly string[], env: NodeJS.ProcessEnv): Promise<XclipResult> {
+/**
+ * One short `xclip -o` call. A selection owner that never answers would block it, hence the
+ * timeout; a stop ends it at once.
+ */
+function readXclip(args: readonly string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<XclipResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('xclip', args, { env, stdio: ['ignore', 'pipe', 'ignore'], timeout: XCLIP_TIMEOUT_MS });
+    if (signal?.aborted) return reject(abortError(signal));
+    const child = spawn('xclip', args, { env, stdio: ['ignore', 'pipe', 'ignore'], timeout: XCLIP_TIMEOUT_MS, ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.once('error', (error) => reject(missingXclip(error)));
+    child.once('error', (error) => reject(signal?.aborted ? abortError(signal) : missingXclip(error)));
     child.once('close', (code) => resolve({ code, stdout: Buffer.concat(chunks) }));
   });
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +107,41 @@ describe('stops at random moments, through NutInput on a real X server', () => {
       await run('xdotool', ['keyup', 'shift'], { env: desktop.env });
     }
     expect(await heldInputs(desktop.env)).toEqual({ keys: [], buttons: [] });
+  });
+
+  it('a stop while a frozen program owns the clipboard: the paste is abandoned at once, nothing held', async () => {
+    // xclip in the foreground owns the selection; stopped with SIGSTOP it never answers a request,
+    // as a hung application would, so every read of the clipboard waits for its time-out.
+    const owner = spawn('xclip', ['-i', '-verbose', '-selection', 'clipboard'], { env: desktop.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve) => {
+      const onOutput = (chunk: Buffer) => chunk.toString().includes('Waiting for selection request') && resolve();
+      owner.stdout.on('data', onOutput);
+      owner.stderr.on('data', onOutput);
+      owner.stdin.end('owned by a frozen program');
+    });
+    owner.kill('SIGSTOP');
+    try {
+      const controller = new AbortController();
+      await native.input.perform({ kind: 'move', to: screenPoint(900, 600) });
+      let settledAt = 0;
+      const performing = native.input.perform({ kind: 'type', text: 'naïve café' }, controller.signal).then(
+        () => 'finished',
+        (error: unknown) => (error instanceof Error ? error.name : String(error)),
+      );
+      void performing.then(() => (settledAt = performance.now()));
+      await sleep(150);
+      const stoppedAt = performance.now();
+      controller.abort();
+      expect(await performing).toBe('AbortError');
+      const ms = settledAt - stoppedAt;
+      const { keys, buttons } = await heldInputs(desktop.env);
+      trials.push({ kind: 'type-frozen-clipboard', via: 'abort', ms, held: keys.length + buttons.length, cleanTyping: true, outcome: 'stopped' } as StopTrial);
+      expect({ keys, buttons }).toEqual({ keys: [], buttons: [] });
+      expect(ms).toBeLessThan(100);
+    } finally {
+      owner.kill('SIGCONT');
+      owner.kill('SIGTERM');
+    }
   });
 
   it(`40 stops during typing, pasting, drags, key combos and waits leave nothing held (seed ${SEED})`, async () => {
