@@ -1,7 +1,7 @@
-import { AutoApprover } from '../../agent/auto-approver.ts';
 import { systemClock } from '../../agent/abort.ts';
 import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
 import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
+import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
 import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
 import type { Model } from '../../agent/ports.ts';
 import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
@@ -104,7 +104,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       goal,
       policy,
       signal: failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal,
-      ports: { screen: desktop.screen, input: desktop.input, model, approver: options.yes ? new AutoApprover() : new TerminalApprover(), clock: systemClock },
+      ports: { screen: desktop.screen, input: desktop.input, model, approver: cliApprover(options.yes === true, say), clock: systemClock },
       onEvent: (event) => {
         trace.recorder.onEvent(event);
         const line = formatEvent(event);
@@ -122,4 +122,18 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   }
   say(`Report: deskpilot report ${trace.dir}`);
   return EXIT_CODES[result.outcome];
+}
+
+/**
+ * Without --yes every step waits for a key. With --yes nothing does, except risky steps (send,
+ * delete, pay, close, secrets): those still ask on a terminal, and with no terminal to ask on
+ * (a pipeline) they are refused and the model is told.
+ */
+function cliApprover(yes: boolean, say: (line: string) => void): RiskGatedApprover {
+  const interactive = !yes || process.stdin.isTTY === true;
+  return new RiskGatedApprover({
+    mode: yes ? 'never' : 'always',
+    ...(interactive ? { person: new TerminalApprover() } : {}),
+    onHeld: (_step, reasons, decision) => say(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`),
+  });
 }
