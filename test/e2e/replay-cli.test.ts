@@ -61,7 +61,7 @@ describe('deskpilot replay', () => {
       latencyMs: MODEL_LATENCY_MS,
       script: [click('button'), click('textBox'), () => ({ action: 'type', text: TYPED }), () => ({ action: 'terminate', status: 'success' })],
     });
-    const run = await runCli(['run', 'Press Submit, then fill in the text box', '--base-url', recorder.baseURL, '--model', recorder.modelId, '--yes', '--trace-dir', runsDir], { env: { DISPLAY: desktop.display } });
+    const run = await runCli(['run', 'Press Go, then fill in the text box', '--base-url', recorder.baseURL, '--model', recorder.modelId, '--yes', '--trace-dir', runsDir], { env: { DISPLAY: desktop.display } });
     // The model server is stopped for good: a replay that called it would fail.
     await recorder.close();
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -116,7 +116,7 @@ describe('deskpilot replay', () => {
     const result = await replay(['--base-url', model.baseURL, '--model', model.modelId]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(model.requests).toHaveLength(1);
-    expect(model.requests[0]!.lastUserText + model.requests[0]!.texts.join('\n')).toContain("Click 'the magenta Submit button'");
+    expect(model.requests[0]!.lastUserText + model.requests[0]!.texts.join('\n')).toContain("Click 'the magenta Go button'");
     expect(await pageEffects()).toEqual({ buttonClicks: 1, typed: TYPED, clicks: 2 });
     expect(result.stdout).toContain('Replay: 4 steps: 3 from the recording, 1 re-grounded by the model; 2 checked against the screen');
 
@@ -136,7 +136,7 @@ describe('deskpilot replay', () => {
     await browser.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const result = await replay(['--no-model']);
     expect(result.code, result.stdout).toBe(1);
-    expect(result.stdout).toMatch(/Failed \(1 step, .*\): Step 1 \(Click 'the magenta Submit button', recorded step 1\): the screen no longer matches the recording around 'the magenta Submit button' \(similarity 0\.\d+, needs 0\.8\)\. Replay ran without a model \(--no-model\)/);
+    expect(result.stdout).toMatch(/Failed \(1 step, .*\): Step 1 \(Click 'the magenta Go button', recorded step 1\): the screen no longer matches the recording around 'the magenta Go button' \(similarity 0\.\d+, needs 0\.8\)\. Replay ran without a model \(--no-model\)/);
     expect(await pageEffects()).toMatchObject({ clicks: 0 });
     const dir = lineAfter(result.stdout, 'Trace');
     const record = toRunRecord(readTrace(dir));

@@ -19,7 +19,8 @@ import { startVirtualDesktop, type VirtualDesktop } from '../support/virtual-des
 // then read back, reported as HTML (opened in a browser with the network off) and as JUnit; a
 // canary secret and key never reach any of it; a run killed mid-step still loads and reports.
 
-const CANARY_SECRET = 'canary-secret-9f3b2e71';
+// No word the risk rules read as a secret ("secret", "password"): the run types it unconfirmed.
+const CANARY_SECRET = 'canary-9f3b2e71-hidden';
 const CANARY_KEY = 'sk-canary-key-5d8c0a46';
 
 const click = (name: keyof typeof PAGE_TARGETS): ScriptStep => (context) => ({ action: 'left_click', ...context.locate(PAGE_TARGETS[name].rgb), label: PAGE_TARGETS[name].label });
@@ -76,7 +77,7 @@ describe('a trace of every run', () => {
       apiKey: CANARY_KEY,
       script: [click('button'), click('textBox'), () => ({ action: 'type', text: CANARY_SECRET }), () => ({ action: 'terminate', status: 'success' })],
     });
-    const goal = `Press Submit, then type ${CANARY_SECRET} into the text box`;
+    const goal = `Press Go, then type ${CANARY_SECRET} into the text box`;
     const run = await runCli(['run', goal, '--base-url', model.baseURL, '--model', model.modelId, '--api-key', CANARY_KEY, '--yes', '--trace-dir', runsDir], {
       env: { DISPLAY: desktop.display, DESKPILOT_SECRET_CANARY: CANARY_SECRET },
     });
@@ -93,7 +94,7 @@ describe('a trace of every run', () => {
     const record = toRunRecord(trace);
     expect(record.outcome).toBe('done');
     expect(record.steps.map((step) => step.status)).toEqual(['acted', 'acted', 'acted', 'final']);
-    expect(record.started).toMatchObject({ kind: 'run', goal: 'Press Submit, then type [secret:CANARY] into the text box', settings: { baseURL: model.baseURL, model: model.modelId, apiKeySet: true } });
+    expect(record.started).toMatchObject({ kind: 'run', goal: 'Press Go, then type [secret:CANARY] into the text box', settings: { baseURL: model.baseURL, model: model.modelId, apiKeySet: true } });
     expect(record.steps[2]!.acted!.action).toEqual({ kind: 'type', text: '[secret:CANARY]' });
     // The click was recorded in both frames, and the screen one is where the page saw it.
     const button = record.steps[0]!;
@@ -114,7 +115,7 @@ describe('a trace of every run', () => {
     expect(XMLValidator.validate(junit)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(junit);
     expect(parsed.testsuites).toMatchObject({ '@tests': '4', '@failures': '0', '@errors': '0' });
-    expect(parsed.testsuites.testsuite['@name']).toBe('Press Submit, then type [secret:CANARY] into the text box');
+    expect(parsed.testsuites.testsuite['@name']).toBe('Press Go, then type [secret:CANARY] into the text box');
 
     // Not one byte of the secret or the key, anywhere: trace, screenshots, report, JUnit, names.
     expect(filesHolding(runsDir, CANARY_SECRET)).toEqual([]);

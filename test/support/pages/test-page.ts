@@ -18,7 +18,7 @@ export type PageTarget = {
 
 export const PAGE_TARGETS = {
   /** A button: click it. */
-  button: { id: 'target-button', rgb: [255, 0, 255], label: 'the magenta Submit button' },
+  button: { id: 'target-button', rgb: [255, 0, 255], label: 'the magenta Go button' },
   /** A text box: click, then type into it. */
   textBox: { id: 'text-box', rgb: [0, 255, 255], label: 'the cyan text box' },
   /** Drag `draggable` here: `mouse_move` onto it, then `left_click_drag` onto this. */
@@ -116,7 +116,7 @@ export function renderTestPage(): string {
 <h1>Deskpilot test page</h1>
 <output id="status"></output>
 <main>
-  <section><p>Click the button</p><button id="${t.button.id}" type="button">Submit</button></section>
+  <section><p>Click the button</p><button id="${t.button.id}" type="button">Go</button></section>
   <section><p>Type here</p><input id="${t.textBox.id}" type="text" autocomplete="off" spellcheck="false"></section>
   <section id="drag-panel"><p>Drag the tile</p><div id="${t.draggable.id}"></div></section>
   <section><p>Drop it here</p><div id="${t.dropZone.id}"></div></section>
