@@ -79,6 +79,24 @@ export interface Approver {
   review(step: PlannedStep, signal?: AbortSignal): Promise<Decision>;
 }
 
+/** A top-level window, as the desktop names it. */
+export type WindowInfo = {
+  /** Its title (WM_NAME / _NET_WM_NAME on X11); empty when it has none. */
+  readonly title: string;
+  /** Its application class (WM_CLASS class on X11, e.g. `Chromium`), when known. */
+  readonly className?: string;
+  /** Its application instance (WM_CLASS instance on X11, e.g. `chromium`), when known. */
+  readonly instanceName?: string;
+};
+
+/** Which window an action would land in, for runs limited to some windows (a preset's `apps`). */
+export interface WindowLocator {
+  /** The top-level window showing at a point of the screen; undefined on the bare desktop. */
+  windowAt(point: ScreenPoint, signal?: AbortSignal): Promise<WindowInfo | undefined>;
+  /** The window that keys, typed text and a scroll without a point go to now; undefined when none. */
+  focusedWindow(signal?: AbortSignal): Promise<WindowInfo | undefined>;
+}
+
 export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` fires. */

@@ -46,6 +46,7 @@ export function openRunTrace(options: OpenRunTraceOptions): RunTrace {
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.replayOf ? { replayOf: options.replayOf } : {}),
     ...(options.versions ? { versions: options.versions } : {}),
+    ...(options.preset ? { preset: options.preset } : {}),
   });
   return { dir, recorder, redactor, file, close: () => recorder.close() };
 }

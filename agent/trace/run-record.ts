@@ -33,6 +33,10 @@ export type RunRecord = {
   readonly durationMs: number;
   readonly warnings: readonly string[];
   readonly truncated: boolean;
+  /** Preset runs with sub-goals: each sub-goal's start and end. */
+  readonly checkpoints: readonly TraceEventOf<'checkpoint'>[];
+  /** Preset runs with `expect`: each statement checked on the final screen. */
+  readonly expectations: readonly TraceEventOf<'expectation-checked'>[];
 };
 
 type MutableStep = {
@@ -127,6 +131,8 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     durationMs: ended?.durationMs ?? Math.max(0, lastTime - started.time),
     warnings: trace.warnings,
     truncated: trace.truncated,
+    checkpoints: trace.events.filter((event): event is TraceEventOf<'checkpoint'> => event.type === 'checkpoint'),
+    expectations: trace.events.filter((event): event is TraceEventOf<'expectation-checked'> => event.type === 'expectation-checked'),
   };
 }
 

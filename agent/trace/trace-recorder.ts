@@ -13,12 +13,24 @@ export type RunMetadata = {
   readonly settings?: Readonly<Record<string, unknown>>;
   readonly replayOf?: TraceEventOf<'run-started'>['replayOf'];
   readonly versions?: TraceEventOf<'run-started'>['versions'];
+  /** For a run of a task preset. */
+  readonly preset?: TraceEventOf<'run-started'>['preset'];
 };
 
 /** A replay's own event (see agent/replay), recorded as it comes. */
 export type StepReplayedEvent = Omit<TraceEventOf<'step-replayed'>, 'type'> & { readonly type: 'step-replayed' };
 
-export type RecordableEvent = RunEvent | StepReplayedEvent;
+/** A preset run's sub-goal began or ended (see agent/preset). */
+export type CheckpointEvent = Omit<TraceEventOf<'checkpoint'>, 'type'> & { readonly type: 'checkpoint' };
+
+/** A preset's expectation was checked on the final screenshot, which the event carries. */
+export type ExpectationCheckedEvent = Omit<TraceEventOf<'expectation-checked'>, 'type' | 'image'> & {
+  readonly type: 'expectation-checked';
+  readonly image: Uint8Array;
+  readonly mediaType: string;
+};
+
+export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent;
 
 export class TraceRecorder {
   private closed = false;
@@ -57,6 +69,7 @@ export class TraceRecorder {
             startedAt: new Date(event.time).toISOString(),
             versions: this.metadata.versions ?? runtimeVersions(),
             ...(this.metadata.replayOf ? { replayOf: this.metadata.replayOf } : {}),
+            ...(this.metadata.preset ? { preset: this.metadata.preset } : {}),
           },
           resources: [],
         };
@@ -120,7 +133,16 @@ export class TraceRecorder {
           resources: [],
         };
       case 'step-replayed':
+      case 'checkpoint':
         return { event: { ...event }, resources: [] };
+      case 'expectation-checked': {
+        const { image, mediaType, ...rest } = event;
+        const sha1 = createHash('sha1').update(image).digest('hex');
+        return {
+          event: { ...rest, imageSize: size(event.imageSize), usage: usage(event.usage), image: { sha1, mediaType, bytes: image.byteLength } },
+          resources: [{ sha1, mediaType, bytes: image }],
+        };
+      }
       case 'run-ended':
         return {
           event: {

@@ -77,6 +77,16 @@ export const RegionSchema = z
   .object({ x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().positive(), height: z.number().int().positive() })
   .meta({ description: 'A rectangle in pixels of the recorded screenshot (image frame).' });
 
+export const PresetInfoSchema = z.object({
+  name: z.string(),
+  file: z.string().optional().meta({ description: 'The preset file, as given.' }),
+  variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).meta({ description: 'The values the run used; secret ones as [secret:NAME].' }),
+  tags: z.array(z.string()),
+  steps: z.array(z.string()).optional().meta({ description: 'The sub-goals, with variables filled in.' }),
+  expect: z.array(z.string()).optional().meta({ description: 'What must be true at the end, with variables filled in.' }),
+  apps: z.array(z.string()).optional().meta({ description: 'The windows the run may act in.' }),
+});
+
 const base = {
   time: z.number().meta({ description: 'Milliseconds since 1970 (Date.now()) when the event happened.' }),
   step: z.number().int().min(0).meta({ description: 'The step the event belongs to; 0 before the first step.' }),
@@ -98,6 +108,7 @@ export const RunStartedEventSchema = z
       .object({ trace: z.string(), goal: z.string(), startedAt: z.string().optional(), outcome: RunOutcomeSchema.optional() })
       .optional()
       .meta({ description: 'For a replay: the recording it replays.' }),
+    preset: PresetInfoSchema.optional().meta({ description: 'For a run of a task preset: which preset, with what variables.' }),
   })
   .meta({ description: 'The first line: the run and how it was set up.' });
 
@@ -167,6 +178,33 @@ export const StepReplayedEventSchema = z
   })
   .meta({ description: 'Replay only: how a recorded step was reproduced.' });
 
+export const CheckpointEventSchema = z
+  .object({
+    type: z.literal('checkpoint'),
+    ...base,
+    index: z.number().int().positive().meta({ description: 'The sub-goal, counted from 1.' }),
+    of: z.number().int().positive().meta({ description: 'How many sub-goals the preset has.' }),
+    goal: z.string().meta({ description: 'The sub-goal in words.' }),
+    status: z.enum(['started', 'reached', 'failed', 'stopped']),
+    reason: z.string().optional().meta({ description: 'Why it failed or stopped.' }),
+  })
+  .meta({ description: "Preset runs with `steps`: a sub-goal began or ended (the step is the run's step count at that moment)." });
+
+export const ExpectationCheckedEventSchema = z
+  .object({
+    type: z.literal('expectation-checked'),
+    ...base,
+    question: z.string().meta({ description: 'The statement that must be true at the end.' }),
+    answer: z.enum(['yes', 'no', 'unreadable']),
+    evidence: z.string().meta({ description: "The model's evidence, or why its reply could not be read." }),
+    image: ResourceRefSchema.meta({ description: 'The final screenshot the question was asked about.' }),
+    imageSize: SizeSchema,
+    reply: z.string().meta({ description: 'The raw reply.' }),
+    usage: UsageSchema,
+    requestMs: z.number().min(0),
+  })
+  .meta({ description: "Preset runs with `expect`: the model's yes/no answer about the final screen, with its evidence." });
+
 export const RunEndedEventSchema = z
   .object({
     type: z.literal('run-ended'),
@@ -189,6 +227,8 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
   StepDecidedEventSchema,
   StepActedEventSchema,
   StepReplayedEventSchema,
+  CheckpointEventSchema,
+  ExpectationCheckedEventSchema,
   RunEndedEventSchema,
 ]);
 
@@ -200,6 +240,7 @@ export type TraceDisplay = z.infer<typeof DisplaySchema>;
 export type TraceRegion = z.infer<typeof RegionSchema>;
 export type ResourceRef = z.infer<typeof ResourceRefSchema>;
 export type ReplaySource = z.infer<typeof ReplaySourceSchema>;
+export type PresetInfo = z.infer<typeof PresetInfoSchema>;
 
 export const TRACE_EVENT_SCHEMAS = {
   'run-started': RunStartedEventSchema,
@@ -210,6 +251,8 @@ export const TRACE_EVENT_SCHEMAS = {
   'step-decided': StepDecidedEventSchema,
   'step-acted': StepActedEventSchema,
   'step-replayed': StepReplayedEventSchema,
+  checkpoint: CheckpointEventSchema,
+  'expectation-checked': ExpectationCheckedEventSchema,
   'run-ended': RunEndedEventSchema,
 } as const satisfies Record<TraceEventType, z.ZodType>;
 

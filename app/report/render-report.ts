@@ -200,6 +200,11 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
     facts.push(['replayed', `${replayed.length - regrounded} from the recording, ${regrounded} re-grounded by the model`]);
   }
   if (run.ended?.answer !== undefined) facts.push(['answer', escapeHtml(run.ended.answer)]);
+  const preset = started.preset;
+  if (preset) {
+    const variables = Object.entries(preset.variables).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+    facts.splice(1, 0, ['preset', `${escapeHtml(preset.name)}${preset.file ? ` <span class="note">(${escapeHtml(preset.file)})</span>` : ''}${variables.length > 0 ? `<br/><code>${escapeHtml(variables.join(' '))}</code>` : ''}`]);
+  }
   facts.push(['versions', escapeHtml(`deskpilot ${started.versions.deskpilot}, node ${started.versions.node}, ${started.versions.platform}, trace format ${started.version}`)]);
   const display = run.steps.find((step) => step.observed)?.observed?.display;
   if (display) facts.push(['display', `${display.bounds.width}x${display.bounds.height} at (${display.bounds.x}, ${display.bounds.y}), scale ${display.scaleFactor}`]);
@@ -237,6 +242,7 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
     warnings,
     `<table class="facts run-facts">${facts.map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`).join('')}</table>`,
     '</header>',
+    renderPresetChecks(run, options.images),
     `<nav class="filmstrip" aria-label="Steps">${strip}</nav>`,
     `<main>${run.steps.map((step) => renderStep(step, options.images)).join('')}</main>`,
     '<footer>',
@@ -248,6 +254,31 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
     '</html>',
     '',
   ].join('\n');
+}
+
+/** A preset run's sub-goals (checkpoints) and expectations, with the final screenshot each was checked on. */
+function renderPresetChecks(run: RunRecord, images: ReadonlyMap<string, ReportImage>): string {
+  const checkpoints = (run.checkpoints ?? []).filter((checkpoint) => checkpoint.status !== 'started');
+  const expectations = run.expectations ?? [];
+  if (checkpoints.length === 0 && expectations.length === 0) return '';
+  const parts: string[] = ['<section class="preset-checks">'];
+  if (checkpoints.length > 0) {
+    parts.push(
+      `<h2>Steps of the preset</h2><ol class="checkpoints">${checkpoints
+        .map((checkpoint) => `<li class="checkpoint checkpoint-${checkpoint.status}" data-status="${checkpoint.status}">${escapeHtml(checkpoint.goal)} <span class="badge badge-${checkpoint.status === 'reached' ? 'acted' : 'failed'}">${escapeHtml(checkpoint.status)}</span> <span class="note">after step ${checkpoint.step}</span>${checkpoint.reason ? `<p class="problem">${escapeHtml(checkpoint.reason)}</p>` : ''}</li>`)
+        .join('')}</ol>`,
+    );
+  }
+  for (const expectation of expectations) {
+    const image = images.get(expectation.image.sha1);
+    parts.push(
+      `<div class="expectation answer-${expectation.answer}" data-answer="${expectation.answer}"><h2>Expect: ${escapeHtml(expectation.question)} <span class="badge badge-${expectation.answer === 'yes' ? 'acted' : 'failed'}">${escapeHtml(expectation.answer)}</span></h2>` +
+        `<div class="body">${image ? `<figure class="shot" style="aspect-ratio: ${expectation.imageSize.width} / ${expectation.imageSize.height}"><img loading="lazy" decoding="async" src="${image.dataUrl}" width="${image.width}" height="${image.height}" alt="The final screen the expectation was checked on"/></figure>` : ''}` +
+        `<div class="details"><p class="evidence"><span class="label">evidence</span> ${escapeHtml(expectation.evidence)}</p><details class="raw"><summary>Reply (${ms(expectation.requestMs)})</summary><pre class="reply">${escapeHtml(expectation.reply)}</pre></details></div></div></div>`,
+    );
+  }
+  parts.push('</section>');
+  return parts.join('');
 }
 
 function shorten(text: string, length: number): string {
@@ -305,6 +336,10 @@ figure.missing { padding: 16px; color: var(--bad); }
 pre.reply { white-space: pre-wrap; word-break: break-word; background: var(--card); padding: 6px; border-radius: 4px; max-height: 300px; overflow: auto; font-size: 12px; }
 .rejections { border-left: 3px solid var(--warn); padding-left: 8px; } .rejections h3 { font-size: 13px; margin: 4px 0; }
 footer { padding: 8px 24px 32px; color: var(--muted); }
+section.preset-checks { padding: 8px 24px; } .checkpoints li { margin: 2px 0; }
+.expectation { border: 1px solid var(--line); border-left: 6px solid var(--ok); border-radius: 6px; margin: 12px 0; padding: 8px 12px; }
+.expectation.answer-no, .expectation.answer-unreadable { border-left-color: var(--bad); background: color-mix(in srgb, var(--bad) 6%, transparent); }
+.evidence .label { font-weight: 600; color: var(--muted); margin-right: 4px; }
 footer table td, footer table th { padding: 0 12px 0 0; text-align: right; }
 `;
 

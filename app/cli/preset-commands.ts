@@ -1,0 +1,78 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { presetRunCommand, type PresetCommandOptions } from './preset-command.ts';
+import { presetsCommand, type PresetsCommandOptions } from './presets-command.ts';
+import type { RunCommandIo } from './run-command.ts';
+import { REPORTERS, testCommand, type TestCommandOptions } from './test-command.ts';
+
+// The command line of presets and suites: `run --preset`, `presets` and `test`, kept here so that
+// main.ts only hooks them in.
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const wholeNumber = (name: string, min: number) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min) throw new InvalidArgumentError(`${name} must be a whole number of ${min} or more.`);
+  return number;
+};
+
+/** `--preset`, `--var` and `--preset-dir` for `deskpilot run`. */
+export function addPresetRunOptions(command: Command): Command {
+  return command
+    .option('--preset <name|file>', 'run a task preset: a YAML file, or the name of one in the preset library')
+    .option('--var <name=value>', "a value for one of the preset's variables (repeatable)", collect)
+    .option('--preset-dir <dir>', 'another folder of presets to look in (repeatable)', collect);
+}
+
+export type RunWithPresetOptions = PresetCommandOptions & { preset?: string };
+
+/**
+ * Runs `deskpilot run --preset ...` and returns its exit code, or undefined when the run names no
+ * preset (the plain goal run then goes ahead); a goal and a preset together are refused.
+ */
+export async function runWithPreset(goal: string | undefined, options: RunWithPresetOptions, io: RunCommandIo): Promise<number | undefined> {
+  if (options.preset === undefined) {
+    if (options.var && options.var.length > 0) {
+      io.stderr.write('deskpilot: --var sets variables of a preset; give --preset too.\n');
+      return 2;
+    }
+    return undefined;
+  }
+  if (goal !== undefined && goal.trim() !== '') {
+    io.stderr.write('deskpilot: give a goal or --preset, not both (the preset holds its goal).\n');
+    return 2;
+  }
+  return presetRunCommand(options.preset, options, io);
+}
+
+export function registerPresetCommands(program: Command, io: RunCommandIo, setExitCode: (code: number) => void): void {
+  program
+    .command('presets')
+    .description('List the preset library (~/.config/deskpilot/presets/ and any --dir), with what each preset needs.')
+    .option('--dir <dir>', 'another folder of presets (repeatable)', collect)
+    .action((options: PresetsCommandOptions) => {
+      setExitCode(presetsCommand(options, io));
+    });
+
+  program
+    .command('test')
+    .description('Run presets as test cases (for CI): retries, shards, JUnit and HTML reports; exits 1 when any case fails.')
+    .argument('[paths...]', 'folders of presets and preset files (default: the preset library)')
+    .option('--retries <n>', 'tries again a failed case up to n times; one that then passes is flaky (default 0)', wholeNumber('--retries', 0))
+    .option('--shard <i/n>', 'run only slice i of n, so that n machines together run every case once')
+    .option('--reporter <names>', `${REPORTERS.join(', ')} (comma-separated or repeated; default list)`, collect)
+    .option('--grep <pattern>', 'run only cases whose name, @tags or file match this regular expression')
+    .option('--grep-invert <pattern>', 'leave out cases whose name, @tags or file match this regular expression')
+    .option('--output <dir>', 'where results.json, junit.xml, index.html and the runs go (default .deskpilot/test-results)')
+    .option('--var <name=value>', 'a value for the presets that have this variable (repeatable)', collect)
+    .option('--list', 'only list the cases this shard would run')
+    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible'))
+    .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
+    .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
+    .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
+    .option('--max-steps <n>', "step budget of every case (overrides the presets' own)", wholeNumber('--max-steps', 1))
+    .option('--timeout <seconds>', 'longest a model request may take (default 120)', wholeNumber('--timeout', 1))
+    .option('--no-fail-safe', 'do not stop the suite when the pointer is moved into a screen corner')
+    .action(async (paths: string[], options: TestCommandOptions) => {
+      setExitCode(await testCommand(paths, options, io));
+    });
+}

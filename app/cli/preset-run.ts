@@ -1,0 +1,192 @@
+import { systemClock } from '../../agent/abort.ts';
+import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
+import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
+import type { PlannedStep } from '../../agent/planned-step.ts';
+import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
+import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Preset } from '../../agent/preset/preset-schema.ts';
+import { renderTemplate, resolveVariables, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
+import { presetApprover, presetPolicy, runPreset, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
+import type { ApprovalMode } from '../../agent/risk/risk-gated-approver.ts';
+import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { collectSecrets, createRedactor, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
+import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
+import { formatEvent } from './format-event.ts';
+
+// One preset run on an open desktop, wired as `deskpilot run` wires a goal: model settings (flags,
+// then the preset's own, then the environment and config file), the preset's policies, a trace
+// whose redactor knows the preset's secret variables, and printed lines masked by that same
+// redactor, so a secret value reaches neither the trace nor the terminal. Shared by
+// `deskpilot run --preset` and `deskpilot test`.
+
+export type PresetRunFlags = ModelFlags & {
+  maxSteps?: number;
+  imageTokens?: number;
+  screenshots?: number;
+  /** Longest a model request may take, in seconds. */
+  timeout?: number;
+};
+
+export type PresetRunRequest = {
+  readonly preset: Preset;
+  /** From --var, as text. */
+  readonly given: Readonly<Record<string, string>>;
+  /** A suite's --var applies to the presets that declare it; the others ignore it. */
+  readonly ignoreUnknownVariables?: boolean;
+  readonly flags: PresetRunFlags;
+  readonly env: NodeJS.ProcessEnv;
+  readonly desktop: { readonly screen: Screen; readonly input: Input };
+  /** Needed for presets with `apps`. */
+  readonly windows?: WindowLocator;
+  /** Who decides held steps; absent in a pipeline, where held steps are refused. */
+  readonly person?: Approver;
+  /** The approval mode for presets that name none. */
+  readonly fallbackApproval: ApprovalMode;
+  readonly runsDir?: string;
+  readonly signal: AbortSignal;
+  /** Each line of the run's progress, already masked; leave out to print nothing. */
+  readonly print?: (line: string) => void;
+  readonly warn: (line: string) => void;
+};
+
+export type PresetRunOutcome =
+  /** The preset could not start: a variable, the model settings or the trace folder. Nothing was done. */
+  | { readonly kind: 'not-started'; readonly message: string; readonly secrets: readonly Secret[] }
+  | { readonly kind: 'ran'; readonly result: PresetRunResult; readonly traceDir: string; readonly redactor: Redactor; readonly modelSource: string };
+
+export async function runPresetOnDesktop(request: PresetRunRequest): Promise<PresetRunOutcome> {
+  const { preset, flags, env } = request;
+  let variables: ResolvedVariables;
+  let settings: ModelSettings;
+  let policy: RunPolicyInput;
+  let modelSource: string;
+  try {
+    variables = resolveVariables(preset, { given: request.given, env, ...(request.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
+  } catch (error) {
+    if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [] };
+    throw error;
+  }
+  const baseSecrets = collectSecrets(env, [flags.apiKey]);
+  try {
+    const fileName = configFilePath(env);
+    const file = await readConfigFile(fileName);
+    const timeoutSeconds = flags.timeout ?? file.timeoutSeconds;
+    const resolved = await resolveModel({
+      flags: {
+        ...(flags.provider ?? preset.model?.provider ? { provider: flags.provider ?? preset.model?.provider } : {}),
+        ...(flags.baseUrl ?? preset.model?.baseURL ? { baseUrl: flags.baseUrl ?? preset.model?.baseURL } : {}),
+        ...(flags.model ?? preset.model?.model ? { model: flags.model ?? preset.model?.model } : {}),
+        ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+      },
+      env,
+      file,
+      fileName,
+      ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
+    });
+    settings = resolved.settings;
+    modelSource = resolved.source;
+    const parsed = RunPolicySchema.safeParse({
+      ...withoutUndefined({ maxSteps: file.maxSteps, imageTokenBudget: file.imageTokenBudget, screenshotsInContext: file.screenshotsInContext }),
+      ...presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`);
+    }
+    policy = parsed.data;
+  } catch (error) {
+    if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [...baseSecrets, ...variables.secrets] };
+    throw error;
+  }
+
+  const goal = renderTemplate(preset.goal, variables.values);
+  const secrets = [...collectSecrets(env, [settings.apiKey, flags.apiKey]), ...variables.secrets];
+  let trace: RunTrace;
+  try {
+    trace = openRunTrace({
+      kind: 'run',
+      goal,
+      ...(request.runsDir ? { runsDir: request.runsDir } : {}),
+      secrets,
+      settings,
+      preset: {
+        name: preset.name,
+        ...(preset.file ? { file: preset.file } : {}),
+        variables: { ...variables.recorded },
+        tags: [...preset.tags],
+        ...(preset.steps ? { steps: preset.steps.map((step) => renderTemplate(step, variables.values)) } : {}),
+        ...(preset.expect.length > 0 ? { expect: preset.expect.map((question) => renderTemplate(question, variables.values)) } : {}),
+        ...(preset.apps ? { apps: [...preset.apps] } : {}),
+      },
+      onSinkFailure: ({ error }) => request.warn(`deskpilot: the trace could not be written (${error instanceof Error ? error.message : String(error)}); the run goes on without it.`),
+    });
+  } catch (error) {
+    return { kind: 'not-started', message: `cannot create the trace folder: ${error instanceof Error ? error.message : String(error)}`, secrets };
+  }
+  const mask = trace.redactor.text;
+  const print = request.print ? (line: string) => request.print!(mask(line)) : undefined;
+  print?.(`Trace: ${trace.dir}`);
+
+  const person = request.person ? new MaskingApprover(request.person, mask) : undefined;
+  const approver = presetApprover(preset, {
+    fallback: request.fallbackApproval,
+    ...(person ? { person } : {}),
+    ...(print ? { onHeld: (_step: PlannedStep, reasons: readonly string[], decision: Decision) => print(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`) } : {}),
+  });
+  let result: PresetRunResult;
+  try {
+    result = await runPreset({
+      preset,
+      values: variables.values,
+      ports: { screen: request.desktop.screen, input: request.desktop.input, model: createModel(settings), approver, clock: systemClock },
+      ...(request.windows ? { windows: request.windows } : {}),
+      policy,
+      signal: request.signal,
+      onEvent: (event) => {
+        trace.recorder.onEvent(event);
+        const line = formatPresetEvent(event);
+        if (line !== undefined) print?.(line);
+      },
+    });
+  } finally {
+    await request.desktop.input.releaseAll().catch(() => undefined);
+    trace.close();
+  }
+  return { kind: 'ran', result: { ...result, reason: mask(result.reason), ...(result.answer !== undefined ? { answer: mask(result.answer) } : {}) }, traceDir: trace.dir, redactor: trace.redactor, modelSource: mask(modelSource) };
+}
+
+/** The terminal's line for a preset run's event: the run's own lines, plus refusals, sub-goals and expectations. */
+export function formatPresetEvent(event: PresetRunEvent): string | undefined {
+  switch (event.type) {
+    case 'checkpoint':
+      if (event.status === 'started') return `Step ${event.index} of ${event.of}: ${event.goal}`;
+      return event.status === 'reached' ? `  step ${event.index} of ${event.of} reached` : `  step ${event.index} of ${event.of} ${event.status}: ${event.reason ?? ''}`;
+    case 'expectation-checked':
+      return `Expect: ${event.question}\n  ${event.answer === 'yes' ? 'yes' : event.answer === 'no' ? 'NO' : 'unreadable'}: ${event.evidence}`;
+    case 'step-decided':
+      if (event.decision.kind === 'skip' && event.decision.reason) return `  refused: ${event.decision.reason}`;
+      return formatEvent(event);
+    default:
+      return formatEvent(event);
+  }
+}
+
+/** Shows the person the step with secrets masked (a typed password is shown as [secret:NAME]). */
+export class MaskingApprover implements Approver {
+  constructor(
+    private readonly inner: Approver,
+    private readonly mask: (text: string) => string,
+  ) {}
+  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+    return this.inner.review({ ...step, description: this.mask(step.description), ...(step.thought !== undefined ? { thought: this.mask(step.thought) } : {}) }, signal);
+  }
+}
+
+/** A redactor for lines that are about the whole command rather than one run (a suite's summary). */
+export function redactorFor(secrets: readonly Secret[]): Redactor {
+  return createRedactor(secrets);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeskpilotError } from '../../agent/errors.ts';
+import { userPresetDir } from '../../agent/preset/preset-library.ts';
+import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
+import type { WindowLocator } from '../../agent/ports.ts';
+import { collectCases, selectCases, type Selection } from '../../agent/suite/collect-cases.ts';
+import { compileGrep } from '../../agent/suite/grep.ts';
+import { runSuite, type Attempt, type CaseResult, type SuiteResult } from '../../agent/suite/run-suite.ts';
+import { parseShard, type Shard } from '../../agent/suite/shard.ts';
+import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
+import { openDesktop } from '../../native/nut-desktop.ts';
+import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
+import { platformWindowLocator } from '../../native/window-at-point.ts';
+import { renderSuiteJUnit } from '../report/suite-junit.ts';
+import { renderSuiteReport } from '../report/suite-report.ts';
+import { writeReport } from '../report/write-report.ts';
+import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
+import { releaseOnExit } from './release-on-exit.ts';
+import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
+
+// `deskpilot test [DIR|FILES...]`: presets as test cases, for CI. Cases run one after the other on
+// this desktop with nobody to approve (risky steps are refused unless a preset allows them); a
+// failed case is retried up to --retries times and is flaky if a retry passes. --shard i/n runs
+// this machine's slice; --grep picks cases by name and tag. Results go to --output: results.json,
+// and per --reporter junit.xml and index.html (linking each try's run report). Exit code 1 when any
+// case failed, errored or was interrupted, 2 on bad usage, 130 when stopped.
+
+export const REPORTERS = ['list', 'junit', 'html'] as const;
+export type Reporter = (typeof REPORTERS)[number];
+
+export const DEFAULT_TEST_OUTPUT = path.join('.deskpilot', 'test-results');
+
+export type TestCommandOptions = PresetRunFlags & {
+  var?: string[];
+  retries?: number;
+  shard?: string;
+  /** `list`, `junit`, `html`; repeatable or comma-separated. */
+  reporter?: string[];
+  grep?: string;
+  grepInvert?: string;
+  /** Folder for results.json, junit.xml, index.html and the runs (default .deskpilot/test-results). */
+  output?: string;
+  /** Only print the cases this shard would run. */
+  list?: boolean;
+  /** False (`--no-fail-safe`): moving the pointer into a screen corner does not stop the suite. */
+  failSafe?: boolean;
+};
+
+type Plan = { readonly selection: Selection; readonly shard?: Shard; readonly reporters: ReadonlySet<Reporter>; readonly given: Record<string, string>; readonly output: string; readonly roots: readonly string[] };
+
+export async function testCommand(paths: readonly string[], options: TestCommandOptions, io: RunCommandIo): Promise<number> {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  const warn = (line: string) => io.stderr.write(`${line}\n`);
+  let plan: Plan;
+  try {
+    plan = makePlan(paths, options, io.env);
+  } catch (error) {
+    if (error instanceof DeskpilotError) {
+      warn(`deskpilot: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  const { selection, shard } = plan;
+  // Lines about the whole suite are masked with every secret the command knows of.
+  const secrets: Secret[] = [...collectSecrets(io.env, [options.apiKey])];
+  let redactor = createRedactor(secrets);
+  const mask = (text: string) => {
+    if (redactor.secrets.length !== secrets.filter((secret) => secret.value).length) redactor = createRedactor(secrets);
+    return redactor.text(text);
+  };
+  const shardText = shard ? ` (shard ${shard.index}/${shard.total})` : '';
+  if (selection.found === 0) {
+    warn(`deskpilot: no preset files (*.yaml, *.yml) in ${plan.roots.join(', ')}.`);
+    return EXIT_CODES.usage;
+  }
+  if (selection.matched === 0) {
+    warn(`deskpilot: none of the ${selection.found} cases matches --grep ${JSON.stringify(options.grep ?? '')}${options.grepInvert ? ` --grep-invert ${JSON.stringify(options.grepInvert)}` : ''}.`);
+    return EXIT_CODES.failed;
+  }
+  if (options.list) {
+    say(`${selection.cases.length} of ${selection.found} cases${shardText}:`);
+    for (const suiteCase of selection.cases) say(`  ${suiteCase.id}  ${suiteCase.name}${suiteCase.tags.map((tag) => ` @${tag}`).join('')}`);
+    return 0;
+  }
+  say(`Running ${selection.cases.length} of ${selection.found} cases${shardText}${options.grep ? `, --grep ${options.grep}` : ''}, ${options.retries ?? 0} retr${(options.retries ?? 0) === 1 ? 'y' : 'ies'}; results in ${plan.output}`);
+
+  let desktop: Awaited<ReturnType<typeof openDesktop>> | undefined;
+  if (selection.cases.some((suiteCase) => suiteCase.problem === undefined)) {
+    try {
+      desktop = await openDesktop();
+    } catch (error) {
+      warn(`deskpilot: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT_CODES.usage;
+    }
+  }
+  // A person throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
+  const unregisterRelease = desktop ? releaseOnExit(() => desktop.input.releaseAll()) : () => undefined;
+  const failSafe = desktop && options.failSafe !== false ? new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays }) : undefined;
+  await failSafe?.start();
+  const signal = failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal;
+  let windows: WindowLocator | undefined;
+  const runsDir = path.join(plan.output, 'runs');
+  const list = plan.reporters.has('list');
+
+  const suite = await runSuite({
+    cases: selection.cases,
+    retries: options.retries ?? 0,
+    signal,
+    onCaseStart: (suiteCase, position) => {
+      if (list) say(mask(`[${position + 1}/${selection.cases.length}] ${suiteCase.name} (${suiteCase.id})`));
+    },
+    onAttemptEnd: (suiteCase, attempt, index, willRetry) => {
+      if (list && willRetry) say(mask(`  try ${index + 1} failed: ${attempt.reason}\n  retrying (try ${index + 2} of ${(options.retries ?? 0) + 1})`));
+    },
+    onCaseEnd: (result) => {
+      if (list) say(mask(caseLine(result)));
+    },
+    runAttempt: async (suiteCase): Promise<Attempt> => {
+      const preset = suiteCase.preset!;
+      if (preset.approval === 'always') return { outcome: 'error', reason: `The preset asks a person to confirm every step (approval: always), and nobody answers in a test run; use approval: risky or never.`, durationMs: 0 };
+      if (preset.apps && !windows) windows = platformWindowLocator(io.env);
+      const started = performance.now();
+      const outcome = await runPresetOnDesktop({
+        preset,
+        given: plan.given,
+        ignoreUnknownVariables: true,
+        flags: options,
+        env: io.env,
+        desktop: desktop!,
+        ...(windows ? { windows } : {}),
+        fallbackApproval: 'never',
+        runsDir,
+        signal,
+        warn,
+      });
+      if (outcome.kind === 'not-started') {
+        secrets.push(...outcome.secrets);
+        return { outcome: 'error', reason: mask(outcome.message), durationMs: performance.now() - started };
+      }
+      secrets.push(...outcome.redactor.secrets);
+      const { result } = outcome;
+      let reportFile: string | undefined;
+      if (plan.reporters.has('html')) {
+        try {
+          reportFile = (await writeReport(outcome.traceDir)).file;
+        } catch (error) {
+          warn(`deskpilot: the report of ${outcome.traceDir} could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      const stopped = result.outcome === 'stopped' && signal.aborted;
+      return {
+        outcome: result.outcome === 'done' ? 'passed' : stopped ? 'stopped' : 'failed',
+        reason: result.reason,
+        durationMs: result.durationMs,
+        traceDir: outcome.traceDir,
+        ...(reportFile ? { reportFile } : {}),
+        steps: result.steps,
+        usage: result.usage,
+        checkpoints: result.checkpoints,
+        expectations: result.expectations.map((expectation) => ({ ...expectation, question: outcome.redactor.text(expectation.question), evidence: outcome.redactor.text(expectation.evidence) })),
+      };
+    },
+  });
+  failSafe?.stop();
+  await desktop?.input.releaseAll().catch(() => undefined);
+  unregisterRelease();
+  if (failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) warn('deskpilot: the pointer fail-safe stopped the suite; run with --no-fail-safe to turn it off.');
+
+  const facts: Record<string, string> = {
+    retries: String(options.retries ?? 0),
+    ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
+    ...(options.grep ? { grep: options.grep } : {}),
+    ...(options.grepInvert ? { grepInvert: options.grepInvert } : {}),
+    found: String(selection.found),
+    paths: plan.roots.join(', '),
+  };
+  fs.mkdirSync(plan.output, { recursive: true });
+  fs.writeFileSync(path.join(plan.output, 'results.json'), mask(`${JSON.stringify(resultsJson(suite, facts), null, 2)}\n`));
+  const summary = summaryLine(suite);
+  say(mask(summary));
+  if (plan.reporters.has('junit')) {
+    const file = path.resolve(plan.output, 'junit.xml');
+    fs.writeFileSync(file, renderSuiteJUnit(suite, { hostname: os.hostname(), mask, properties: facts, name: `deskpilot test${shardText}`, baseDir: path.dirname(file) }));
+    say(`JUnit: ${file}`);
+  }
+  if (plan.reporters.has('html')) {
+    const file = path.resolve(plan.output, 'index.html');
+    fs.writeFileSync(file, renderSuiteReport(suite, { file, mask, facts, title: `deskpilot test${shardText}`, generatedAt: new Date() }));
+    say(`HTML: ${file}`);
+  }
+  if (suite.stopped) return EXIT_CODES.stopped;
+  return suite.ok ? 0 : EXIT_CODES.failed;
+}
+
+function makePlan(paths: readonly string[], options: TestCommandOptions, env: NodeJS.ProcessEnv): Plan {
+  const reporters = new Set<Reporter>();
+  for (const name of (options.reporter ?? ['list']).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean)) {
+    if (!(REPORTERS as readonly string[]).includes(name)) throw new DeskpilotError('INVALID_REPORTER', `--reporter ${name} is not one of ${REPORTERS.join(', ')}.`);
+    reporters.add(name as Reporter);
+  }
+  const retries = options.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new DeskpilotError('INVALID_RETRIES', '--retries must be a whole number from 0 to 10.');
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  const grep = options.grep !== undefined ? compileGrep(options.grep) : undefined;
+  const grepInvert = options.grepInvert !== undefined ? compileGrep(options.grepInvert) : undefined;
+  const given = parseVarAssignments(options.var ?? []);
+  const roots = paths.length > 0 ? paths : [userPresetDir(env)];
+  const selection = selectCases(collectCases(roots), { ...(grep ? { grep } : {}), ...(grepInvert ? { grepInvert } : {}), ...(shard ? { shard } : {}) });
+  return { selection, ...(shard ? { shard } : {}), reporters, given, output: options.output ?? DEFAULT_TEST_OUTPUT, roots };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function caseLine(result: CaseResult): string {
+  const last = result.attempts.at(-1);
+  const steps = last?.steps !== undefined ? `${last.steps} step${last.steps === 1 ? '' : 's'}, ` : '';
+  switch (result.status) {
+    case 'passed':
+      return `  passed (${steps}${seconds(result.durationMs)})`;
+    case 'flaky':
+      return `  flaky: passed on try ${result.attempts.length} (${steps}${seconds(result.durationMs)}); try 1 failed: ${result.attempts[0]!.reason}`;
+    default:
+      return `  ${result.status.toUpperCase()}: ${result.reason}${last?.traceDir ? `\n  trace: ${last.traceDir}` : ''}`;
+  }
+}
+
+function summaryLine(suite: SuiteResult): string {
+  const parts = (['passed', 'flaky', 'failed', 'error', 'interrupted', 'skipped'] as const).filter((status) => suite.counts[status] > 0).map((status) => `${suite.counts[status]} ${status}`);
+  return `${suite.stopped ? 'Stopped' : suite.ok ? 'Passed' : 'Failed'}: ${parts.join(', ') || 'no cases'} (${seconds(suite.durationMs)})`;
+}
+
+/** What a program (or a later merge of shards) reads: every case, every try, no secrets. */
+function resultsJson(suite: SuiteResult, facts: Record<string, string>) {
+  return {
+    startedAt: suite.startedAt,
+    durationMs: Math.round(suite.durationMs),
+    ok: suite.ok,
+    stopped: suite.stopped,
+    counts: suite.counts,
+    facts,
+    cases: suite.cases.map((result) => ({
+      id: result.case.id,
+      name: result.case.name,
+      tags: result.case.tags,
+      status: result.status,
+      reason: result.reason,
+      durationMs: Math.round(result.durationMs),
+      attempts: result.attempts.map((attempt) => ({ ...attempt, durationMs: Math.round(attempt.durationMs) })),
+    })),
+  };
+}
