@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
+import { addPresetRunOptions, registerPresetCommands, runWithPreset, type RunWithPresetOptions } from './preset-commands.ts';
 import { installExitHandlers } from './release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
 
@@ -16,10 +17,10 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 
-  program
+  const run = program
     .command('run')
     .description('Run a goal until it is done, you stop it, or the step budget runs out.')
-    .argument('<goal>', 'what to do, in words')
+    .argument('[goal]', 'what to do, in words (or give --preset)')
     .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible (chosen from the other settings when left out)'))
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
@@ -30,10 +31,10 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
     .option('-y, --yes', 'act without asking before each action')
     .option('--trace-dir <dir>', 'folder for run traces; each run gets <timestamp>-<goal>/ in it (default .deskpilot/runs)')
-    .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner')
-    .action(async (goal: string, options: RunCommandOptions) => {
-      setExitCode(await runCommand(goal, options, io));
-    });
+    .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner');
+  addPresetRunOptions(run).action(async (goal: string | undefined, options: RunCommandOptions & RunWithPresetOptions) => {
+    setExitCode((await runWithPreset(goal, options, io)) ?? (await runCommand(goal ?? '', options, io)));
+  });
 
   program
     .command('report')
@@ -60,6 +61,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .action(async (trace: string, options: ReplayCommandOptions) => {
       setExitCode(await replayCommand(trace, options, io));
     });
+  registerPresetCommands(program, io, setExitCode);
   return program;
 }
 
