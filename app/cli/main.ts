@@ -1,9 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
+import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { addPresetRunOptions, registerPresetCommands, runWithPreset, type RunWithPresetOptions } from './preset-commands.ts';
 import { installExitHandlers } from './release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
+
+const riskList = (value: string): RiskCode[] => {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(RISK_CODES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown risk ${unknown.map((name) => `'${name}'`).join(', ')}; use: ${RISK_CODES.join(', ')}.`);
+  return names as RiskCode[];
+};
 
 const positiveInteger = (name: string) => (value: string) => {
   const number = Number(value);
@@ -29,7 +38,8 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--image-tokens <n>', 'Qwen3-VL tokens per screenshot (default 1280)', positiveInteger('--image-tokens'))
     .option('--screenshots <n>', 'screenshots kept in the context (default 3)', positiveInteger('--screenshots'))
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
-    .option('-y, --yes', 'act without asking before each action')
+    .option('-y, --yes', 'act without asking before each action (risky ones still ask, or are refused without a terminal)')
+    .option('--allow-risk <names>', `risks to run unconfirmed with --yes, comma-separated: ${RISK_CODES.join(', ')}`, riskList)
     .option('--trace-dir <dir>', 'folder for run traces; each run gets <timestamp>-<goal>/ in it (default .deskpilot/runs)')
     .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner');
   addPresetRunOptions(run).action(async (goal: string | undefined, options: RunCommandOptions & RunWithPresetOptions) => {

@@ -1,6 +1,7 @@
 import { systemClock } from '../../agent/abort.ts';
 import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
 import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
+import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
 import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
 import type { Model } from '../../agent/ports.ts';
@@ -23,6 +24,8 @@ export type RunCommandOptions = ModelFlags & {
   screenshots?: number;
   timeout?: number;
   yes?: boolean;
+  /** Risks that run unconfirmed with --yes. */
+  allowRisk?: RiskCode[];
   /** Folder the run's trace folder goes into (default .deskpilot/runs). */
   traceDir?: string;
   /** False (`--no-fail-safe`): moving the pointer into a screen corner does not stop the run. */
@@ -104,7 +107,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       goal,
       policy,
       signal: failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal,
-      ports: { screen: desktop.screen, input: desktop.input, model, approver: cliApprover(options.yes === true, say), clock: systemClock },
+      ports: { screen: desktop.screen, input: desktop.input, model, approver: cliApprover(options.yes === true, options.allowRisk ?? [], say), clock: systemClock },
       onEvent: (event) => {
         trace.recorder.onEvent(event);
         const line = formatEvent(event);
@@ -129,10 +132,11 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
  * delete, pay, close, secrets): those still ask on a terminal, and with no terminal to ask on
  * (a pipeline) they are refused and the model is told.
  */
-function cliApprover(yes: boolean, say: (line: string) => void): RiskGatedApprover {
+function cliApprover(yes: boolean, allowedRisks: readonly RiskCode[], say: (line: string) => void): RiskGatedApprover {
   const interactive = !yes || process.stdin.isTTY === true;
   return new RiskGatedApprover({
     mode: yes ? 'never' : 'always',
+    allowedRisks,
     ...(interactive ? { person: new TerminalApprover() } : {}),
     onHeld: (_step, reasons, decision) => say(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`),
   });

@@ -91,6 +91,23 @@ describe('deskpilot run: on a desktop', () => {
     expect(await buttonClicks()).toBe(1);
   });
 
+  it('with --yes a risky target is refused without a terminal, and runs when its risk is allowed by name', async () => {
+    const clickSubmit: ScriptStep = (context) => ({ action: 'left_click', ...context.locate(PAGE_TARGETS.button.rgb), label: 'Submit order' });
+    await browser.clearEvents();
+    await withModel({ script: [clickSubmit, finish] }, async (model) => {
+      const result = await runCli(['run', 'Order it', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], { env: env() });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/risky step refused: 'Submit order' may submit/);
+    });
+    expect(await buttonClicks()).toBe(0);
+    await withModel({ script: [clickSubmit, finish] }, async (model) => {
+      const result = await runCli(['run', 'Order it', '--base-url', model.baseURL, '--model', model.modelId, '--yes', '--allow-risk', 'risky-target'], { env: env() });
+      expect(result.code).toBe(0);
+    });
+    expect(await buttonClicks()).toBe(1);
+    expect((await runCli(['run', 'x', '--yes', '--allow-risk', 'everything'])).stderr).toMatch(/unknown risk 'everything'/);
+  });
+
   it('q at the prompt stops with exit 130 and nothing done', async () => {
     await browser.clearEvents();
     await withModel({ script: [clickButton] }, async (model) => {
