@@ -59,6 +59,10 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       maxSteps: options.maxSteps ?? file.maxSteps,
       imageTokenBudget: options.imageTokens ?? file.imageTokenBudget,
       screenshotsInContext: options.screenshots ?? file.screenshotsInContext,
+      maxTokens: file.maxTokens,
+      maxDurationMs: file.maxMinutes !== undefined ? Math.round(file.maxMinutes * 60_000) : undefined,
+      maxCostUsd: file.maxCostUsd,
+      price: file.price,
     });
     if (!parsedPolicy.success) {
       const issue = parsedPolicy.error.issues[0]!;

@@ -75,8 +75,9 @@ describe('readConfigFile', () => {
   it('reads a valid file, treats a missing one as empty, and points at the wrong key', async () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-config-'));
     const good = path.join(folder, 'good.json');
-    await writeFile(good, JSON.stringify({ baseURL: 'http://localhost:1234/v1', model: 'qwen3-vl-8b', maxSteps: 12 }));
-    expect(await readConfigFile(good)).toEqual({ baseURL: 'http://localhost:1234/v1', model: 'qwen3-vl-8b', maxSteps: 12 });
+    const settings = { baseURL: 'http://localhost:1234/v1', model: 'qwen3-vl-8b', maxSteps: 12, maxTokens: 200_000, maxMinutes: 10, maxCostUsd: 0.5, price: { inputPerMillion: 0.2, outputPerMillion: 1.6 } };
+    await writeFile(good, JSON.stringify(settings));
+    expect(await readConfigFile(good)).toEqual(settings);
     expect(await readConfigFile(path.join(folder, 'missing.json'))).toEqual({});
     const bad = path.join(folder, 'bad.json');
     await writeFile(bad, JSON.stringify({ maxSteps: -1 }));

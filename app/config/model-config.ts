@@ -19,6 +19,12 @@ export const ConfigFileSchema = z.strictObject({
   imageTokenBudget: z.number().int().min(64).max(16384).optional(),
   screenshotsInContext: z.number().int().min(1).max(10).optional(),
   timeoutSeconds: z.number().positive().optional(),
+  /** Budgets of a whole run besides its steps. */
+  maxTokens: z.number().int().positive().optional(),
+  maxMinutes: z.number().positive().optional(),
+  maxCostUsd: z.number().positive().optional(),
+  /** The model's price in US dollars per million tokens, for maxCostUsd and the report. */
+  price: z.strictObject({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
