@@ -15,13 +15,14 @@ import { judgeTargets, ratios, summarizeTasks } from './summary.ts';
 // to one X display per process); each starts its own Xvfb, kiosk Chromium and loopback model.
 // Writes bench/results.json and prints the Markdown table that goes into the README.
 
-const HELP = `npm run bench [-- --quick] [-- --sweep] [-- --out FILE] [-- --sizes 1920x1080,2560x1440]
+const HELP = `npm run bench -- [--quick] [--sweep] [--wait-idle] [--out FILE] [--sizes 1920x1080,2560x1440]
 
-  --quick   fewer repetitions (about 2 minutes instead of 5)
+  --quick      fewer repetitions (about 2 minutes instead of 5)
+  --sweep      also try other settle constants, a confirmed-stillness variant and a busy CPU at
+               the first size (about 1.5 minutes more)
   --wait-idle  first wait (up to 10 minutes) until the machine is idle
-  --sweep   also try other settle constants at 1920x1080 (about 40 s more)
-  --out     where the results go (default bench/results.json)
-  --sizes   display sizes to measure (default 1920x1080,2560x1440)`;
+  --out        where the results go (default bench/results.json)
+  --sizes      display sizes to measure (default 1920x1080,2560x1440)`;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
