@@ -13,11 +13,11 @@ export const RunPolicySchema = z.object({
   /** Longest wait for the screen to stop changing after an action. */
   settleCapMs: z.number().int().min(0).max(60_000).default(3000),
   /** Time between two looks at the screen while settling. */
-  settleIntervalMs: z.number().int().min(5).max(2000).default(40),
+  settleIntervalMs: z.number().int().min(5).max(2000).default(20),
   /** After the screen changed, how long it must stay the same to count as still. */
-  settleQuietMs: z.number().int().min(0).max(5000).default(80),
+  settleQuietMs: z.number().int().min(0).max(5000).default(60),
   /** When nothing has changed yet, how long to keep looking for a late reaction before moving on. */
-  settleNoChangeMs: z.number().int().min(0).max(10_000).default(300),
+  settleNoChangeMs: z.number().int().min(0).max(10_000).default(200),
   /** Actions in a row that change nothing on screen before the run stops (pointer moves and waits aside). */
   maxUnchangedActions: z.number().int().min(1).max(100).default(5),
   /** Tokens (in + out) the whole run may use. */
