@@ -62,7 +62,13 @@ export function parsePreset(text: string, file: string): Preset {
 
   if (doc.errors.length > 0) throw new PresetError(doc.errors.slice(0, MAX_PROBLEMS).map((error) => at(error.pos[0], error.pos[1] - error.pos[0], yamlMessage(error, text))));
 
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // An alias to an anchor that does not exist (`*name`) parses, then fails only here.
+    value = doc.toJS();
+  } catch (error) {
+    throw new PresetError([at(0, 0, `the file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`)]);
+  }
   if (value === null || value === undefined) throw new PresetError([at(0, 0, `the file is empty; expected ${fieldHelp([])}`)]);
 
   const parsed = PresetSchema.safeParse(value);
