@@ -28,6 +28,8 @@ export type StepView = {
 export type RunState = {
   readonly runId: string;
   readonly goal: string;
+  /** The preset's name, for a run started from one. */
+  readonly preset?: string;
   readonly model: string;
   readonly approvalMode: ApprovalMode;
   readonly status: 'running' | 'done' | 'failed' | 'stopped';
@@ -49,7 +51,7 @@ function withStep(state: RunState, step: number, change: (view: StepView) => Ste
 
 export function applyRunEvent(state: RunState | null, event: RunViewEvent): RunState | null {
   if (event.type === 'run-started') {
-    return { runId: event.runId, goal: event.goal, model: event.model, approvalMode: event.approvalMode, status: 'running', startedAt: event.time, steps: [], usage: { inputTokens: 0, outputTokens: 0 } };
+    return { runId: event.runId, goal: event.goal, ...(event.preset !== undefined ? { preset: event.preset } : {}), model: event.model, approvalMode: event.approvalMode, status: 'running', startedAt: event.time, steps: [], usage: { inputTokens: 0, outputTokens: 0 } };
   }
   // Events of another run (a late one after a new start) are not this run's.
   if (!state || state.runId !== event.runId) return state;

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { RunRecord, SettingsView } from '../app/ipc/contract.ts';
+import type { PresetLibrary, RunRecord, SettingsView } from '../app/ipc/contract.ts';
 import { api, call, messageOf } from './bridge.ts';
 import { applyRunEvent, runFromSnapshot, type RunState } from './run-state.ts';
 
@@ -15,11 +15,17 @@ type TaskStore = {
   run: RunState | null;
   settings: SettingsView | null;
   history: readonly RunRecord[];
+  /** The preset library, as main lists it. */
+  presets: PresetLibrary | null;
+  /** The preset whose values the window is asking for (picked here, in the tray, or by its shortcut). */
+  requestedPreset: string | undefined;
   /** Why the window could not load what it shows, if it could not. */
   loadError: string | undefined;
   setTab(tab: Tab): void;
   setSettings(settings: SettingsView): void;
   refreshHistory(): Promise<void>;
+  refreshPresets(): Promise<void>;
+  requestPreset(presetId: string | undefined): void;
   /** Loads everything and follows the main process's pushes; returns the unsubscribe. */
   connect(): Promise<() => void>;
 };
@@ -29,13 +35,34 @@ const initialTab = (): Tab => {
   return hash === 'history' || hash === 'settings' ? hash : 'task';
 };
 
+/** A window opened for a preset picked in the tray has `#preset=<id>`. */
+const initialPreset = (): string | undefined => {
+  const match = /^#preset=(.+)$/.exec(window.location.hash);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+};
+
 export const useTaskStore = create<TaskStore>()((set, get) => ({
   tab: initialTab(),
   run: null,
   settings: null,
   history: [],
+  presets: null,
+  requestedPreset: initialPreset(),
   loadError: undefined,
   setTab: (tab) => set({ tab }),
+  requestPreset: (presetId) => set({ requestedPreset: presetId, ...(presetId ? { tab: 'task' as const } : {}) }),
+  refreshPresets: async () => {
+    try {
+      set({ presets: await call(api().presets.list()) });
+    } catch (error) {
+      set({ loadError: messageOf(error) });
+    }
+  },
   setSettings: (settings) => set({ settings }),
   refreshHistory: async () => {
     try {
@@ -54,10 +81,14 @@ export const useTaskStore = create<TaskStore>()((set, get) => ({
       }),
       bridge.on.settingsUpdated((settings) => set({ settings })),
       bridge.on.viewRequested(({ view }) => set({ tab: view })),
+      bridge.on.presetRequested(({ presetId }) => {
+        set({ tab: 'task', requestedPreset: presetId });
+        void get().refreshPresets();
+      }),
     ];
     try {
-      const [settings, status, history] = await Promise.all([call(bridge.settings.get()), call(bridge.agent.status()), call(bridge.history.list())]);
-      set({ settings, history: history.runs, ...(status.run && !get().run ? { run: runFromSnapshot(status.run) } : {}) });
+      const [settings, status, history, presets] = await Promise.all([call(bridge.settings.get()), call(bridge.agent.status()), call(bridge.history.list()), call(bridge.presets.list())]);
+      set({ settings, history: history.runs, presets, ...(status.run && !get().run ? { run: runFromSnapshot(status.run) } : {}) });
     } catch (error) {
       set({ loadError: messageOf(error) });
     }

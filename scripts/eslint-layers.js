@@ -20,6 +20,8 @@ const LAYERS = {
   native: { ours: ['native', 'agent'], packages: ['@nut-tree-fork/', 'sharp', 'zod'], builtins: true },
   app: { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbidden: [] },
   'app/ipc': { ours: ['app/ipc', 'agent'], packages: ['zod'], builtins: false },
+  // What running a preset means, shared by the command line and the tray app: never Electron, never the terminal.
+  'app/presets': { ours: ['app/presets', 'app/config', 'agent'], packages: ['zod', 'yaml'], builtins: true },
   'app/cli': { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbiddenPackages: ['electron'] },
   renderer: { ours: ['renderer', 'app/ipc'], typeOnly: ['agent'], packages: ['react', 'react-dom', 'zustand', 'zod'], builtins: false },
   test: { ours: ['*'], packages: ['*'], builtins: true },

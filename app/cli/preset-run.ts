@@ -5,12 +5,13 @@ import type { PlannedStep } from '../../agent/planned-step.ts';
 import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
 import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
-import { renderTemplate, resolveVariables, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
-import { presetApprover, presetPolicy, runPreset, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
+import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
+import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
 import type { ApprovalMode } from '../../agent/risk/risk-gated-approver.ts';
 import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
-import { collectSecrets, createRedactor, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
+import { collectSecrets, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
 import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
+import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
 import { formatEvent } from './format-event.ts';
 
 // One preset run on an open desktop, wired as `deskpilot run` wires a goal: model settings (flags,
@@ -56,16 +57,12 @@ export type PresetRunOutcome =
 
 export async function runPresetOnDesktop(request: PresetRunRequest): Promise<PresetRunOutcome> {
   const { preset, flags, env } = request;
-  let variables: ResolvedVariables;
   let settings: ModelSettings;
   let policy: RunPolicyInput;
   let modelSource: string;
-  try {
-    variables = resolveVariables(preset, { given: request.given, env, ...(request.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
-  } catch (error) {
-    if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [] };
-    throw error;
-  }
+  const resolvedVariables = resolvePresetVariables(preset, { given: request.given, env, ...(request.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
+  if (!resolvedVariables.ok) return { kind: 'not-started', message: resolvedVariables.message, secrets: [] };
+  const variables: ResolvedVariables = resolvedVariables.variables;
   const baseSecrets = collectSecrets(env, [flags.apiKey]);
   try {
     const fileName = configFilePath(env);
@@ -127,18 +124,23 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
   const print = request.print ? (line: string) => request.print!(mask(line)) : undefined;
   print?.(`Trace: ${trace.dir}`);
 
-  const person = request.person ? new MaskingApprover(request.person, mask) : undefined;
-  const approver = presetApprover(preset, {
+  const approver = presetRunApprover(preset, {
     fallback: request.fallbackApproval,
-    ...(person ? { person } : {}),
+    mask,
+    ...(request.person ? { person: request.person } : {}),
     ...(print ? { onHeld: (_step: PlannedStep, reasons: readonly string[], decision: Decision) => print(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`) } : {}),
   });
   let result: PresetRunResult;
   try {
-    result = await runPreset({
+    result = await executePreset({
       preset,
-      values: variables.values,
-      ports: { screen: request.desktop.screen, input: request.desktop.input, model: createModel(settings), approver, clock: systemClock },
+      variables,
+      redactor: trace.redactor,
+      screen: request.desktop.screen,
+      input: request.desktop.input,
+      model: createModel(settings),
+      approver,
+      clock: systemClock,
       ...(request.windows ? { windows: request.windows } : {}),
       policy,
       signal: request.signal,
@@ -149,12 +151,10 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
       },
     });
   } finally {
-    await request.desktop.input.releaseAll().catch(() => undefined);
     trace.close();
   }
-  return { kind: 'ran', result: { ...result, reason: mask(result.reason), ...(result.answer !== undefined ? { answer: mask(result.answer) } : {}) }, traceDir: trace.dir, redactor: trace.redactor, modelSource: mask(modelSource) };
+  return { kind: 'ran', result, traceDir: trace.dir, redactor: trace.redactor, modelSource: mask(modelSource) };
 }
-
 /** The terminal's line for a preset run's event: the run's own lines, plus refusals, sub-goals and expectations. */
 export function formatPresetEvent(event: PresetRunEvent): string | undefined {
   switch (event.type) {
@@ -169,22 +169,6 @@ export function formatPresetEvent(event: PresetRunEvent): string | undefined {
     default:
       return formatEvent(event);
   }
-}
-
-/** Shows the person the step with secrets masked (a typed password is shown as [secret:NAME]). */
-export class MaskingApprover implements Approver {
-  constructor(
-    private readonly inner: Approver,
-    private readonly mask: (text: string) => string,
-  ) {}
-  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
-    return this.inner.review({ ...step, description: this.mask(step.description), ...(step.thought !== undefined ? { thought: this.mask(step.thought) } : {}) }, signal);
-  }
-}
-
-/** A redactor for lines that are about the whole command rather than one run (a suite's summary). */
-export function redactorFor(secrets: readonly Secret[]): Redactor {
-  return createRedactor(secrets);
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

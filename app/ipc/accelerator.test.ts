@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccelerator } from './accelerator.ts';
+import { checkAccelerator, shortcutsClash } from './accelerator.ts';
 
 describe('checkAccelerator', () => {
   it.each([
@@ -28,5 +28,15 @@ describe('checkAccelerator', () => {
     const checked = checkAccelerator(text);
     expect(checked.ok).toBe(false);
     if (!checked.ok) expect(checked.message).toMatch(message);
+  });
+});
+
+describe('shortcutsClash', () => {
+  it('counts CommandOrControl as Control and as Command, whatever the order of modifiers', () => {
+    expect(shortcutsClash('Control+Alt+Escape', 'Control+Alt+Escape')).toBe(true);
+    expect(shortcutsClash('CommandOrControl+Shift+Space', 'Control+Shift+Space')).toBe(true);
+    expect(shortcutsClash('Command+Shift+Space', 'CommandOrControl+Shift+Space')).toBe(true);
+    expect(shortcutsClash('Command+Shift+Space', 'Control+Shift+Space')).toBe(false);
+    expect(shortcutsClash('Control+Alt+P', 'Control+Alt+Shift+P')).toBe(false);
   });
 });

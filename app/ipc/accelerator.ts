@@ -68,3 +68,17 @@ function keyName(part: string): string | undefined {
   if (part.length === 1 && PUNCTUATION.has(part)) return part;
   return NAMED_BY_LOWER.get(part.toLowerCase());
 }
+
+/**
+ * Whether two checked accelerators can be the same keys: CommandOrControl is Control on Linux and
+ * Windows and Command on macOS, so it clashes with either.
+ */
+export function shortcutsClash(a: string, b: string): boolean {
+  const forms = (accelerator: string) => {
+    const parts = accelerator.split('+');
+    const key = parts.pop()!;
+    return ['Control', 'Command'].map((platformKey) => [...new Set(parts.map((part) => (part === 'CommandOrControl' ? platformKey : part)))].sort().concat(key).join('+'));
+  };
+  const left = new Set(forms(a));
+  return forms(b).some((form) => left.has(form));
+}

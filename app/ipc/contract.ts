@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkAccelerator } from './accelerator.ts';
+import { checkAccelerator, shortcutsClash } from './accelerator.ts';
 import { PROVIDER_IDS, PROVIDER_PRESETS } from './provider-presets.ts';
 
 // The one contract between the main process and its windows. Every channel has a name, a schema for
@@ -42,6 +42,45 @@ const AcceleratorSchema = z.string().transform((text, context) => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Presets
+
+/** A preset of the library, named by its file; main only runs files its library lists. */
+export const PresetIdSchema = z.string().min(1, 'Choose a preset.').max(4096, 'That is not a preset of the library.').refine((text) => !text.includes('\0'), 'not a preset id');
+const VariableNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name');
+/** What a window knows of a variable: never a value (a secret has no default to show anyway). */
+export const PresetVariableViewSchema = z.strictObject({
+  name: VariableNameSchema,
+  type: z.enum(['string', 'number', 'boolean']),
+  description: z.string().optional(),
+  required: z.boolean(),
+  secret: z.boolean(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+});
+export type PresetVariableView = z.infer<typeof PresetVariableViewSchema>;
+export const PresetSummarySchema = z.strictObject({
+  id: PresetIdSchema,
+  name: z.string(),
+  description: z.string().optional(),
+  tags: z.array(z.string()),
+  variables: z.array(PresetVariableViewSchema),
+  /** Whether it asks for values before it runs (a required or secret variable with no value at hand). */
+  needsInput: z.boolean(),
+  approval: ApprovalModeSchema.optional(),
+});
+export type PresetSummary = z.infer<typeof PresetSummarySchema>;
+export const PresetLibrarySchema = z.strictObject({
+  presets: z.array(PresetSummarySchema),
+  /** Files of the library that cannot be used, with why. */
+  problems: z.array(z.strictObject({ file: z.string(), message: z.string() })),
+});
+export type PresetLibrary = z.infer<typeof PresetLibrarySchema>;
+export const PresetRunInputSchema = z.strictObject({
+  presetId: PresetIdSchema,
+  /** Values typed in the form, as text (secrets too: they go to the run and nowhere else). */
+  values: z.record(VariableNameSchema, z.string().max(2000, 'Keep each value under 2000 characters.')).refine((values) => Object.keys(values).length <= 50, 'At most 50 values.'),
+});
+
+// ---------------------------------------------------------------------------------------------
 // Settings
 
 const modelFields = {
@@ -61,9 +100,13 @@ const settingsFields = {
   maxSteps: z.number({ error: 'Give a whole number of steps.' }).int('Give a whole number of steps.').min(1, 'At least one step.').max(200, 'At most 200 steps.'),
   approvalMode: ApprovalModeSchema,
   shortcuts: z.strictObject({ openTask: AcceleratorSchema, stopAll: AcceleratorSchema }),
+  /** Folders of presets besides the user's own (`~/.config/deskpilot/presets/`). */
+  presetDirs: z.array(z.string().trim().min(1, 'Give a folder.').max(1000, 'Keep the folder under 1000 characters.')).max(20, 'At most 20 folders.').default([]),
+  /** Presets bound to global shortcuts. */
+  presetShortcuts: z.array(z.strictObject({ presetId: PresetIdSchema, accelerator: AcceleratorSchema })).max(20, 'At most 20 preset shortcuts.').default([]),
 };
 
-type Loose = { provider?: unknown; baseURL?: unknown; shortcuts?: { openTask?: unknown; stopAll?: unknown } };
+type Loose = { provider?: unknown; baseURL?: unknown; shortcuts?: { openTask?: unknown; stopAll?: unknown }; presetShortcuts?: unknown };
 
 /**
  * The cross-field checks run even when other fields are wrong (zod skips refinements after
@@ -105,6 +148,23 @@ function checkShortcuts(raw: unknown, context: z.RefinementCtx) {
   if (open.ok && stop.ok && open.accelerator === stop.accelerator) {
     context.addIssue({ code: 'custom', path: ['shortcuts', 'stopAll'], message: 'The stop shortcut must differ from the one that opens the task window.' });
   }
+  const bindings = ((raw ?? {}) as Loose).presetShortcuts;
+  if (!Array.isArray(bindings)) return;
+  const taken: { accelerator: string; what: string }[] = [];
+  if (stop.ok) taken.push({ accelerator: stop.accelerator, what: 'stops everything' });
+  if (open.ok) taken.push({ accelerator: open.accelerator, what: 'opens the task window' });
+  bindings.forEach((binding: unknown, index) => {
+    const text = (binding as { accelerator?: unknown } | null)?.accelerator;
+    if (typeof text !== 'string') return;
+    const checked = checkAccelerator(text);
+    if (!checked.ok) return;
+    const clash = taken.find((other) => shortcutsClash(other.accelerator, checked.accelerator));
+    if (clash) {
+      context.addIssue({ code: 'custom', path: ['presetShortcuts', index, 'accelerator'], message: `${checked.accelerator} already ${clash.what}; choose another shortcut for this preset.` });
+      return;
+    }
+    taken.push({ accelerator: checked.accelerator, what: `runs preset shortcut ${index + 1}` });
+  });
 }
 
 export const ModelFieldsSchema = z.strictObject(modelFields).superRefine(checkBaseURL, always);
@@ -135,6 +195,8 @@ export type SettingsSave = z.infer<typeof SettingsSaveSchema>;
 export const SettingsViewSchema = z.strictObject({
   ...settingsFields,
   shortcuts: z.strictObject({ openTask: z.string(), stopAll: z.string() }),
+  presetDirs: z.array(z.string()),
+  presetShortcuts: z.array(z.strictObject({ presetId: z.string(), accelerator: z.string() })),
   /** Whether a key is saved for the chosen provider. */
   apiKeySaved: z.boolean(),
   /** Providers with a saved key. */
@@ -179,7 +241,7 @@ const eventBase = { runId: RunIdSchema, time: count };
 export const ThumbnailMarksSchema = z.strictObject({ point: PointSchema.optional(), box: RectSchema.optional() });
 
 export const RunViewEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...eventBase, type: z.literal('run-started'), goal: z.string(), model: z.string(), approvalMode: ApprovalModeSchema }),
+  z.strictObject({ ...eventBase, type: z.literal('run-started'), goal: z.string(), model: z.string(), approvalMode: ApprovalModeSchema, preset: z.string().optional() }),
   z.strictObject({
     ...eventBase,
     type: z.literal('step-observed'),
@@ -236,6 +298,8 @@ export type RunViewEvent = z.infer<typeof RunViewEventSchema>;
 export const RunSnapshotSchema = z.strictObject({
   runId: RunIdSchema,
   goal: z.string(),
+  /** The preset's name, for a run started from one. */
+  preset: z.string().optional(),
   approvalMode: ApprovalModeSchema,
   running: z.boolean(),
   events: z.array(RunViewEventSchema),
@@ -245,6 +309,8 @@ export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
 export const RunRecordSchema = z.strictObject({
   runId: RunIdSchema,
   goal: z.string(),
+  /** The preset's name, for a run started from one (the goal is then its goal, secrets masked). */
+  preset: z.string().optional(),
   model: z.string(),
   approvalMode: ApprovalModeSchema,
   /** Epoch milliseconds. */
@@ -304,6 +370,8 @@ export const invokeChannels = {
   'settings:save': { input: SettingsSaveSchema, output: SettingsViewSchema },
   'settings:test-connection': { input: TestConnectionSchema, output: TestConnectionResultSchema },
   'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunRecordSchema) }) },
+  'presets:list': { input: Empty, output: PresetLibrarySchema },
+  'presets:run': { input: PresetRunInputSchema, output: z.strictObject({ runId: RunIdSchema }) },
 } as const;
 
 /** Main to windows. Each subscription returns its unsubscribe function. */
@@ -312,6 +380,8 @@ export const pushChannels = {
   'overlay-updated': z.strictObject({ displayId: DisplayIdSchema, view: OverlayViewSchema.nullable() }),
   'settings-updated': SettingsViewSchema,
   'view-requested': z.strictObject({ view: z.enum(['task', 'history', 'settings']) }),
+  /** A preset picked in the tray (or by its shortcut) needs values: the task window asks for them. */
+  'preset-requested': z.strictObject({ presetId: PresetIdSchema }),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

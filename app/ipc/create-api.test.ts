@@ -30,7 +30,7 @@ describe('createDeskpilotApi', () => {
       .sort();
     expect(methods).toEqual(INVOKE_CHANNELS.map((channel) => methodPath(channel).join('.')).sort());
     expect(methods).toContain('settings.testConnection');
-    expect(Object.keys(api.on!).sort()).toEqual(['overlayUpdated', 'runUpdated', 'settingsUpdated', 'viewRequested']);
+    expect(Object.keys(api.on!).sort()).toEqual(['overlayUpdated', 'presetRequested', 'runUpdated', 'settingsUpdated', 'viewRequested']);
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/invoke|send|ipc/i);
     expect(Object.isFrozen(api) && Object.isFrozen(api.agent)).toBe(true);
   });

@@ -1,6 +1,7 @@
 import type { ModelSettings } from '../../agent/model/providers.ts';
 import type { Model } from '../../agent/ports.ts';
-import type { SettingsView } from '../ipc/contract.ts';
+import type { PresetLibrary, SettingsView } from '../ipc/contract.ts';
+import { appPresetDirs, loadAppPresets, PresetNotFoundError, type LoadedLibrary } from './app-presets.ts';
 import type { HistoryStore } from './history-store.ts';
 import type { ChannelServices } from './ipc-handlers.ts';
 import { RunController, type RunControllerDeps } from './run-controller.ts';
@@ -19,14 +20,49 @@ export type AppCoreDeps = RunControllerDeps & {
   readonly testConnectionTimeoutMs?: number;
   /** The model "test connection" talks to; the run's `createModel` unless told otherwise. */
   readonly createProbeModel?: (settings: ModelSettings) => Model;
+  /** A preset picked in the tray (or by its shortcut) needs values: open the task window on its form. */
+  readonly requestPresetInput?: (presetId: string) => void;
+};
+
+export type AppCore = {
+  readonly services: ChannelServices;
+  readonly runs: RunController;
+  /** The preset library as it is on disk now (the user's folder and the settings' folders). */
+  readonly presets: () => PresetLibrary;
+  /**
+   * A preset picked in the tray or by its shortcut: run at once when it needs nothing, else the
+   * task window asks for its values. Problems come back as a sentence (for a notification).
+   */
+  readonly pickPreset: (presetId: string) => Promise<{ readonly started?: string; readonly asked?: true; readonly problem?: string }>;
 };
 
 /**
  * Everything the main process does, without Electron: one plain service per channel. The Electron
  * glue (`main.ts`) and the browser tests' bridge both serve these same functions.
  */
-export function createAppCore(deps: AppCoreDeps): { services: ChannelServices; runs: RunController } {
+export function createAppCore(deps: AppCoreDeps): AppCore {
   const runs = new RunController(deps);
+  const library = (): LoadedLibrary => loadAppPresets(appPresetDirs(deps.settings.get().presetDirs, deps.env ?? {}), deps.env ?? {});
+  const presetOf = (presetId: string) => {
+    const preset = library().byId.get(presetId);
+    if (!preset) throw new PresetNotFoundError(presetId);
+    return preset;
+  };
+  const pickPreset: AppCore['pickPreset'] = async (presetId) => {
+    try {
+      const loaded = library();
+      const summary = loaded.view.presets.find((entry) => entry.id === presetId);
+      const preset = loaded.byId.get(presetId);
+      if (!summary || !preset) throw new PresetNotFoundError(presetId);
+      if (summary.needsInput) {
+        deps.requestPresetInput?.(presetId);
+        return { asked: true };
+      }
+      return { started: (await runs.startPreset({ preset, values: {} })).runId };
+    } catch (error) {
+      return { problem: error instanceof Error ? error.message : String(error) };
+    }
+  };
   const problems = () => deps.shortcutProblems?.() ?? [];
   const services: ChannelServices = {
     'agent:run': (input) => runs.start(input),
@@ -49,6 +85,8 @@ export function createAppCore(deps: AppCoreDeps): { services: ChannelServices; r
         ...(deps.testConnectionTimeoutMs ? { timeoutMs: deps.testConnectionTimeoutMs } : {}),
       }),
     'history:list': () => ({ runs: deps.history.list() }),
+    'presets:list': () => library().view,
+    'presets:run': async ({ presetId, values }) => runs.startPreset({ preset: presetOf(presetId), values }),
   };
-  return { services, runs };
+  return { services, runs, presets: () => library().view, pickPreset };
 }

@@ -27,6 +27,8 @@ function spyServices() {
     'settings:save': settingsView,
     'settings:test-connection': { ok: false, code: 'ENDPOINT_UNREACHABLE', message: 'no' },
     'history:list': { runs: [] },
+    'presets:list': { presets: [], problems: [] },
+    'presets:run': { runId: 'run-2' },
   };
   const services = Object.fromEntries(
     INVOKE_CHANNELS.map((channel) => [
@@ -81,6 +83,12 @@ const CASES: { [C in InvokeChannel]: { valid: unknown; invalid: [string, unknown
       ['an empty key', { ...validSettings, apiKey: '  ' }],
       ['an unknown provider', { ...validSettings, provider: 'openai' }],
       ['an unknown field', { ...validSettings, theme: 'dark' }],
+      ['a preset shortcut that stops everything', { ...validSettings, presetShortcuts: [{ presetId: '/p/a.yaml', accelerator: 'ctrl+alt+esc' }] }],
+      ['a preset shortcut that opens the task window (CommandOrControl is Control here)', { ...validSettings, presetShortcuts: [{ presetId: '/p/a.yaml', accelerator: 'Control+Shift+Space' }] }],
+      ['two presets on one shortcut', { ...validSettings, presetShortcuts: [{ presetId: '/p/a.yaml', accelerator: 'Control+Alt+1' }, { presetId: '/p/b.yaml', accelerator: 'Ctrl+Alt+1' }] }],
+      ['a preset shortcut without a modifier', { ...validSettings, presetShortcuts: [{ presetId: '/p/a.yaml', accelerator: 'F7' }] }],
+      ['a preset shortcut without a preset', { ...validSettings, presetShortcuts: [{ presetId: '', accelerator: 'Control+Alt+1' }] }],
+      ['a preset folder that is blank', { ...validSettings, presetDirs: ['  '] }],
     ],
   },
   'settings:test-connection': {
@@ -92,6 +100,19 @@ const CASES: { [C in InvokeChannel]: { valid: unknown; invalid: [string, unknown
     ],
   },
   'history:list': { valid: {}, invalid: [['a number', 3]] },
+  'presets:list': { valid: {}, invalid: [['an extra field', { dir: '/etc' }], ['a string', 'all']] },
+  'presets:run': {
+    valid: { presetId: '/home/ada/.config/deskpilot/presets/log-in.yaml', values: { user: 'ada', password: 'hunter2' } },
+    invalid: [
+      ['no preset', { values: {} }],
+      ['an empty preset id', { presetId: '', values: {} }],
+      ['a value that is not text', { presetId: '/p/a.yaml', values: { count: 3 } }],
+      ['a variable name that is not one', { presetId: '/p/a.yaml', values: { 'a-b': 'x' } }],
+      ['a value too long', { presetId: '/p/a.yaml', values: { text: 'x'.repeat(2001) } }],
+      ['a goal instead of values', { presetId: '/p/a.yaml', values: {}, goal: 'rm -rf /' }],
+      ['a NUL in the id', { presetId: '/p/a.yaml\0', values: {} }],
+    ],
+  },
 };
 
 describe('IPC handlers', () => {
@@ -123,6 +144,15 @@ describe('IPC handlers', () => {
       });
     });
   }
+
+  it('refuses a preset shortcut that is one of the app\'s own, saying which', async () => {
+    const { services } = spyServices();
+    const result = await createIpcHandlers(services, isOwnWindow).get('settings:save')!(own, { ...validSettings, presetShortcuts: [{ presetId: '/p/a.yaml', accelerator: 'Ctrl+Alt+Esc' }] });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', issues: [{ path: 'presetShortcuts.0.accelerator', message: 'Control+Alt+Escape already stops everything; choose another shortcut for this preset.' }] },
+    });
+  });
 
   it('names the field and says what is wrong', async () => {
     const { services } = spyServices();

@@ -50,7 +50,7 @@ if (!app.requestSingleInstanceLock()) {
 /** Every window we made; IPC from any other web contents is refused. */
 const ownWindows = new Set<number>();
 let taskWindow: BrowserWindow | undefined;
-let openTaskWindow: (view?: 'task' | 'history' | 'settings') => void = () => {};
+let openTaskWindow: (view?: 'task' | 'history' | 'settings', presetId?: string) => void = () => {};
 
 function harden() {
   // Pages never get a permission (camera, notifications, ...), never open windows, never navigate.
@@ -96,9 +96,10 @@ async function start() {
   overlays.sync();
   for (const change of ['display-added', 'display-removed', 'display-metrics-changed'] as const) screen.on(change as 'display-added', () => overlays.sync());
 
-  openTaskWindow = (view) => {
+  openTaskWindow = (view, presetId) => {
     if (taskWindow && !taskWindow.isDestroyed()) {
       if (view) send(taskWindow.webContents, 'view-requested', { view });
+      if (presetId) send(taskWindow.webContents, 'preset-requested', { presetId });
       taskWindow.show();
       taskWindow.focus();
       return;
@@ -116,25 +117,51 @@ async function start() {
     register(taskWindow);
     taskWindow.setContentProtection(true);
     taskWindow.once('ready-to-show', () => taskWindow?.show());
-    void taskWindow.loadURL(`${APP_ORIGIN}/index.html${view && view !== 'task' ? `#${view}` : ''}`);
+    // A new window is not listening yet: the preset to ask about travels in the URL instead.
+    const hash = presetId ? `#preset=${encodeURIComponent(presetId)}` : view && view !== 'task' ? `#${view}` : '';
+    void taskWindow.loadURL(`${APP_ORIGIN}/index.html${hash}`);
   };
 
   const tray = new Tray(nativeImage.createFromPath(path.join(here, 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png')));
   tray.setToolTip('Deskpilot');
   tray.on('click', () => openTaskWindow('task'));
-  const refreshTray = () => tray.setContextMenu(Menu.buildFromTemplate(toMenu(trayMenu({ running: core.runs.status().run?.running ?? false, recent: history.list(), shortcuts: settings.get().shortcuts }))));
+  const refreshTray = () =>
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        toMenu(trayMenu({ running: core.runs.status().run?.running ?? false, recent: history.list(), shortcuts: settings.get().shortcuts, presets: core.presets().presets, presetShortcuts: settings.get().presetShortcuts })),
+      ),
+    );
+  const notify = (notification: { title: string; body: string; urgent?: boolean }) => {
+    if (Notification.isSupported()) new Notification({ title: notification.title, body: notification.body, urgency: notification.urgent ? 'critical' : 'normal' }).show();
+  };
+  const pickPreset = async (presetId: string) => {
+    const picked = await core.pickPreset(presetId);
+    if (picked.problem) notify({ title: 'The preset did not start', body: picked.problem, urgent: true });
+  };
 
   const shortcuts = new Shortcuts(globalShortcut, {
     openTask: () => openTaskWindow('task'),
     stopAll: () => void core.runs.stop(`Stopped with ${settings.get().shortcuts.stopAll}.`),
   });
+  const applyShortcuts = () => {
+    const names = new Map(core.presets().presets.map((preset) => [preset.id, preset.name]));
+    return shortcuts.apply(
+      settings.get().shortcuts,
+      settings.get().presetShortcuts.map((binding) => ({ accelerator: binding.accelerator, name: names.get(binding.presetId) ?? binding.presetId, run: () => void pickPreset(binding.presetId) })),
+    );
+  };
 
   const core = createAppCore({
     openDesktop: async () => {
       // nut-js is loaded only when a run starts: on X11 it needs a reachable display.
       const { openDesktop } = await import('../../native/nut-desktop.ts');
-      return openDesktop();
+      const { platformWindowLocator } = await import('../../native/window-at-point.ts');
+      const desktop = await openDesktop();
+      const windows = platformWindowLocator(process.env);
+      return { screen: desktop.screen, input: desktop.input, ...(windows ? { windows } : {}) };
     },
+    env: process.env,
+    requestPresetInput: (presetId) => openTaskWindow('task', presetId),
     createModel,
     settings,
     history,
@@ -150,11 +177,9 @@ async function start() {
         if (event.type === 'run-ended') taskWindow.restore();
       }
     },
-    notify: (notification) => {
-      if (Notification.isSupported()) new Notification({ title: notification.title, body: notification.body, urgency: notification.urgent ? 'critical' : 'normal' }).show();
-    },
+    notify,
     onSettingsSaved: () => {
-      const problems = shortcuts.apply(settings.get().shortcuts);
+      const problems = applyShortcuts();
       refreshTray();
       return problems;
     },
@@ -167,21 +192,33 @@ async function start() {
     ipcMain.handle(channel, (event, input: unknown) => handler({ url: event.senderFrame?.url ?? '', ownWindow: ownWindows.has(event.sender.id) }, input));
   }
 
-  shortcuts.apply(settings.get().shortcuts);
+  applyShortcuts();
   refreshTray();
+  // Preset files change behind our back: the menu is rebuilt on a right-click (macOS, Windows;
+  // Linux trays do not report it) and after every run and every save of the settings.
+  tray.on('right-click', refreshTray);
 
-  const trayActions: Record<TrayAction['kind'], () => void> = {
-    'new-task': () => openTaskWindow('task'),
-    stop: () => void core.runs.stop('Stopped from the tray menu.'),
-    history: () => openTaskWindow('history'),
-    settings: () => openTaskWindow('settings'),
-    quit: () => app.quit(),
+  const trayAction = (action: TrayAction): void => {
+    switch (action.kind) {
+      case 'new-task':
+        return openTaskWindow('task');
+      case 'stop':
+        return void core.runs.stop('Stopped from the tray menu.');
+      case 'history':
+        return openTaskWindow('history');
+      case 'settings':
+        return openTaskWindow('settings');
+      case 'preset':
+        return void pickPreset(action.presetId);
+      case 'quit':
+        return app.quit();
+    }
   };
   function toMenu(items: readonly TrayItem[]): MenuItemConstructorOptions[] {
     return items.map((item) => {
       if (item.type === 'separator') return { type: 'separator' };
       if (item.type === 'submenu') return { label: item.label, submenu: toMenu(item.items) };
-      return { label: item.label, enabled: item.enabled, ...(item.accelerator ? { accelerator: item.accelerator, registerAccelerator: false } : {}), click: trayActions[item.action.kind] };
+      return { label: item.label, enabled: item.enabled, ...(item.accelerator ? { accelerator: item.accelerator, registerAccelerator: false } : {}), click: () => trayAction(item.action) };
     });
   }
 

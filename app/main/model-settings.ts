@@ -1,5 +1,6 @@
 import { DeskpilotError } from '../../agent/errors.ts';
 import type { ModelSettings } from '../../agent/model/providers.ts';
+import type { Preset } from '../../agent/preset/preset-schema.ts';
 import type { ModelFields } from '../ipc/contract.ts';
 import { PROVIDER_PRESETS } from '../ipc/provider-presets.ts';
 
@@ -21,6 +22,21 @@ export function modelSettingsFor(fields: ModelFields, apiKey: string | undefined
     default:
       return { provider: 'openai-compatible', baseURL: fields.baseURL, ...common };
   }
+}
+
+/**
+ * The model of a preset run: the app's own, with what the preset's `model` overrides. A preset
+ * naming another provider uses that provider's saved (or environment) key.
+ */
+export function presetModelSettings(fields: ModelFields, overrides: Preset['model'], apiKeyOf: (provider: ModelFields['provider']) => string | undefined): ModelSettings {
+  if (!overrides) return modelSettingsFor(fields, apiKeyOf(fields.provider));
+  const provider: ModelFields['provider'] = overrides.provider === 'gateway' || overrides.provider === 'alibaba' ? overrides.provider : fields.provider;
+  const base = modelSettingsFor({ ...fields, provider, ...(overrides.baseURL ? { baseURL: overrides.baseURL } : {}) }, apiKeyOf(provider));
+  return {
+    ...base,
+    ...(overrides.provider === 'openai-compatible' ? { provider: 'openai-compatible' as const } : {}),
+    ...(overrides.model ? { model: overrides.model } : {}),
+  };
 }
 
 /** The agent's messages name command-line flags; the settings screen has fields instead. */

@@ -3,20 +3,31 @@ import { systemClock } from '../../agent/abort.ts';
 import { DeskpilotError } from '../../agent/errors.ts';
 import type { ModelSettings } from '../../agent/model/providers.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Clock, Input, Model, Screen } from '../../agent/ports.ts';
+import type { Approver, Clock, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Preset } from '../../agent/preset/preset-schema.ts';
+import { presetPolicy, type PresetRunEvent } from '../../agent/preset/run-preset.ts';
 import { RiskTracker, type RiskAssessment } from '../../agent/risk/assess-risk.ts';
 import type { RunResult } from '../../agent/run-events.ts';
+import { renderTemplate } from '../../agent/preset/preset-variables.ts';
 import { runTask } from '../../agent/run-task.ts';
+import { createRedactor, type Redactor } from '../../agent/trace/redactor.ts';
 import type { ApprovalMode, OverlayDecision, OverlayView, RunSnapshot, RunViewEvent } from '../ipc/contract.ts';
 import { GuardedScreen, type CaptureGuard } from './guarded-screen.ts';
 import type { HistoryStore } from './history-store.ts';
-import { modelSettingsFor } from './model-settings.ts';
+import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
+import { missingValues } from './app-presets.ts';
+import { modelSettingsFor, presetModelSettings } from './model-settings.ts';
 import { notificationForRunEnd, notificationForWaiting, type AppNotification } from './notifications.ts';
 import { OverlayApprover, type DecideResult, type OverlayPresenter } from './overlay-approver.ts';
-import { toRunView } from './run-view.ts';
+import { maskRunView, toRunView } from './run-view.ts';
 import type { SettingsStore } from './settings-store.ts';
 
-export type Desktop = { readonly screen: Screen; readonly input: Input };
+export type Desktop = {
+  readonly screen: Screen;
+  readonly input: Input;
+  /** Which window is where, for presets that limit the windows they act in (`apps`); absent where unknown. */
+  readonly windows?: WindowLocator;
+};
 
 export type RunControllerDeps = {
   /** The real desktop in the app (native/), fakes in tests. Opened on the first run. */
@@ -35,11 +46,38 @@ export type RunControllerDeps = {
   readonly newRunId?: () => string;
   /** Overrides of the run policy beyond the settings (tests shorten the settle timings). */
   readonly policy?: RunPolicyInput;
+  /** Where DESKPILOT_SECRET_<NAME> values of presets come from (the app's environment). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+};
+
+/** What a run does once its ports are built: a plain goal through `runTask`, or a preset. */
+type Launch = {
+  readonly goal: string;
+  readonly preset?: string;
+  readonly approvalMode: ApprovalMode;
+  /** The overlay's own mode: a preset's approval policy decides before it, so it then asks for every step it is given. */
+  readonly overlayMode: ApprovalMode;
+  readonly redactor: Redactor;
+  readonly model: Model;
+  readonly execute: (context: {
+    readonly approver: Approver;
+    readonly screen: Screen;
+    readonly desktop: Desktop;
+    readonly signal: AbortSignal;
+    readonly onEvent: (event: PresetRunEvent) => void;
+  }) => Promise<RunResult>;
+};
+
+export type PresetRunRequest = {
+  readonly preset: Preset;
+  /** Values from the form, as text; empty ones are left out (defaults then apply). */
+  readonly values: Readonly<Record<string, string>>;
 };
 
 type ActiveRun = {
   readonly runId: string;
   readonly goal: string;
+  readonly preset?: string;
   readonly approvalMode: ApprovalMode;
   readonly events: RunViewEvent[];
   readonly controller: AbortController;
@@ -63,10 +101,78 @@ export class RunController {
   constructor(private readonly deps: RunControllerDeps) {}
 
   async start(request: { goal: string; approvalMode: ApprovalMode }): Promise<{ runId: string }> {
-    if (this.active?.running) throw new RunError('RUN_ACTIVE', 'A task is already running; stop it first (the stop shortcut or the Stop button).');
+    this.refuseWhileRunning();
     const settings = this.deps.settings.get();
     const model = this.deps.createModel(modelSettingsFor(settings, this.deps.settings.apiKey(settings.provider)));
+    return this.launch({
+      goal: request.goal,
+      approvalMode: request.approvalMode,
+      overlayMode: request.approvalMode,
+      redactor: createRedactor([]),
+      model,
+      execute: ({ approver, screen, desktop, signal, onEvent }) =>
+        runTask({
+          goal: request.goal,
+          ports: { screen, input: desktop.input, model, approver, clock: this.deps.clock ?? systemClock },
+          policy: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget, ...this.deps.policy },
+          signal,
+          onEvent,
+        }),
+    });
+  }
+
+  /**
+   * Runs a preset as `deskpilot run --preset` does (app/presets/preset-run.ts): its variables, its
+   * approval policy with the overlay as the person, its windows, sub-goals and expectations; what
+   * the window and the history get has the preset's secret values masked.
+   */
+  async startPreset(request: PresetRunRequest): Promise<{ runId: string }> {
+    this.refuseWhileRunning();
+    const { preset } = request;
+    const env = this.deps.env ?? {};
+    const given = Object.fromEntries(Object.entries(request.values).filter(([, value]) => value !== ''));
+    const missing = missingValues(preset, given, env);
+    if (missing) throw new RunError('PRESET_VARIABLE', missing);
+    const resolved = resolvePresetVariables(preset, { given, env });
+    if (!resolved.ok) throw new RunError('PRESET_VARIABLE', resolved.message);
+    const settings = this.deps.settings.get();
+    const model = this.deps.createModel(presetModelSettings(settings, preset.model, (provider) => this.deps.settings.apiKey(provider)));
+    const approvalMode = preset.approval ?? settings.approvalMode;
+    const { variables, redactor } = resolved;
+    return this.launch({
+      goal: redactor.text(renderGoal(preset, variables.values)),
+      preset: preset.name,
+      approvalMode,
+      overlayMode: 'always',
+      redactor,
+      model,
+      execute: async ({ approver, screen, desktop, signal, onEvent }) => {
+        const result = await executePreset({
+          preset,
+          variables,
+          redactor,
+          screen,
+          input: desktop.input,
+          model,
+          approver: presetRunApprover(preset, { person: approver, fallback: settings.approvalMode, mask: redactor.text }),
+          clock: this.deps.clock ?? systemClock,
+          ...(desktop.windows ? { windows: desktop.windows } : {}),
+          policy: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget, ...presetPolicy(preset), ...this.deps.policy },
+          signal,
+          onEvent,
+        });
+        return result;
+      },
+    });
+  }
+
+  private refuseWhileRunning() {
+    if (this.active?.running) throw new RunError('RUN_ACTIVE', 'A task is already running; stop it first (the stop shortcut or the Stop button).');
+  }
+
+  private async launch(launch: Launch): Promise<{ runId: string }> {
     const desktop = await this.openDesktop();
+    this.refuseWhileRunning();
     const runId = this.deps.newRunId?.() ?? `run-${randomUUID()}`;
     const tracker = new RiskTracker();
     const risks = new Map<number, RiskAssessment>();
@@ -81,7 +187,7 @@ export class RunController {
     const isSecret = (step: number) => risks.get(step)?.reasons.some((reason) => reason.code === 'secret-field') ?? false;
     const approver = new OverlayApprover({
       runId,
-      mode: request.approvalMode,
+      mode: launch.overlayMode,
       presenter: this.deps.presenter,
       assess,
       onWaiting: (view) => {
@@ -92,8 +198,9 @@ export class RunController {
     const controller = new AbortController();
     const run: ActiveRun = {
       runId,
-      goal: request.goal,
-      approvalMode: request.approvalMode,
+      goal: launch.goal,
+      ...(launch.preset !== undefined ? { preset: launch.preset } : {}),
+      approvalMode: launch.approvalMode,
       events: [],
       controller,
       approver,
@@ -104,23 +211,37 @@ export class RunController {
     this.active = run;
     const startedAt = this.deps.wallClock?.() ?? Date.now();
     const screen = this.deps.captureGuard ? new GuardedScreen(desktop.screen, this.deps.captureGuard) : desktop.screen;
+    const model = launch.model;
 
-    run.done = runTask({
-      goal: request.goal,
-      ports: { screen, input: desktop.input, model, approver, clock: this.deps.clock ?? systemClock },
-      policy: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget, ...this.deps.policy },
+    run.done = launch.execute({
+      approver,
+      screen,
+      desktop,
       signal: controller.signal,
       onEvent: (event) => {
+        // Sub-goal checkpoints and expectation checks are the trace's; the window shows the steps and the outcome.
+        if (event.type === 'checkpoint' || event.type === 'expectation-checked') return;
         if (event.type === 'step-planned') assess(event.planned);
         if (event.type === 'step-decided' && event.decision.kind === 'correct') corrected.add(event.step);
         if (event.type === 'step-acted') tracker.performed(event.action, corrected.has(event.step));
         const step = 'step' in event ? event.step : 0;
-        const view = toRunView(event, { runId, approvalMode: request.approvalMode, ...(risks.has(step) ? { risk: risks.get(step)! } : {}), secret: isSecret(step) });
-        if (!view) return;
+        const raw = toRunView(event, { runId, approvalMode: launch.approvalMode, ...(risks.has(step) ? { risk: risks.get(step)! } : {}), secret: isSecret(step) });
+        if (!raw) return;
+        const view = maskRunView(raw, launch.redactor.text, launch.preset);
         run.events.push(view);
         if (view.type === 'run-ended') this.finish(run, view, model.name, startedAt);
         this.deps.publish(view);
       },
+    }).catch((error: unknown) => {
+      // A run that could not go on still ends, so the window and the stop shortcut are not left waiting.
+      const reason = launch.redactor.text(error instanceof Error ? error.message : String(error));
+      const end: RunViewEvent = { runId, time: Date.now(), type: 'run-ended', outcome: 'failed', reason, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
+      if (run.running) {
+        run.events.push(end);
+        this.finish(run, end, model.name, startedAt);
+        this.deps.publish(end);
+      }
+      return { outcome: 'failed', reason, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 } as RunResult;
     });
     return { runId };
   }
@@ -140,7 +261,7 @@ export class RunController {
   status(): { run: RunSnapshot | null } {
     const run = this.active;
     if (!run) return { run: null };
-    return { run: { runId: run.runId, goal: run.goal, approvalMode: run.approvalMode, running: run.running, events: [...run.events] } };
+    return { run: { runId: run.runId, goal: run.goal, ...(run.preset !== undefined ? { preset: run.preset } : {}), approvalMode: run.approvalMode, running: run.running, events: [...run.events] } };
   }
 
   decide(decision: OverlayDecision): DecideResult {
@@ -164,6 +285,7 @@ export class RunController {
       .add({
         runId: run.runId,
         goal: run.goal,
+        ...(run.preset !== undefined ? { preset: run.preset } : {}),
         model,
         approvalMode: run.approvalMode,
         startedAt,
@@ -188,4 +310,8 @@ export class RunController {
       throw new RunError('DESKTOP_UNAVAILABLE', `Cannot drive this desktop: ${message}`, { cause: error });
     }
   }
+}
+
+function renderGoal(preset: Preset, values: Readonly<Record<string, string | number | boolean>>): string {
+  return renderTemplate(preset.goal, values);
 }

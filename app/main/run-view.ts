@@ -103,3 +103,18 @@ export function thumbnailMarks(planned: Pick<PlannedStep, 'action' | 'imageSize'
   }
   return marks;
 }
+
+/**
+ * The view with every text passed through `mask` (a preset's secret values become [secret:NAME])
+ * and, on `run-started`, the preset's name. The screenshot is left as it is: it is an image.
+ */
+export function maskRunView(view: RunViewEvent, mask: (text: string) => string, preset?: string): RunViewEvent {
+  const walk = (value: unknown, key?: string): unknown => {
+    if (typeof value === 'string') return key === 'image' || key === 'runId' || key === 'type' ? value : mask(value);
+    if (Array.isArray(value)) return value.map((item) => walk(item));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, walk(item, name)]));
+    return value;
+  };
+  const masked = walk(view) as RunViewEvent;
+  return masked.type === 'run-started' && preset !== undefined ? { ...masked, preset } : masked;
+}

@@ -24,6 +24,8 @@ export const DEFAULT_SETTINGS: Settings = {
   maxSteps: 30,
   approvalMode: 'always',
   shortcuts: { openTask: 'CommandOrControl+Shift+Space', stopAll: 'Control+Alt+Escape' },
+  presetDirs: [],
+  presetShortcuts: [],
 };
 
 const StoredSchema = z.object({
@@ -98,6 +100,8 @@ export class SettingsStore {
     return {
       ...this.settings,
       shortcuts: { ...this.settings.shortcuts },
+      presetDirs: [...this.settings.presetDirs],
+      presetShortcuts: this.settings.presetShortcuts.map((binding) => ({ ...binding })),
       apiKeySaved: providersWithKey.includes(this.settings.provider),
       providersWithKey,
       providersWithEnvironmentKey,

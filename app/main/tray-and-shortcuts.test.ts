@@ -31,6 +31,28 @@ describe('trayMenu', () => {
   });
 });
 
+describe('trayMenu presets', () => {
+  it('lists the library, marks presets that ask for values, shows their shortcuts, and holds them while a task runs', () => {
+    const presets = [
+      { id: '/p/save.yaml', name: 'save-notes', needsInput: false },
+      { id: '/p/log-in.yaml', name: 'log-in', needsInput: true },
+    ];
+    const idle = trayMenu({ running: false, recent: [], shortcuts, presets, presetShortcuts: [{ presetId: '/p/save.yaml', accelerator: 'Control+Alt+S' }] });
+    expect(idle[2]).toEqual({
+      type: 'submenu',
+      label: 'Presets',
+      items: [
+        { type: 'item', label: 'save-notes', action: { kind: 'preset', presetId: '/p/save.yaml' }, enabled: true, accelerator: 'Control+Alt+S' },
+        { type: 'item', label: 'log-in…', action: { kind: 'preset', presetId: '/p/log-in.yaml' }, enabled: true },
+      ],
+    });
+    const busy = trayMenu({ running: true, recent: [], shortcuts, presets });
+    expect(busy[2]).toMatchObject({ items: [{ enabled: false }, { enabled: false }] });
+    // No presets, no submenu.
+    expect(trayMenu({ running: false, recent: [], shortcuts, presets: [] }).some((item) => item.type === 'submenu')).toBe(false);
+  });
+});
+
 describe('Shortcuts', () => {
   class FakeRegistry implements ShortcutRegistry {
     readonly held = new Map<string, () => void>();
@@ -55,6 +77,23 @@ describe('Shortcuts', () => {
     expect(calls).toEqual(['stop', 'open']);
     keys.apply({ openTask: 'Super+D', stopAll: 'Control+Alt+End' });
     expect([...registry.held.keys()].sort()).toEqual(['Control+Alt+End', 'Super+D']);
+    keys.dispose();
+    expect(registry.held.size).toBe(0);
+  });
+
+  it('binds presets after the app\'s own shortcuts, and says which preset shortcut could not be had', () => {
+    const registry = new FakeRegistry(['Control+Alt+T']);
+    const ran: string[] = [];
+    const keys = new Shortcuts(registry, { openTask: () => {}, stopAll: () => {} });
+    const problems = keys.apply(shortcuts, [
+      { accelerator: 'Control+Alt+S', name: 'save-notes', run: () => ran.push('save-notes') },
+      { accelerator: 'Control+Alt+T', name: 'log-in', run: () => ran.push('log-in') },
+      { accelerator: 'Control+Alt+Escape', name: 'sneaky', run: () => ran.push('sneaky') },
+    ]);
+    expect(problems).toEqual(['Control+Alt+T (to run the preset log-in) is taken; choose another in Settings.', 'Control+Alt+Escape (to run the preset sneaky) is taken; choose another in Settings.']);
+    registry.held.get('Control+Alt+S')!();
+    registry.held.get('Control+Alt+Escape')!();
+    expect(ran).toEqual(['save-notes']);
     keys.dispose();
     expect(registry.held.size).toBe(0);
   });

@@ -7,6 +7,7 @@ export type TrayAction =
   | { readonly kind: 'stop' }
   | { readonly kind: 'history' }
   | { readonly kind: 'settings' }
+  | { readonly kind: 'preset'; readonly presetId: string }
   | { readonly kind: 'quit' };
 
 export type TrayItem =
@@ -18,6 +19,10 @@ export type TrayState = {
   readonly running: boolean;
   readonly recent: readonly RunRecord[];
   readonly shortcuts: { readonly openTask: string; readonly stopAll: string };
+  /** The preset library; presets that need values end in '…' (the task window asks for them). */
+  readonly presets?: readonly { readonly id: string; readonly name: string; readonly needsInput: boolean }[];
+  /** Preset shortcuts, shown beside their presets. */
+  readonly presetShortcuts?: readonly { readonly presetId: string; readonly accelerator: string }[];
 };
 
 const OUTCOME_MARK = { done: '✓', failed: '✗', stopped: '■' } as const;
@@ -28,6 +33,17 @@ export function trayMenu(state: TrayState): TrayItem[] {
     { type: 'item', label: 'New task…', action: { kind: 'new-task' }, enabled: true, accelerator: state.shortcuts.openTask },
     { type: 'item', label: 'Stop the task', action: { kind: 'stop' }, enabled: state.running, accelerator: state.shortcuts.stopAll },
   ];
+  if (state.presets && state.presets.length > 0) {
+    items.push({
+      type: 'submenu',
+      label: 'Presets',
+      items: state.presets.map((preset): TrayItem => {
+        const accelerator = state.presetShortcuts?.find((binding) => binding.presetId === preset.id)?.accelerator;
+        // A run at a time: while one runs, presets wait like New task's Start does.
+        return { type: 'item', label: `${short(preset.name)}${preset.needsInput ? '…' : ''}`, action: { kind: 'preset', presetId: preset.id }, enabled: !state.running, ...(accelerator ? { accelerator } : {}) };
+      }),
+    });
+  }
   if (state.recent.length > 0) {
     items.push({
       type: 'submenu',

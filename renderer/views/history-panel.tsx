@@ -30,6 +30,7 @@ export function HistoryPanel() {
         {history.map((run) => (
           <tr key={run.runId}>
             <th scope="row" className="history-goal">
+              {run.preset !== undefined && <span className="history-preset">Preset {run.preset}: </span>}
               {run.goal}
               {run.answer !== undefined && <span className="history-answer">Answer: {run.answer}</span>}
             </th>

@@ -17,6 +17,11 @@ export function RunView() {
   }
   return (
     <section className="run" aria-labelledby="run-heading">
+      {run.preset !== undefined && (
+        <p className="run-preset">
+          <span className="field-label">Preset</span> {run.preset}
+        </p>
+      )}
       <h2 id="run-heading" className="run-goal">
         {run.goal}
       </h2>

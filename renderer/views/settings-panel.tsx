@@ -26,9 +26,12 @@ type Form = {
   approvalMode: ApprovalMode;
   openTask: string;
   stopAll: string;
+  /** One folder a line. */
+  presetDirs: string;
+  presetShortcuts: { presetId: string; accelerator: string }[];
 };
 
-type FieldName = 'provider' | 'baseURL' | 'model' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll';
+type FieldName = 'provider' | 'baseURL' | 'model' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
 type Errors = Partial<Record<FieldName | 'form', string>>;
 
 const formOf = (settings: SettingsView): Form => ({
@@ -42,7 +45,11 @@ const formOf = (settings: SettingsView): Form => ({
   approvalMode: settings.approvalMode,
   openTask: settings.shortcuts.openTask,
   stopAll: settings.shortcuts.stopAll,
+  presetDirs: settings.presetDirs.join('\n'),
+  presetShortcuts: settings.presetShortcuts.map((binding) => ({ ...binding })),
 });
+
+const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
 
 /** A number field as typed: blank and non-numbers become NaN, which the schema names. */
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
@@ -50,7 +57,8 @@ const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(tex
 const errorsOf = (issues: readonly IpcIssue[]): Errors => {
   const errors: Errors = {};
   for (const issue of issues) {
-    const key = (issue.path || 'form') as FieldName | 'form';
+    // A folder's issue is the list's ('presetDirs.1' -> 'presetDirs').
+    const key = (issue.path.startsWith('presetDirs') ? 'presetDirs' : issue.path || 'form') as FieldName | 'form';
     errors[key] ??= issue.message;
   }
   return errors;
@@ -58,12 +66,18 @@ const errorsOf = (issues: readonly IpcIssue[]): Errors => {
 
 export function SettingsPanel() {
   const settings = useTaskStore((state) => state.settings);
+  const refreshPresets = useTaskStore((state) => state.refreshPresets);
+  useEffect(() => {
+    void refreshPresets();
+  }, [refreshPresets]);
   if (!settings) return <p className="hint">Loading the settings…</p>;
   return <SettingsForm settings={settings} />;
 }
 
 function SettingsForm({ settings }: { settings: SettingsView }) {
   const setSettings = useTaskStore((state) => state.setSettings);
+  const presets = useTaskStore((state) => state.presets?.presets ?? []);
+  const refreshPresets = useTaskStore((state) => state.refreshPresets);
   const [form, setForm] = useState<Form>(() => formOf(settings));
   const [errors, setErrors] = useState<Errors>({});
   const [status, setStatus] = useState<{ kind: 'saved' | 'testing' | 'saving' } | { kind: 'tested'; result: TestConnectionResult } | undefined>();
@@ -95,6 +109,8 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       maxSteps: numberOf(form.maxSteps),
       approvalMode: form.approvalMode,
       shortcuts: { openTask: form.openTask, stopAll: form.stopAll },
+      presetDirs: linesOf(form.presetDirs),
+      presetShortcuts: form.presetShortcuts,
       ...(form.apiKey.trim() !== '' ? { apiKey: form.apiKey } : {}),
       ...(form.removeApiKey ? { removeApiKey: true } : {}),
     });
@@ -111,6 +127,8 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       const view = await call(api().settings.save(parsed.data));
       setSettings(view);
       setStatus({ kind: 'saved' });
+      // Other folders may hold other presets.
+      void refreshPresets();
     } catch (error) {
       setStatus(undefined);
       setErrors(error instanceof IpcError && error.issues.length > 0 ? errorsOf(error.issues) : { form: messageOf(error) });
@@ -228,11 +246,58 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
         <Field label="Stop everything" hint="Stops the task and releases every key and button." error={errors['shortcuts.stopAll']}>
           {(props) => <input {...props} type="text" autoComplete="off" spellCheck={false} value={form.stopAll} onChange={(event) => update('stopAll', event.target.value)} />}
         </Field>
+        {form.presetShortcuts.map((binding, index) => (
+          <div key={index} className="preset-shortcut" role="group" aria-label={`Preset shortcut ${index + 1}`}>
+            <Field label={`Preset of shortcut ${index + 1}`} error={errors[`presetShortcuts.${index}.presetId`]}>
+              {(props) => (
+                <select
+                  {...props}
+                  value={binding.presetId}
+                  onChange={(event) => update('presetShortcuts', form.presetShortcuts.map((other, at) => (at === index ? { ...other, presetId: event.target.value } : other)))}
+                >
+                  <option value="">Choose a preset</option>
+                  {!presets.some((preset) => preset.id === binding.presetId) && binding.presetId !== '' && <option value={binding.presetId}>{binding.presetId} (not in the library)</option>}
+                  {presets.map((preset) => (
+                    <option key={preset.id} value={preset.id}>
+                      {preset.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={`Shortcut ${index + 1}`} hint="Runs the preset from any program; presets that need values open the task window." error={errors[`presetShortcuts.${index}.accelerator`]}>
+              {(props) => (
+                <input
+                  {...props}
+                  type="text"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={binding.accelerator}
+                  onChange={(event) => update('presetShortcuts', form.presetShortcuts.map((other, at) => (at === index ? { ...other, accelerator: event.target.value } : other)))}
+                />
+              )}
+            </Field>
+            <button type="button" className="button button-link" onClick={() => update('presetShortcuts', form.presetShortcuts.filter((_, at) => at !== index))}>
+              Remove shortcut {index + 1}
+            </button>
+          </div>
+        ))}
+        <div className="actions">
+          <button type="button" className="button" onClick={() => update('presetShortcuts', [...form.presetShortcuts, { presetId: presets[0]?.id ?? '', accelerator: '' }])}>
+            Add a preset shortcut
+          </button>
+        </div>
         {settings.shortcutProblems.map((problem) => (
           <p key={problem} className="field-error" role="alert">
             {problem}
           </p>
         ))}
+      </fieldset>
+      <fieldset>
+        <legend>Presets</legend>
+        <Field label="Preset folders" hint="Besides ~/.config/deskpilot/presets/, one folder a line." error={errors.presetDirs}>
+          {(props) => <textarea {...props} rows={3} spellCheck={false} value={form.presetDirs} onChange={(event) => update('presetDirs', event.target.value)} />}
+        </Field>
       </fieldset>
       {errors.form && (
         <p role="alert" className="banner banner-error">

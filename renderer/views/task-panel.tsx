@@ -3,6 +3,7 @@ import { APPROVAL_MODE_LABELS, ApprovalModeSchema, GoalSchema, type ApprovalMode
 import { PROVIDER_PRESETS } from '../../app/ipc/provider-presets.ts';
 import { api, call, messageOf } from '../bridge.ts';
 import { useTaskStore } from '../task-store.ts';
+import { PresetsPanel } from './presets-panel.tsx';
 import { RunView } from './run-view.tsx';
 
 /** A goal, the model and approval mode at hand, start and stop; the run below. */
@@ -138,6 +139,7 @@ export function TaskPanel() {
           </div>
         </div>
       </form>
+      <PresetsPanel running={running} />
       <RunView />
     </>
   );

@@ -65,6 +65,8 @@ export type TestAppOptions = {
   readonly origin: string;
   readonly bridgeScript: string;
   readonly actionMs?: number;
+  /** The app's environment: XDG_CONFIG_HOME places the preset library, DESKPILOT_SECRET_<NAME> secrets. */
+  readonly env?: Readonly<Record<string, string>>;
 };
 
 type Role = { readonly kind: 'task' } | { readonly kind: 'overlay'; readonly displayId: string };
@@ -109,6 +111,7 @@ export class TestApp {
       publish: (event) => this.push({ kind: 'task' }, 'run-updated', event),
       publishSettings: (view) => this.push({ kind: 'task' }, 'settings-updated', view),
       notify: (notification) => this.notifications.push(notification),
+      env: options.env ?? {},
       // Short settle timings: the fixture screen changes at once and then stays still.
       policy: { settleIntervalMs: 10, settleQuietMs: 20, settleNoChangeMs: 40 },
     });
@@ -168,6 +171,12 @@ export class TestApp {
     const topLeft = grid(rect.x, rect.y);
     const bottomRight = grid(rect.x + rect.width, rect.y + rect.height);
     return qwenReply({ action: 'left_click', coordinate: [centre.x, centre.y], bbox_2d: [topLeft.x, topLeft.y, bottomRight.x, bottomRight.y], label }, thought);
+  }
+
+  /** What main does when a preset picked in the tray needs values and the task window is open. */
+  async pushPresetRequested(presetId: string): Promise<void> {
+    this.push({ kind: 'task' }, 'preset-requested', { presetId });
+    await Promise.all([...this.pages.values()].map((entry) => entry.queue));
   }
 
   target(name: keyof SampleScreen['desktop']['targets']): InputRect {
