@@ -187,7 +187,8 @@ describe('NutInput keyboard under Xvfb', () => {
   it('stops a long typing within 100 ms of an abort, holding no key', async () => {
     await native.input.perform({ kind: 'move', to: overXev });
     const controller = new AbortController();
-    const typing = native.input.perform({ kind: 'type', text: 'abcdefghij'.repeat(100) }, controller.signal);
+    // Long enough to still be typing when the abort comes: plain text types at about 10 ms per 100 characters.
+    const typing = native.input.perform({ kind: 'type', text: 'abcdefghij'.repeat(3000) }, controller.signal);
     await xev.waitFor((seen) => keyEvents(seen).length >= 20);
     const aborted = performance.now();
     controller.abort();
@@ -195,7 +196,7 @@ describe('NutInput keyboard under Xvfb', () => {
     expect(performance.now() - aborted).toBeLessThan(100);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const typed = keyEvents(xev.events).filter((entry) => entry.startsWith('+')).length;
-    expect(typed).toBeLessThan(1000);
+    expect(typed).toBeLessThan(30_000);
     expect(keyEvents(xev.events).filter((entry) => entry.startsWith('-'))).toHaveLength(typed);
     expect(await heldInputs(desktop.env)).toEqual({ keys: [], buttons: [] });
   });
