@@ -16,40 +16,37 @@ describe('planTyping', () => {
     ]);
   });
 
-  it('pastes what no key types, in order with the rest', () => {
+  it('pastes what no key types in one go per line, from its first to its last such character', () => {
     expect(planTyping('Grüße, Zoë! @home #42 $5 & {x}_y|z ~€')).toEqual([
       { kind: 'text', text: 'Gr' },
-      { kind: 'paste', text: 'üß' },
-      { kind: 'text', text: 'e, Zo' },
+      { kind: 'paste', text: 'üße, Zoë! @home #42 $5 & {x}_y|z ~€' },
+    ]);
+    expect(planTyping('Zoë @home')).toEqual([
+      { kind: 'text', text: 'Zo' },
       { kind: 'paste', text: 'ë' },
-      { kind: 'shifted', text: '!', keys: ['Num1'] },
       { kind: 'text', text: ' ' },
       { kind: 'shifted', text: '@', keys: ['Num2'] },
-      { kind: 'text', text: 'home ' },
-      { kind: 'shifted', text: '#', keys: ['Num3'] },
-      { kind: 'text', text: '42 ' },
-      { kind: 'shifted', text: '$', keys: ['Num4'] },
-      { kind: 'text', text: '5 ' },
-      { kind: 'shifted', text: '&', keys: ['Num7'] },
-      { kind: 'text', text: ' ' },
-      { kind: 'shifted', text: '{', keys: ['LeftBracket'] },
-      { kind: 'text', text: 'x' },
-      { kind: 'shifted', text: '}_', keys: ['RightBracket', 'Minus'] },
-      { kind: 'text', text: 'y' },
-      { kind: 'shifted', text: '|', keys: ['Backslash'] },
-      { kind: 'text', text: 'z ' },
-      { kind: 'shifted', text: '~', keys: ['Grave'] },
-      { kind: 'paste', text: '€' },
+      { kind: 'text', text: 'home' },
+    ]);
+  });
+
+  it('keeps line breaks and tabs as keys between pasted runs', () => {
+    expect(planTyping('é\nà\tü x')).toEqual([
+      { kind: 'paste', text: 'é' },
+      { kind: 'key', text: '\n', key: 'Return' },
+      { kind: 'paste', text: 'à' },
+      { kind: 'key', text: '\t', key: 'Tab' },
+      { kind: 'paste', text: 'ü' },
+      { kind: 'text', text: ' x' },
     ]);
   });
 
   it('keeps CJK and emoji whole (surrogate pairs included)', () => {
     expect(planTyping('日本 👍🏽!')).toEqual([
-      { kind: 'paste', text: '日本' },
-      { kind: 'text', text: ' ' },
-      { kind: 'paste', text: '👍🏽' },
+      { kind: 'paste', text: '日本 👍🏽' },
       { kind: 'shifted', text: '!', keys: ['Num1'] },
     ]);
+    expect(planTyping('👍🏽')).toEqual([{ kind: 'paste', text: '👍🏽' }]);
   });
 
   it('presses Return for line breaks (CRLF once) and Tab for tabs', () => {

@@ -73,7 +73,34 @@ export function planTyping(text: string): TypingSegment[] {
       segments.push({ kind, text: character });
     }
   }
-  return segments;
+  return joinPastes(segments);
+}
+
+/**
+ * One paste costs a clipboard round trip (~70-100 ms) where a typed character costs well under a
+ * millisecond, so on each line everything from the first to the last pasted run goes in one paste.
+ * Line breaks and tabs stay keys: pasted, they would not submit a form or move focus as typed ones do.
+ */
+function joinPastes(segments: TypingSegment[]): TypingSegment[] {
+  const joined: TypingSegment[] = [];
+  let line: TypingSegment[] = [];
+  const flush = () => {
+    const first = line.findIndex((segment) => segment.kind === 'paste');
+    const last = line.findLastIndex((segment) => segment.kind === 'paste');
+    if (first !== last) line = [...line.slice(0, first), { kind: 'paste', text: line.slice(first, last + 1).map((segment) => segment.text).join('') }, ...line.slice(last + 1)];
+    joined.push(...line);
+    line = [];
+  };
+  for (const segment of segments) {
+    if (segment.kind === 'key') {
+      flush();
+      joined.push(segment);
+    } else {
+      line.push(segment);
+    }
+  }
+  flush();
+  return joined;
 }
 
 /** Splits a run into pieces of at most `size` characters (code points), so typing can stop between them. */
