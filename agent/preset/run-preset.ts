@@ -4,7 +4,7 @@ import { defaultPolicy, type RunPolicy, type RunPolicyInput } from '../policy.ts
 import type { Approver, Decision, Ports, WindowLocator } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
 import { RiskGatedApprover, type ApprovalMode } from '../risk/risk-gated-approver.ts';
-import type { RunEvent, RunOutcome, Usage } from '../run-events.ts';
+import type { RunEvent, RunOutcome, RunResult, Usage } from '../run-events.ts';
 import { runTask } from '../run-task.ts';
 import type { CheckpointEvent, ExpectationCheckedEvent } from '../trace/trace-recorder.ts';
 import { AllowedWindowsApprover } from './allowed-windows-approver.ts';
@@ -23,13 +23,8 @@ export type PresetRunEvent = RunEvent | CheckpointEvent | ExpectationCheckedEven
 export type ExpectationResult = { readonly question: string; readonly answer: 'yes' | 'no' | 'unreadable'; readonly evidence: string };
 export type CheckpointResult = { readonly index: number; readonly goal: string; readonly outcome: RunOutcome; readonly reason: string; readonly steps: number };
 
-export type PresetRunResult = {
-  readonly outcome: RunOutcome;
-  readonly reason: string;
-  readonly answer?: string;
-  readonly steps: number;
-  readonly usage: Usage;
-  readonly durationMs: number;
+/** A run's result, plus what a preset adds: its sub-goals and its expectations. */
+export type PresetRunResult = RunResult & {
   readonly checkpoints: readonly CheckpointResult[];
   readonly expectations: readonly ExpectationResult[];
 };

@@ -1,8 +1,8 @@
 import { systemClock } from '../../agent/abort.ts';
-import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
+import { DeskpilotError } from '../../agent/errors.ts';
 import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
-import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
+import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
@@ -10,7 +10,7 @@ import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../a
 import type { ApprovalMode } from '../../agent/risk/risk-gated-approver.ts';
 import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
 import { collectSecrets, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
-import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
+import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
 import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
 import { formatEvent } from './format-event.ts';
 
@@ -82,15 +82,7 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
     });
     settings = resolved.settings;
     modelSource = resolved.source;
-    const parsed = RunPolicySchema.safeParse({
-      ...withoutUndefined({ maxSteps: file.maxSteps, imageTokenBudget: file.imageTokenBudget, screenshotsInContext: file.screenshotsInContext }),
-      ...presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }),
-    });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`);
-    }
-    policy = parsed.data;
+    policy = runPolicyFrom(file, presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }));
   } catch (error) {
     if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [...baseSecrets, ...variables.secrets] };
     throw error;
@@ -171,6 +163,3 @@ export function formatPresetEvent(event: PresetRunEvent): string | undefined {
   }
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
-}

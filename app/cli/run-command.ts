@@ -3,7 +3,7 @@ import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
 import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
-import { RunPolicySchema, type RunPolicyInput } from '../../agent/policy.ts';
+import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { Model } from '../../agent/ports.ts';
 import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
 import { runTask } from '../../agent/run-task.ts';
@@ -11,7 +11,7 @@ import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
-import { configFilePath, readConfigFile, resolveModel, type ModelFlags } from '../config/model-config.ts';
+import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
 import { formatEvent } from './format-event.ts';
 import { releaseOnExit } from './release-on-exit.ts';
 import { TerminalApprover } from './terminal-approver.ts';
@@ -55,20 +55,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     say(resolved.source);
     settings = resolved.settings;
     model = createModel(resolved.settings);
-    const parsedPolicy = RunPolicySchema.safeParse({
-      maxSteps: options.maxSteps ?? file.maxSteps,
-      imageTokenBudget: options.imageTokens ?? file.imageTokenBudget,
-      screenshotsInContext: options.screenshots ?? file.screenshotsInContext,
-      maxTokens: file.maxTokens,
-      maxDurationMs: file.maxMinutes !== undefined ? Math.round(file.maxMinutes * 60_000) : undefined,
-      maxCostUsd: file.maxCostUsd,
-      price: file.price,
-    });
-    if (!parsedPolicy.success) {
-      const issue = parsedPolicy.error.issues[0]!;
-      throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`);
-    }
-    policy = parsedPolicy.data;
+    policy = runPolicyFrom(file, { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots });
   } catch (error) {
     if (error instanceof DeskpilotError) {
       io.stderr.write(`deskpilot: ${error.message}\n`);

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfigFile, resolveModel, type ResolveOptions } from './model-config.ts';
+import { readConfigFile, resolveModel, runPolicyFrom, type ResolveOptions } from './model-config.ts';
 
 const nowhere = [{ name: 'Nothing', baseURL: 'http://127.0.0.1:9/v1' }];
 const base = (over: Partial<ResolveOptions>): ResolveOptions => ({ flags: {}, env: {}, file: {}, fileName: '/x/config.json', localServers: nowhere, ...over });
@@ -86,5 +86,16 @@ describe('readConfigFile', () => {
     await expect(readConfigFile(bad)).rejects.toThrow(/bad.json/);
     await writeFile(bad, '{ not json');
     await expect(readConfigFile(bad)).rejects.toThrow(/not valid JSON/);
+  });
+});
+
+describe('runPolicyFrom', () => {
+  it('takes budgets from the file, lets defined overrides win, and ignores undefined ones', () => {
+    const policy = runPolicyFrom({ maxSteps: 12, maxTokens: 5000, maxMinutes: 2, maxCostUsd: 0.5, price: { inputPerMillion: 1, outputPerMillion: 2 } }, { maxSteps: 4, imageTokenBudget: undefined });
+    expect(policy).toMatchObject({ maxSteps: 4, imageTokenBudget: 1280, maxTokens: 5000, maxDurationMs: 120_000, maxCostUsd: 0.5, price: { inputPerMillion: 1, outputPerMillion: 2 } });
+  });
+
+  it('names the wrong setting', () => {
+    expect(() => runPolicyFrom({}, { screenshotsInContext: 50 })).toThrow(/The setting 'screenshotsInContext' is wrong/);
   });
 });

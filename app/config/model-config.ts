@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigurationError } from '../../agent/errors.ts';
 import { detectLocalModel, type LocalServer } from '../../agent/model/detect-local-model.ts';
 import { PROVIDER_DEFAULTS, ProviderSchema, type ModelSettings } from '../../agent/model/providers.ts';
+import { RunPolicySchema, type RunPolicy, type RunPolicyInput } from '../../agent/policy.ts';
 
 // Which model to use, from (in order of precedence) flags, environment variables and the config
 // file; with none of them, a Qwen3-VL model on a local server; failing that, one message that
@@ -54,6 +55,29 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigurationError('CONFIG_INVALID', `The config file ${file} is wrong at '${issue.path.join('.') || '(top)'}': ${issue.message}.`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The run policy from the config file, with `overrides` (flags, a preset) laid over it; undefined
+ * overrides leave the file's value. Every command that runs goals reads the file the same way.
+ */
+export function runPolicyFrom(file: ConfigFile, overrides: RunPolicyInput = {}): RunPolicy {
+  const fromFile: RunPolicyInput = {
+    maxSteps: file.maxSteps,
+    imageTokenBudget: file.imageTokenBudget,
+    screenshotsInContext: file.screenshotsInContext,
+    maxTokens: file.maxTokens,
+    maxDurationMs: file.maxMinutes !== undefined ? Math.round(file.maxMinutes * 60_000) : undefined,
+    maxCostUsd: file.maxCostUsd,
+    price: file.price,
+  };
+  const defined = (input: RunPolicyInput) => Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  const parsed = RunPolicySchema.safeParse({ ...defined(fromFile), ...defined(overrides) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`);
   }
   return parsed.data;
 }
