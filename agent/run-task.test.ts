@@ -147,6 +147,14 @@ describe('runTask', () => {
     expect(JSON.stringify(mock.calls()[2]!.prompt[1]!.content)).toContain('again the screen did not change');
   });
 
+  it('records a wait as done, not as a screen still changing', async () => {
+    const { run, mock } = setup([qwenReply({ action: 'wait', time: 0 }), done]);
+    await run();
+    const history = JSON.stringify(mock.calls()[1]!.prompt[1]!.content);
+    expect(history).toMatch(/1\. Wait 0 s -> done/);
+    expect(history).not.toContain('still changing');
+  });
+
   it('does not count pointer moves and waits as lack of progress', async () => {
     const { run, input } = setup(
       [qwenReply({ action: 'mouse_move', coordinate: [5, 5] }), qwenReply({ action: 'wait', time: 0 }), qwenReply({ action: 'mouse_move', coordinate: [9, 9] }), done],

@@ -129,7 +129,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         screen,
         clock,
         before,
-        capMs: action.kind === 'wait' ? 0 : policy.settleCapMs,
+        capMs: policy.settleCapMs,
         intervalMs: policy.settleIntervalMs,
         quietMs: policy.settleQuietMs,
         noChangeMs: policy.settleNoChangeMs,
