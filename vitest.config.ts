@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['agent/**/*.test.ts', 'native/**/*.test.ts', 'app/**/*.test.ts', 'renderer/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/fast-check-seed.ts'],
         },
       },
       {

@@ -3,7 +3,7 @@
 # renderer and page tests). Skips what is already installed.
 set -euo pipefail
 packages=(xvfb xauth xdotool x11-utils x11-xserver-utils x11-apps xterm zenity scrot imagemagick
-  fonts-dejavu-core libxtst6 chromium xclip xinput locales)
+  fonts-dejavu-core libxtst6 chromium xclip xinput locales libxml2-utils ffmpeg)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
