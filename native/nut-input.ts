@@ -4,10 +4,12 @@ import type { MouseButton, ScreenAction } from '../agent/actions.ts';
 import { DeskpilotError } from '../agent/errors.ts';
 import { screenPoint, type ScreenPoint } from '../agent/geometry.ts';
 import type { Input } from '../agent/ports.ts';
-import type { Clipboard, ClipboardSession } from './clipboard.ts';
+import { TextNotAcceptedError, type Clipboard, type ClipboardSession } from './clipboard.ts';
 import { keysForCombo, type KeyName } from './key-names.ts';
+import { NoSpareKeycodeError } from './plan-keymap.ts';
 import { chunkText, planTyping } from './plan-typing.ts';
 import { wheelStepsFor } from './scroll-steps.ts';
+import type { TextTyper } from './x11-keymap-typer.ts';
 
 /** The parts of nut-js that NutInput drives (the module itself satisfies this). */
 export type NutApi = {
@@ -49,6 +51,11 @@ export type NutInputOptions = {
   readonly typingChunkSize?: number;
   /** Pointer steps of a drag and the pause between them (drop targets want to see motion). */
   readonly dragStepMs?: number;
+  /**
+   * Types whole texts without the clipboard (X11KeymapTyper on X11). Without one, or for a text
+   * it has no spare keycode for, text goes through nut-js keys and the clipboard.
+   */
+  readonly typer?: TextTyper;
 };
 
 /** Input port over nut-js. Every key and button it presses is tracked until released. */
@@ -58,6 +65,7 @@ export class NutInput implements Input {
   private readonly platform: NodeJS.Platform;
   private readonly typingChunkSize: number;
   private readonly dragStepMs: number;
+  private readonly typer: TextTyper | undefined;
   private readonly heldKeys = new Set<Key>();
   private readonly heldButtons = new Set<Button>();
   private readonly pointerListeners = new Set<(point: ScreenPoint) => void>();
@@ -68,6 +76,7 @@ export class NutInput implements Input {
     this.platform = options.platform ?? process.platform;
     this.typingChunkSize = Math.max(1, options.typingChunkSize ?? 8);
     this.dragStepMs = Math.max(0, options.dragStepMs ?? 8);
+    this.typer = options.typer;
   }
 
   async perform(action: ScreenAction, signal?: AbortSignal): Promise<void> {
@@ -90,6 +99,7 @@ export class NutInput implements Input {
     let failure: unknown;
     for (const key of keys) await this.nut.keyboard.releaseKey(key).catch((error: unknown) => (failure ??= error));
     for (const button of buttons) await this.nut.mouse.releaseButton(button).catch((error: unknown) => (failure ??= error));
+    await this.typer?.releaseAll().catch((error: unknown) => (failure ??= error));
     if (failure !== undefined) throw failure;
   }
 
@@ -202,6 +212,14 @@ export class NutInput implements Input {
 
   private async typeText(text: string, signal?: AbortSignal): Promise<void> {
     const segments = planTyping(text);
+    if (this.typer) {
+      try {
+        return await this.typer.type(text, signal);
+      } catch (error) {
+        // Thrown before any key: the keyboard has no free keycode, so the clipboard it is.
+        if (!(error instanceof NoSpareKeycodeError)) throw error;
+      }
+    }
     // Opened first so that a missing clipboard tool fails before anything is typed.
     let session: ClipboardSession | undefined = segments.some((segment) => segment.kind === 'paste') ? await this.clipboard.open(signal) : undefined;
     const pasteKeys = this.clipboard.pasteKeys.map((name) => this.keyOf(name));
@@ -223,14 +241,22 @@ export class NutInput implements Input {
           case 'paste':
             session ??= await this.clipboard.open(signal);
             await session.put(segment.text, signal);
-            await this.chord(pasteKeys, signal);
-            await session.pasted(signal);
+            await this.paste(session, pasteKeys, segment.text, signal);
             break;
         }
       }
     } finally {
       await session?.close();
     }
+  }
+
+  /** The paste keys, once more if the application did not ask for the text; never reported done when it did not. */
+  private async paste(session: ClipboardSession, pasteKeys: readonly Key[], text: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await this.chord(pasteKeys, signal);
+      if (await session.pasted(signal)) return;
+    }
+    throw new TextNotAcceptedError(text);
   }
 
   /** Shift held while each base key is tapped: the exact way to get `@`, `{`, `~` on a US layout. */
