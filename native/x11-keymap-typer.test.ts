@@ -54,7 +54,7 @@ describe('X11KeymapTyper', () => {
   it('types layout keys and bound keys exactly, holds nothing, and restores the mapping exactly after the pause', async () => {
     const keyboard = new FakeKeyboard();
     const before = structuredClone(keyboard.rows);
-    const typer = new X11KeymapTyper(keyboard, { restoreAfterMs: 30, chunkSize: 3 });
+    const typer = new X11KeymapTyper(keyboard, { restoreAfterMs: 30, chunkSize: 3, mappingSettleMs: 0 });
     await typer.type('aA @ Grüße, Zoë 👍');
     expect(keyboard.typed).toBe('aA @ Grüße, Zoë 👍');
     expect(keyboard.held.size).toBe(0);

@@ -37,6 +37,12 @@ export type X11KeymapTyperOptions = {
   readonly rebindAfterMs?: number;
   /** How long after the last key the mapping is put back. */
   readonly restoreAfterMs?: number;
+  /**
+   * How long clients get to read a changed mapping before the first key that needs it. Chromium
+   * translates keys through GTK's own X connection, which learns of a change a moment later than
+   * its key events arrive: typed at once, the first such key came out with the old binding.
+   */
+  readonly mappingSettleMs?: number;
   readonly now?: () => number;
 };
 
@@ -44,6 +50,7 @@ export class X11KeymapTyper implements TextTyper {
   private readonly chunkSize: number;
   private readonly rebindAfterMs: number;
   private readonly restoreAfterMs: number;
+  private readonly mappingSettleMs: number;
   private readonly now: () => number;
   /** What we bound, per slot; the server's rows of these keycodes are ours until restored. */
   private bound: SlotBinding[] = [];
@@ -62,8 +69,9 @@ export class X11KeymapTyper implements TextTyper {
     options: X11KeymapTyperOptions = {},
   ) {
     this.chunkSize = Math.max(1, options.chunkSize ?? 24);
-    this.rebindAfterMs = Math.max(0, options.rebindAfterMs ?? 250);
+    this.rebindAfterMs = Math.max(0, options.rebindAfterMs ?? 120);
     this.restoreAfterMs = Math.max(0, options.restoreAfterMs ?? 1000);
+    this.mappingSettleMs = Math.max(0, options.mappingSettleMs ?? 50);
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -132,12 +140,17 @@ export class X11KeymapTyper implements TextTyper {
   }
 
   /**
-   * The slots of the spare keycodes with what we have bound in them, both columns of a keycode
-   * before the next keycode: spare keycodes are seldom adjacent, and each keycode touched costs
-   * one more mapping request (and one more MappingNotify to every client).
+   * The slots of the spare keycodes in the order the planner should take them: free ones first,
+   * both columns of a keycode before the next keycode (spare keycodes are seldom adjacent, and
+   * each keycode touched costs one more request and one more MappingNotify to every client); then
+   * ours, least recently typed first, so that rebinding one seldom has to wait.
    */
   private slotsOver(spare: readonly number[]): SlotBinding[] {
-    return spare.flatMap((keycode) => ([0, 1] as const).map((column) => this.bound.find((slot) => slot.keycode === keycode && slot.column === column) ?? { keycode, column, keysym: NO_SYMBOL }));
+    const slots = spare.flatMap((keycode) => ([0, 1] as const).map((column) => this.bound.find((slot) => slot.keycode === keycode && slot.column === column) ?? { keycode, column, keysym: NO_SYMBOL }));
+    const free = slots.filter((slot) => slot.keysym === NO_SYMBOL);
+    const used = slots.filter((slot) => slot.keysym !== NO_SYMBOL);
+    const typedAt = (slot: SlotBinding) => this.lastTyped.get(slot.keycode) ?? -Infinity;
+    return [...free, ...used.sort((a, b) => typedAt(a) - typedAt(b))];
   }
 
   private async typeBatch(batch: KeymapBatch, shift: number | undefined, spare: readonly number[], keymap: Keymap, signal?: AbortSignal): Promise<void> {
@@ -156,6 +169,7 @@ export class X11KeymapTyper implements TextTyper {
         this.counts.mappingChanges += 1;
       }
       await this.keyboard.sync();
+      if (this.mappingSettleMs > 0) await abortableSleep(this.mappingSettleMs, signal);
     }
     this.counts.batches += 1;
     const ours = new Set(spare);
