@@ -5,6 +5,7 @@ import { TextNotAcceptedError, type Clipboard } from './clipboard.ts';
 import { UnknownKeyError } from './key-names.ts';
 import { NotAnInputActionError, NutInput, type NutApi } from './nut-input.ts';
 import { NoSpareKeycodeError } from './plan-keymap.ts';
+import { PointerFailSafe, PointerFailSafeTrippedError } from './pointer-fail-safe.ts';
 import type { TextTyper } from './x11-keymap-typer.ts';
 
 // nut-js itself is never loaded here: its enums become their own names, so the log reads plainly.
@@ -101,6 +102,39 @@ describe('NutInput', () => {
     expect(log.at(-2)).toBe('move 400,0');
     expect(log.at(-1)).toBe('up left');
     expect(log.filter((entry) => entry.startsWith('move')).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('stops a drag when the pointer is thrown into a corner between two steps, even between the fail-safe polls', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', dragStepMs: 1 });
+    const display = { id: 'test', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    // A poll an hour apart: only what the drag itself sees can trip it.
+    const failSafe = new PointerFailSafe({ pointer: { position: () => nut.mouse.getPosition() }, input: subject, displays: [display], intervalMs: 3_600_000 });
+    await subject.perform({ kind: 'move', to: screenPoint(500, 500) });
+    await failSafe.start();
+    // The person throws the pointer once the drag has made three steps; the next step would undo it.
+    const position = nut.mouse.getPosition;
+    nut.mouse.getPosition = async () => (log.filter((entry) => entry.startsWith('move')).length >= 4 ? { x: 1919, y: 0 } : position());
+    const dragging = subject.perform({ kind: 'drag', to: screenPoint(900, 500) }, failSafe.signal);
+    await expect(dragging).rejects.toBeInstanceOf(PointerFailSafeTrippedError);
+    expect(failSafe.signal.reason).toMatchObject({ trip: { corner: 'top right' } });
+    expect(log.filter((entry) => entry.startsWith('move'))).toHaveLength(4);
+    expect(log.at(-1)).toBe('up left');
+    failSafe.stop();
+  });
+
+  it('does not stop a drag the agent itself makes into a corner', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', dragStepMs: 1 });
+    const display = { id: 'test', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    const failSafe = new PointerFailSafe({ pointer: { position: () => nut.mouse.getPosition() }, input: subject, displays: [display], intervalMs: 3_600_000 });
+    await subject.perform({ kind: 'move', to: screenPoint(0, 0) });
+    await failSafe.start();
+    await subject.perform({ kind: 'drag', to: screenPoint(1919, 1079) }, failSafe.signal);
+    await subject.perform({ kind: 'drag', to: screenPoint(0, 1079) }, failSafe.signal);
+    expect(failSafe.signal.aborted).toBe(false);
+    expect(failSafe.samples).toBeGreaterThan(10);
+    failSafe.stop();
   });
 
   it('announces every point it puts the pointer at, just before moving, drag steps included', async () => {

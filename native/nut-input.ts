@@ -69,6 +69,7 @@ export class NutInput implements Input {
   private readonly heldKeys = new Set<Key>();
   private readonly heldButtons = new Set<Button>();
   private readonly pointerListeners = new Set<(point: ScreenPoint) => void>();
+  private readonly seenListeners = new Set<(point: ScreenPoint) => void>();
 
   constructor(options: NutInputOptions) {
     this.nut = options.nut;
@@ -112,6 +113,17 @@ export class NutInput implements Input {
     return () => void this.pointerListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with where the pointer really is, read just before each step of a drag. A
+   * drag puts the pointer back on its path every few milliseconds, so a throw into a corner would
+   * last less than the fail-safe's polling interval; this way it sees the throw before the next
+   * step undoes it, and its abort stops the drag. Returns the unsubscribe.
+   */
+  onPointerSeen(listener: (point: ScreenPoint) => void): () => void {
+    this.seenListeners.add(listener);
+    return () => void this.seenListeners.delete(listener);
+  }
+
   private async run(action: ScreenAction, signal?: AbortSignal): Promise<void> {
     switch (action.kind) {
       case 'move':
@@ -150,6 +162,13 @@ export class NutInput implements Input {
     await this.nut.mouse.setPosition(new this.nut.Point(target.x, target.y));
   }
 
+  /** Tells the watchers where the pointer is; one of them may abort `signal` on hearing it. */
+  private seen(point: { x: number; y: number }, signal?: AbortSignal): void {
+    const at = screenPoint(Math.round(point.x), Math.round(point.y));
+    for (const listener of this.seenListeners) listener(at);
+    throwIfAborted(signal);
+  }
+
   private async click(button: MouseButton, count: number, signal?: AbortSignal): Promise<void> {
     const nutButton = this.buttonOf(button);
     // Back to back: toolkits count a double click from the event times, well inside their limit.
@@ -163,6 +182,7 @@ export class NutInput implements Input {
   private async drag(to: ScreenPoint, signal?: AbortSignal): Promise<void> {
     if (!(Number.isFinite(to.x) && Number.isFinite(to.y))) throw new RangeError(`Cannot drag to (${to.x}, ${to.y}).`);
     const from = await this.nut.mouse.getPosition();
+    this.seen(from, signal);
     const left = this.nut.Button.LEFT;
     const distance = Math.hypot(to.x - from.x, to.y - from.y);
     const steps = Math.min(25, Math.max(5, Math.ceil(distance / 40)));
@@ -170,6 +190,7 @@ export class NutInput implements Input {
     try {
       for (let step = 1; step <= steps; step++) {
         await abortableSleep(this.dragStepMs, signal);
+        if (this.seenListeners.size > 0) this.seen(await this.nut.mouse.getPosition(), signal);
         const fraction = step / steps;
         await this.setPointer(from.x + (to.x - from.x) * fraction, from.y + (to.y - from.y) * fraction);
       }
