@@ -25,6 +25,8 @@ export interface X11Keyboard {
   modifierMapping(): Promise<number[][]>;
   /** Replaces the rows of the keycodes from `first` on (one request; the server tells every client). */
   changeKeyboardMapping(first: number, rows: readonly KeysymRow[]): void;
+  /** Calls `listener` whenever the server says the keyboard or modifier mapping changed (ours too). Returns the unsubscribe. */
+  onMappingChanged(listener: () => void): () => void;
   /** A key event through XTEST, as if from the keyboard. */
   fakeKey(keycode: number, down: boolean): void;
   /**
@@ -44,6 +46,7 @@ type RawClient = {
   GetInputFocus(callback: RawCallback<unknown>): void;
   require(extension: 'xtest', callback: RawCallback<RawXTest>): void;
   on(event: 'error' | 'end' | 'close', listener: (error?: Error) => void): void;
+  on(event: 'event', listener: (event: { name?: string }) => void): void;
   terminate(): void;
   stream?: { ref?: () => void; unref?: () => void };
 };
@@ -88,6 +91,7 @@ class RawX11Keyboard implements X11Keyboard {
   private pendingError: Error | undefined;
   private lost: Error | undefined;
   private busy = 0;
+  private readonly mappingListeners = new Set<() => void>();
 
   constructor(
     display: RawDisplay,
@@ -99,6 +103,9 @@ class RawX11Keyboard implements X11Keyboard {
     // Errors of requests without a reply (ChangeKeyboardMapping, FakeInput) arrive as events.
     this.client.on('error', (error) => (this.pendingError ??= error ?? new Error('X error')));
     const gone = () => (this.lost ??= new X11ConnectionError('the connection to the X server was closed.'));
+    this.client.on('event', (event) => {
+      if (event.name === 'MappingNotify') for (const listener of this.mappingListeners) listener();
+    });
     this.client.on('end', gone);
     this.client.on('close', gone);
     // An idle connection must not keep the process alive; it is held only while a reply is awaited.
@@ -118,6 +125,11 @@ class RawX11Keyboard implements X11Keyboard {
     const width = Math.max(1, ...rows.map((row) => row.length));
     const keysyms = rows.flatMap((row) => Array.from({ length: width }, (_, index) => row[index] ?? 0));
     this.client.ChangeKeyboardMapping(first, width, keysyms);
+  }
+
+  onMappingChanged(listener: () => void): () => void {
+    this.mappingListeners.add(listener);
+    return () => void this.mappingListeners.delete(listener);
   }
 
   fakeKey(keycode: number, down: boolean): void {

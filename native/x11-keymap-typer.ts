@@ -46,6 +46,8 @@ export type X11KeymapTyperOptions = {
   readonly now?: () => number;
 };
 
+const SYNC_EVERY_STROKES = 240;
+
 export class X11KeymapTyper implements TextTyper {
   private readonly chunkSize: number;
   private readonly rebindAfterMs: number;
@@ -61,6 +63,8 @@ export class X11KeymapTyper implements TextTyper {
   private shiftDown: number | undefined;
   private restoreTimer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The mapping as last read; dropped whenever the server announces a change. */
+  private known: { readonly keymap: Keymap; readonly modifiers: number[][] } | undefined;
   /** Texts typed, batches typed and mapping changes made: for tests and the bench. */
   readonly counts = { texts: 0, batches: 0, mappingChanges: 0, restores: 0 };
 
@@ -73,6 +77,7 @@ export class X11KeymapTyper implements TextTyper {
     this.restoreAfterMs = Math.max(0, options.restoreAfterMs ?? 1000);
     this.mappingSettleMs = Math.max(0, options.mappingSettleMs ?? 50);
     this.now = options.now ?? (() => performance.now());
+    keyboard.onMappingChanged(() => (this.known = undefined));
   }
 
   static async open(display: string, options?: X11KeymapTyperOptions): Promise<X11KeymapTyper> {
@@ -107,8 +112,8 @@ export class X11KeymapTyper implements TextTyper {
     clearTimeout(this.restoreTimer);
     this.restoreTimer = undefined;
     try {
-      const keymap = await this.readKeymap();
-      const modifiers = await this.keyboard.modifierMapping();
+      this.known ??= { keymap: await this.readKeymap(), modifiers: await this.keyboard.modifierMapping() };
+      const { keymap, modifiers } = this.known;
       const ours = new Set(this.bound.map((slot) => slot.keycode));
       // Our own bindings are not the layout: they go back to nothing.
       const layoutMap: Keymap = { minKeycode: keymap.minKeycode, rows: keymap.rows.map((row, index) => (ours.has(keymap.minKeycode + index) ? [] : row)) };
@@ -120,6 +125,8 @@ export class X11KeymapTyper implements TextTyper {
       if (shift === undefined && batches.some((batch) => batch.strokes.some((stroke) => stroke.shift))) throw new Error('The keyboard mapping has no Shift key.');
       this.counts.texts += 1;
       for (const batch of batches) await this.typeBatch(batch, shift, spare, keymap, signal);
+      // Done means the server has the keys: a key pressed next on another connection (nut-js) comes after them.
+      await this.keyboard.sync();
     } finally {
       this.releaseShift();
       this.scheduleRestore();
@@ -173,6 +180,7 @@ export class X11KeymapTyper implements TextTyper {
     }
     this.counts.batches += 1;
     const ours = new Set(spare);
+    let unsynced = 0;
     for (let start = 0; start < batch.strokes.length; start += this.chunkSize) {
       throwIfAborted(signal);
       const chunk = batch.strokes.slice(start, start + this.chunkSize);
@@ -180,7 +188,16 @@ export class X11KeymapTyper implements TextTyper {
       this.releaseShift();
       const sentAt = this.now();
       for (const stroke of chunk) if (ours.has(stroke.keycode)) this.lastTyped.set(stroke.keycode, sentAt);
-      await this.keyboard.sync();
+      // A round trip costs a turn of the X server (tens of ms on a busy machine): one now and then
+      // keeps the queue of unsent keys short for a long text; otherwise a turn of our event loop,
+      // so that an abort is seen between chunks.
+      unsynced += chunk.length;
+      if (unsynced >= SYNC_EVERY_STROKES) {
+        unsynced = 0;
+        await this.keyboard.sync();
+      } else {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
 

@@ -92,10 +92,14 @@ async function findWindow(env: NodeJS.ProcessEnv, title: string): Promise<Window
   }
 }
 
-/** Puts the pointer over `point` so the window there has the keyboard (focus follows the pointer). */
-async function focusAt(input: Input, point: ScreenPoint): Promise<void> {
-  await input.perform({ kind: 'move', to: screenPoint(point.x + 1, point.y + 1) });
-  await input.perform({ kind: 'move', to: point });
+/**
+ * Gives `window` the keyboard: the pointer over it (focus follows the pointer while nobody has set
+ * the focus) and the focus set on it (a kiosk Chromium sets the focus to itself, which ends that).
+ */
+async function focusOn(input: Input, env: NodeJS.ProcessEnv, window: Window): Promise<void> {
+  await input.perform({ kind: 'move', to: screenPoint(window.centre.x + 1, window.centre.y + 1) });
+  await input.perform({ kind: 'move', to: window.centre });
+  await run('xdotool', ['windowfocus', '--sync', window.id], { env, timeout: 5000 }).catch(() => {});
   await sleep(150);
 }
 
@@ -117,7 +121,7 @@ export async function stressZenity(input: Input, env: NodeJS.ProcessEnv, strings
   const exited = new Promise<void>((resolve) => zenity.once('exit', () => resolve()));
   try {
     const window = await findWindow(env, title);
-    await focusAt(input, window.centre);
+    await focusOn(input, env, window);
     const copied = async () => {
       await input.perform({ kind: 'key', keys: ['ctrl', 'a'] });
       await input.perform({ kind: 'key', keys: ['ctrl', 'c'] });
@@ -159,7 +163,7 @@ export async function stressXterm(input: Input, env: NodeJS.ProcessEnv, strings:
   try {
     const window = await findWindow(env, title);
     while (!existsSync(file)) await sleep(20);
-    await focusAt(input, window.centre);
+    await focusOn(input, env, window);
     let offset = 0;
     for (const text of strings) {
       const bytes = Buffer.byteLength(text, 'utf8');
