@@ -14,6 +14,8 @@ import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support
 // TYPING_STRESS_SEED=<seed> types the same strings again. TYPING_STRESS_OUT=<file> writes the figures.
 
 const STRINGS = Number(process.env.TYPING_STRESS_STRINGS ?? 300);
+// About a minute per program on a busy 2-core machine; room for a slower one.
+const PER_PROGRAM_MS = 240_000;
 const seed = stressSeed();
 console.log(`typing stress seed ${seed} (TYPING_STRESS_SEED=${seed} re-runs these strings)`);
 
@@ -56,15 +58,15 @@ describe('typing stress under Xvfb', () => {
     } finally {
       await browser?.close();
     }
-  });
+  }, PER_PROGRAM_MS);
 
   it('GTK (zenity): every string reads back exact from an entry', async () => {
     expectExact(await stressZenity(native.input, desktop.env, stressStrings(seed + 1, STRINGS), seed + 1));
-  });
+  }, PER_PROGRAM_MS);
 
   it('xterm: every string, tabs and line breaks included, reaches the program exact', async () => {
     expectExact(await stressXterm(native.input, desktop.env, stressStrings(seed + 2, STRINGS, { newlines: true, tabs: true }), seed + 2));
-  });
+  }, PER_PROGRAM_MS);
 
   it('leaves no key held and the keyboard mapping as it found it', async () => {
     await native.input.releaseAll();
