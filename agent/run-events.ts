@@ -8,6 +8,9 @@ import type { PlannedStep } from './planned-step.ts';
 
 export type RunOutcome = 'done' | 'failed' | 'stopped';
 
+/** Why a performed step did not take effect: a stable code and a sentence for people. */
+export type ActionFailure = { readonly code: string; readonly reason: string };
+
 export type Usage = { readonly inputTokens: number; readonly outputTokens: number };
 
 export type RunEvent =
@@ -63,6 +66,8 @@ export type RunEvent =
       readonly settled: boolean;
       /** Whether the screen differs from just before the action. */
       readonly changed: boolean;
+      /** Set when the focused window did not take the input (the step failed; the run went on). */
+      readonly failure?: ActionFailure;
     }
   | {
       readonly type: 'run-ended';

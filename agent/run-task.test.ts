@@ -1,15 +1,17 @@
 import { APICallError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
+import { InputNotAcceptedError } from './errors.ts';
 import { screenPoint } from './geometry.ts';
 import type { Ports } from './ports.ts';
 import { runTask, type RunTaskOptions } from './run-task.ts';
 import type { RunEvent } from './run-events.ts';
+import type { ScreenAction } from './actions.ts';
 import { FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from './testing/fakes.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from './testing/mock-qwen-model.ts';
 
-function setup(script: ScriptedReply[], options: { approver?: ScriptedApprover; actionMs?: number; changeOnAction?: boolean } = {}) {
+function setup(script: ScriptedReply[], options: { approver?: ScriptedApprover; actionMs?: number; changeOnAction?: boolean; onPerform?: (action: ScreenAction) => void } = {}) {
   const screen = new FixtureScreen();
-  const input = new RecordingInput({ ...(options.changeOnAction === false ? {} : { screen }), ...(options.actionMs ? { actionMs: options.actionMs } : {}) });
+  const input = new RecordingInput({ ...(options.changeOnAction === false ? {} : { screen }), ...(options.actionMs ? { actionMs: options.actionMs } : {}), ...(options.onPerform ? { onPerform: options.onPerform } : {}) });
   const mock = mockQwenModel(script);
   const approver = options.approver ?? new ScriptedApprover();
   const ports: Ports = { screen, input, model: mock.model, approver, clock: new VirtualClock() };
@@ -179,6 +181,20 @@ describe('runTask', () => {
     const { run } = setup([click(10, 10)], { actionMs: 30 });
     const result = await run({ policy: { maxDurationMs: 1000 } });
     expect(result.reason).toMatch(/time budget of 1 s ran out/);
+  });
+
+  it('fails only the step whose input the window did not take: the trace has the code, the model the sentence', async () => {
+    const refuse = (action: ScreenAction) => {
+      if (action.kind === 'type') throw new InputNotAcceptedError('TEXT_NOT_ACCEPTED', 'the text was not accepted by the focused window', 'The paste was not taken.');
+    };
+    const { run, mock, events, input } = setup([qwenReply({ action: 'type', text: 'Grüße' }), click(10, 10), done], { onPerform: refuse });
+    const result = await run();
+    expect(result).toMatchObject({ outcome: 'done', steps: 3 });
+    const acted = events.filter((event) => event.type === 'step-acted');
+    expect(acted.map((event) => event.failure)).toEqual([{ code: 'TEXT_NOT_ACCEPTED', reason: 'The paste was not taken.' }, undefined]);
+    expect(JSON.stringify(mock.calls()[1]!.prompt[1]!.content)).toMatch(/1\. Type .*-> failed: the text was not accepted by the focused window/);
+    expect(input.performed.map((action) => action.kind)).toEqual(['click']);
+    expect(input.releases).toBe(1);
   });
 
   it('ends with one clear sentence when the endpoint refuses the key', async () => {

@@ -1,6 +1,6 @@
 import { abortError, isAbortError, throwIfAborted } from './abort.ts';
 import { describeAction, isFinal, pointOf } from './actions.ts';
-import { DeskpilotError } from './errors.ts';
+import { DeskpilotError, InputNotAcceptedError } from './errors.ts';
 import { isOnDisplay } from './geometry.ts';
 import { observe } from './loop/observe.ts';
 import { countsForProgress, firstStopReason } from './loop/stop-conditions.ts';
@@ -123,7 +123,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
 
       const before = await screen.fingerprint(signal);
       const actStarted = clock.now();
-      await input.perform(action, signal);
+      const failure = await input.perform(action, signal).then(() => undefined, notAccepted);
       const actionMs = clock.now() - actStarted;
       const settle = await waitForStillScreen({
         screen,
@@ -135,7 +135,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         noChangeMs: policy.settleNoChangeMs,
         ...(signal ? { signal } : {}),
       });
-      emit({ type: 'step-acted', time: time(), step, action, modelAction: planned.modelAction, actionMs, settleMs: settle.ms, settled: settle.settled, changed: settle.changed });
+      emit({ type: 'step-acted', time: time(), step, action, modelAction: planned.modelAction, actionMs, settleMs: settle.ms, settled: settle.settled, changed: settle.changed, ...(failure ? { failure: { code: failure.code, reason: failure.message } } : {}) });
       const corrected = decision.kind === 'correct' ? ` (corrected by the user to ${describeAction(action)})` : '';
       const described = `${planned.description}${corrected}`;
       let result = settle.settled ? 'done' : `done; the screen was still changing after ${Math.round(settle.ms)} ms`;
@@ -150,7 +150,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
           lastUnchanged = described;
         }
       }
-      history.push({ step, action: described, result });
+      history.push({ step, action: described, result: failure ? `failed: ${failure.sentence}` : result });
     }
   } catch (error) {
     if (isAbortError(error) || signal?.aborted) return end('stopped', stopReason(signal, step));
@@ -163,6 +163,12 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       /* releasing is best effort on the way out; the run's outcome stands */
     }
   }
+}
+
+/** A step whose input the focused window did not take fails alone; any other error ends the run. */
+function notAccepted(error: unknown): InputNotAcceptedError {
+  if (error instanceof InputNotAcceptedError) return error;
+  throw error;
 }
 
 function addUsage(total: { inputTokens: number; outputTokens: number }, add: Usage) {

@@ -70,6 +70,10 @@ function phaseRows(sizes: readonly DesktopBenchResult[]): string[][] {
   add('act: click', (r) => withChecks(formatSummary(r.actions?.click.performMs), r.actions?.click));
   add('act: type 100 mixed characters (`Grüße, Zoë! @home…`)', (r) => withChecks(formatSummary(r.actions?.type.performMs), r.actions?.type, 'exact'));
   add('… until the text box holds all of it', (r) => formatSummary(r.actions?.type.deliveredMs));
+  add('… the same through the clipboard (before: keys + paste)', (r) => withChecks(formatSummary(r.actions?.typeByClipboard?.performMs), r.actions?.typeByClipboard, 'exact'));
+  add('typing stress: strings, characters, lost (Chromium · GTK · xterm)', (r) =>
+    r.actions?.typeStress ? r.actions.typeStress.map((tally) => `${tally.strings} strings, ${tally.characters} chars, ${tally.lostCharacters} lost`).join(' · ') : '–',
+  );
   add('act: type 100 plain ASCII characters', (r) => withChecks(formatSummary(r.actions?.typePlain.performMs), r.actions?.typePlain, 'exact'));
   add('act: type 100 ASCII characters with shifted symbols', (r) => withChecks(formatSummary(r.actions?.typeShifted.performMs), r.actions?.typeShifted, 'exact'));
   add('act: key combo (ctrl+a)', (r) => withChecks(formatSummary(r.actions?.key.performMs), r.actions?.key));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { abortableSleep, abortError, throwIfAborted } from '../agent/abort.ts';
-import { DeskpilotError } from '../agent/errors.ts';
+import { DeskpilotError, InputNotAcceptedError } from '../agent/errors.ts';
 import type { KeyName } from './key-names.ts';
 
 // Characters no key types (é, €, 日本, emoji) are pasted. The clipboard belongs to the person, so
@@ -23,8 +23,11 @@ export class ClipboardUnavailableError extends DeskpilotError {
 export interface ClipboardSession {
   /** Makes `text` what the paste keys insert. */
   put(text: string, signal?: AbortSignal): Promise<void>;
-  /** After the paste keys: resolves once the application has taken the text (or after a timeout). */
-  pasted(signal?: AbortSignal): Promise<void>;
+  /**
+   * After the paste keys: true once the application has taken the text, false when it never asked
+   * for it within the paste timeout (where that cannot be known, as with NutClipboard: true).
+   */
+  pasted(signal?: AbortSignal): Promise<boolean>;
   /** Puts back what the clipboard held when the session opened. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -48,6 +51,21 @@ type SavedSelection = { readonly target: string; readonly data: Buffer };
 
 /** Targets that describe the selection rather than hold it. */
 const META_TARGETS = new Set(['TARGETS', 'MULTIPLE', 'TIMESTAMP', 'SAVE_TARGETS', 'DELETE', 'INCR']);
+
+/**
+ * The paste keys were pressed (twice) and the focused window never asked for the text: the step
+ * fails, and the model is told so rather than that the text was typed.
+ */
+export class TextNotAcceptedError extends InputNotAcceptedError {
+  declare readonly code: 'TEXT_NOT_ACCEPTED';
+  constructor(readonly text: string) {
+    super(
+      'TEXT_NOT_ACCEPTED',
+      'the text was not accepted by the focused window',
+      `The focused window did not take the pasted text (${Array.from(text).length} characters): it never asked for the clipboard after the paste keys, twice. Click into the field and type again.`,
+    );
+  }
+}
 
 /** The one target saved and put back: text if there is any, otherwise the first MIME type (an image, say). */
 export function targetToSave(targets: readonly string[]): string | undefined {
@@ -106,7 +124,7 @@ class XclipSession implements ClipboardSession {
     this.servedAtPut = this.served();
   }
 
-  async pasted(signal?: AbortSignal): Promise<void> {
+  async pasted(signal?: AbortSignal): Promise<boolean> {
     const started = performance.now();
     let lastCount = this.servedAtPut;
     let lastChange = -1;
@@ -116,9 +134,11 @@ class XclipSession implements ClipboardSession {
         lastCount = count;
         lastChange = performance.now();
       }
-      if (lastChange >= 0 && performance.now() - lastChange >= PASTE_SETTLE_MS) return;
+      if (lastChange >= 0 && performance.now() - lastChange >= PASTE_SETTLE_MS) return true;
       await abortableSleep(5, signal);
     }
+    // Asked for, but still asking when the time ran out: it has the text or will have it.
+    return lastChange >= 0;
   }
 
   async close(): Promise<void> {
@@ -280,7 +300,7 @@ export class NutClipboard implements Clipboard {
     let closed = false;
     return {
       put: (text) => clipboard.setContent(text),
-      pasted: (pasteSignal) => abortableSleep(100, pasteSignal),
+      pasted: (pasteSignal) => abortableSleep(100, pasteSignal).then(() => true),
       async close() {
         if (closed) return;
         closed = true;

@@ -5,6 +5,7 @@ import { assertDisplayReachable } from './display-check.ts';
 import { GrabScreen } from './grab-screen.ts';
 import { NutInput, type NutApi } from './nut-input.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
+import { X11KeymapTyper } from './x11-keymap-typer.ts';
 
 export type Desktop = {
   readonly screen: GrabScreen;
@@ -13,6 +14,8 @@ export type Desktop = {
   readonly pointer: PointerPosition;
   /** The displays the screen captures and the input reaches (one: nut-js sees the primary/whole X screen). */
   readonly displays: readonly DisplayGeometry[];
+  /** How text is typed: XTEST with spare keycodes bound for the text (X11), or keys plus the clipboard. */
+  readonly typing: 'x11-keymap' | 'clipboard';
 };
 
 export type OpenDesktopOptions = {
@@ -20,6 +23,11 @@ export type OpenDesktopOptions = {
   readonly compressionLevel?: number;
   /** How long the X server has to answer before DisplayUnavailableError. */
   readonly displayCheckTimeoutMs?: number;
+  /**
+   * 'clipboard' types non-ASCII through the clipboard even on X11 (for comparison); by default X11
+   * types every character through the keyboard mapping, and other systems use the clipboard.
+   */
+  readonly typing?: 'auto' | 'clipboard';
 };
 
 /**
@@ -32,9 +40,19 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Des
   const nut = await import('@nut-tree-fork/nut-js');
   configureForSpeed(nut);
   const screen = new GrabScreen(nut.screen, { compressionLevel: options.compressionLevel });
-  const input = new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard) });
+  const typer = options.typing === 'clipboard' ? undefined : await openX11Typer();
+  const input = new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
   const pointer: PointerPosition = { position: () => nut.mouse.getPosition() };
-  return { screen, input, pointer, displays: [await screen.display()] };
+  return { screen, input, pointer, displays: [await screen.display()], typing: typer ? 'x11-keymap' : 'clipboard' };
+}
+
+/**
+ * The clipboard-free typer where there is an X server with XTEST (Linux and the BSDs; not macOS or
+ * Windows, and not a Wayland session without XWayland's DISPLAY). Without one, typing falls back.
+ */
+async function openX11Typer(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<X11KeymapTyper | undefined> {
+  if (platform === 'darwin' || platform === 'win32' || !env.DISPLAY) return undefined;
+  return X11KeymapTyper.open(env.DISPLAY).catch(() => undefined);
 }
 
 type NutModule = typeof Nut;

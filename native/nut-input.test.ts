@@ -1,9 +1,12 @@
 import type { Button, Key } from '@nut-tree-fork/nut-js';
 import { describe, expect, it } from 'vitest';
 import { screenPoint } from '../agent/geometry.ts';
-import type { Clipboard } from './clipboard.ts';
+import { TextNotAcceptedError, type Clipboard } from './clipboard.ts';
 import { UnknownKeyError } from './key-names.ts';
 import { NotAnInputActionError, NutInput, type NutApi } from './nut-input.ts';
+import { NoSpareKeycodeError } from './plan-keymap.ts';
+import { PointerFailSafe, PointerFailSafeTrippedError } from './pointer-fail-safe.ts';
+import type { TextTyper } from './x11-keymap-typer.ts';
 
 // nut-js itself is never loaded here: its enums become their own names, so the log reads plainly.
 const names = new Proxy({}, { get: (_target, name) => name });
@@ -46,17 +49,33 @@ function fakeNut(options: { failOn?: string } = {}) {
   return { nut, log };
 }
 
-function fakeClipboard(log: string[]): Clipboard {
+/** `taken` answers each `pasted()` in turn (then true): false is a paste the application never asked for. */
+function fakeClipboard(log: string[], taken: boolean[] = []): Clipboard {
   return {
     pasteKeys: ['LeftShift', 'Insert'],
     open: async () => {
       log.push('clipboard open');
       return {
         put: async (text) => void log.push(`clipboard put ${text}`),
-        pasted: async () => void log.push('clipboard pasted'),
+        pasted: async () => {
+          const answer = taken.shift() ?? true;
+          log.push(answer ? 'clipboard pasted' : 'clipboard not asked');
+          return answer;
+        },
         close: async () => void log.push('clipboard close'),
       };
     },
+  };
+}
+
+/** A typer that logs what it is given, or refuses like a keyboard with no spare keycode. */
+function fakeTyper(log: string[], options: { noSpare?: boolean } = {}): TextTyper {
+  return {
+    type: async (text) => {
+      if (options.noSpare) throw new NoSpareKeycodeError('€');
+      log.push(`typer ${text}`);
+    },
+    releaseAll: async () => void log.push('typer release'),
   };
 }
 
@@ -83,6 +102,39 @@ describe('NutInput', () => {
     expect(log.at(-2)).toBe('move 400,0');
     expect(log.at(-1)).toBe('up left');
     expect(log.filter((entry) => entry.startsWith('move')).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('stops a drag when the pointer is thrown into a corner between two steps, even between the fail-safe polls', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', dragStepMs: 1 });
+    const display = { id: 'test', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    // A poll an hour apart: only what the drag itself sees can trip it.
+    const failSafe = new PointerFailSafe({ pointer: { position: () => nut.mouse.getPosition() }, input: subject, displays: [display], intervalMs: 3_600_000 });
+    await subject.perform({ kind: 'move', to: screenPoint(500, 500) });
+    await failSafe.start();
+    // The person throws the pointer once the drag has made three steps; the next step would undo it.
+    const position = nut.mouse.getPosition;
+    nut.mouse.getPosition = async () => (log.filter((entry) => entry.startsWith('move')).length >= 4 ? { x: 1919, y: 0 } : position());
+    const dragging = subject.perform({ kind: 'drag', to: screenPoint(900, 500) }, failSafe.signal);
+    await expect(dragging).rejects.toBeInstanceOf(PointerFailSafeTrippedError);
+    expect(failSafe.signal.reason).toMatchObject({ trip: { corner: 'top right' } });
+    expect(log.filter((entry) => entry.startsWith('move'))).toHaveLength(4);
+    expect(log.at(-1)).toBe('up left');
+    failSafe.stop();
+  });
+
+  it('does not stop a drag the agent itself makes into a corner', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', dragStepMs: 1 });
+    const display = { id: 'test', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    const failSafe = new PointerFailSafe({ pointer: { position: () => nut.mouse.getPosition() }, input: subject, displays: [display], intervalMs: 3_600_000 });
+    await subject.perform({ kind: 'move', to: screenPoint(0, 0) });
+    await failSafe.start();
+    await subject.perform({ kind: 'drag', to: screenPoint(1919, 1079) }, failSafe.signal);
+    await subject.perform({ kind: 'drag', to: screenPoint(0, 1079) }, failSafe.signal);
+    expect(failSafe.signal.aborted).toBe(false);
+    expect(failSafe.samples).toBeGreaterThan(10);
+    failSafe.stop();
   });
 
   it('announces every point it puts the pointer at, just before moving, drag steps included', async () => {
@@ -165,6 +217,53 @@ describe('NutInput', () => {
       'release Return',
       'clipboard close',
     ]);
+  });
+
+  it('presses the paste keys once more when the application did not ask for the text', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log, [false]), platform: 'linux' });
+    await subject.perform({ kind: 'type', text: 'é' });
+    expect(log).toEqual([
+      'clipboard open',
+      'clipboard put é',
+      ...['press LeftShift', 'press Insert', 'release Insert', 'release LeftShift', 'clipboard not asked'],
+      ...['press LeftShift', 'press Insert', 'release Insert', 'release LeftShift', 'clipboard pasted'],
+      'clipboard close',
+    ]);
+  });
+
+  it('fails the step with TextNotAcceptedError when the second paste is not taken either, and gives the clipboard back', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log, [false, false]), platform: 'linux' });
+    const failure = await subject.perform({ kind: 'type', text: 'Grüße' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TextNotAcceptedError);
+    expect(failure).toMatchObject({ code: 'TEXT_NOT_ACCEPTED', sentence: 'the text was not accepted by the focused window' });
+    expect(log.filter((entry) => entry === 'press Insert')).toHaveLength(2);
+    expect(log.at(-1)).toBe('clipboard close');
+    expect(log).not.toContain('type e');
+  });
+
+  it('hands whole texts to the typer when there is one, and releases it with the rest', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', typer: fakeTyper(log) });
+    await subject.perform({ kind: 'type', text: 'Grüße @home\n' });
+    await subject.releaseAll();
+    expect(log).toEqual(['typer Grüße @home\n', 'typer release']);
+  });
+
+  it('refuses control characters before the typer sees them', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', typer: fakeTyper(log) });
+    await expect(subject.perform({ kind: 'type', text: 'a\u0007b' })).rejects.toMatchObject({ code: 'UNTYPABLE_TEXT' });
+    // Nothing typed; the failed action still releases everything, the typer included.
+    expect(log).toEqual(['typer release']);
+  });
+
+  it('falls back to keys and the clipboard when the typer has no spare keycode', async () => {
+    const { nut, log } = fakeNut();
+    const subject = new NutInput({ nut, clipboard: fakeClipboard(log), platform: 'linux', typer: fakeTyper(log, { noSpare: true }) });
+    await subject.perform({ kind: 'type', text: 'a€' });
+    expect(log).toEqual(['clipboard open', 'type a', 'clipboard put €', 'press LeftShift', 'press Insert', 'release Insert', 'release LeftShift', 'clipboard pasted', 'clipboard close']);
   });
 
   it('leaves the clipboard alone when nothing needs pasting', async () => {

@@ -4,10 +4,12 @@ import type { MouseButton, ScreenAction } from '../agent/actions.ts';
 import { DeskpilotError } from '../agent/errors.ts';
 import { screenPoint, type ScreenPoint } from '../agent/geometry.ts';
 import type { Input } from '../agent/ports.ts';
-import type { Clipboard, ClipboardSession } from './clipboard.ts';
+import { TextNotAcceptedError, type Clipboard, type ClipboardSession } from './clipboard.ts';
 import { keysForCombo, type KeyName } from './key-names.ts';
+import { NoSpareKeycodeError } from './plan-keymap.ts';
 import { chunkText, planTyping } from './plan-typing.ts';
 import { wheelStepsFor } from './scroll-steps.ts';
+import type { TextTyper } from './x11-keymap-typer.ts';
 
 /** The parts of nut-js that NutInput drives (the module itself satisfies this). */
 export type NutApi = {
@@ -49,6 +51,11 @@ export type NutInputOptions = {
   readonly typingChunkSize?: number;
   /** Pointer steps of a drag and the pause between them (drop targets want to see motion). */
   readonly dragStepMs?: number;
+  /**
+   * Types whole texts without the clipboard (X11KeymapTyper on X11). Without one, or for a text
+   * it has no spare keycode for, text goes through nut-js keys and the clipboard.
+   */
+  readonly typer?: TextTyper;
 };
 
 /** Input port over nut-js. Every key and button it presses is tracked until released. */
@@ -58,9 +65,11 @@ export class NutInput implements Input {
   private readonly platform: NodeJS.Platform;
   private readonly typingChunkSize: number;
   private readonly dragStepMs: number;
+  private readonly typer: TextTyper | undefined;
   private readonly heldKeys = new Set<Key>();
   private readonly heldButtons = new Set<Button>();
   private readonly pointerListeners = new Set<(point: ScreenPoint) => void>();
+  private readonly seenListeners = new Set<(point: ScreenPoint) => void>();
 
   constructor(options: NutInputOptions) {
     this.nut = options.nut;
@@ -68,6 +77,7 @@ export class NutInput implements Input {
     this.platform = options.platform ?? process.platform;
     this.typingChunkSize = Math.max(1, options.typingChunkSize ?? 8);
     this.dragStepMs = Math.max(0, options.dragStepMs ?? 8);
+    this.typer = options.typer;
   }
 
   async perform(action: ScreenAction, signal?: AbortSignal): Promise<void> {
@@ -90,6 +100,7 @@ export class NutInput implements Input {
     let failure: unknown;
     for (const key of keys) await this.nut.keyboard.releaseKey(key).catch((error: unknown) => (failure ??= error));
     for (const button of buttons) await this.nut.mouse.releaseButton(button).catch((error: unknown) => (failure ??= error));
+    await this.typer?.releaseAll().catch((error: unknown) => (failure ??= error));
     if (failure !== undefined) throw failure;
   }
 
@@ -100,6 +111,17 @@ export class NutInput implements Input {
   onPointerTarget(listener: (point: ScreenPoint) => void): () => void {
     this.pointerListeners.add(listener);
     return () => void this.pointerListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with where the pointer really is, read just before each step of a drag. A
+   * drag puts the pointer back on its path every few milliseconds, so a throw into a corner would
+   * last less than the fail-safe's polling interval; this way it sees the throw before the next
+   * step undoes it, and its abort stops the drag. Returns the unsubscribe.
+   */
+  onPointerSeen(listener: (point: ScreenPoint) => void): () => void {
+    this.seenListeners.add(listener);
+    return () => void this.seenListeners.delete(listener);
   }
 
   private async run(action: ScreenAction, signal?: AbortSignal): Promise<void> {
@@ -140,6 +162,13 @@ export class NutInput implements Input {
     await this.nut.mouse.setPosition(new this.nut.Point(target.x, target.y));
   }
 
+  /** Tells the watchers where the pointer is; one of them may abort `signal` on hearing it. */
+  private seen(point: { x: number; y: number }, signal?: AbortSignal): void {
+    const at = screenPoint(Math.round(point.x), Math.round(point.y));
+    for (const listener of this.seenListeners) listener(at);
+    throwIfAborted(signal);
+  }
+
   private async click(button: MouseButton, count: number, signal?: AbortSignal): Promise<void> {
     const nutButton = this.buttonOf(button);
     // Back to back: toolkits count a double click from the event times, well inside their limit.
@@ -153,6 +182,7 @@ export class NutInput implements Input {
   private async drag(to: ScreenPoint, signal?: AbortSignal): Promise<void> {
     if (!(Number.isFinite(to.x) && Number.isFinite(to.y))) throw new RangeError(`Cannot drag to (${to.x}, ${to.y}).`);
     const from = await this.nut.mouse.getPosition();
+    this.seen(from, signal);
     const left = this.nut.Button.LEFT;
     const distance = Math.hypot(to.x - from.x, to.y - from.y);
     const steps = Math.min(25, Math.max(5, Math.ceil(distance / 40)));
@@ -160,6 +190,7 @@ export class NutInput implements Input {
     try {
       for (let step = 1; step <= steps; step++) {
         await abortableSleep(this.dragStepMs, signal);
+        if (this.seenListeners.size > 0) this.seen(await this.nut.mouse.getPosition(), signal);
         const fraction = step / steps;
         await this.setPointer(from.x + (to.x - from.x) * fraction, from.y + (to.y - from.y) * fraction);
       }
@@ -202,6 +233,14 @@ export class NutInput implements Input {
 
   private async typeText(text: string, signal?: AbortSignal): Promise<void> {
     const segments = planTyping(text);
+    if (this.typer) {
+      try {
+        return await this.typer.type(text, signal);
+      } catch (error) {
+        // Thrown before any key: the keyboard has no free keycode, so the clipboard it is.
+        if (!(error instanceof NoSpareKeycodeError)) throw error;
+      }
+    }
     // Opened first so that a missing clipboard tool fails before anything is typed.
     let session: ClipboardSession | undefined = segments.some((segment) => segment.kind === 'paste') ? await this.clipboard.open(signal) : undefined;
     const pasteKeys = this.clipboard.pasteKeys.map((name) => this.keyOf(name));
@@ -223,14 +262,22 @@ export class NutInput implements Input {
           case 'paste':
             session ??= await this.clipboard.open(signal);
             await session.put(segment.text, signal);
-            await this.chord(pasteKeys, signal);
-            await session.pasted(signal);
+            await this.paste(session, pasteKeys, segment.text, signal);
             break;
         }
       }
     } finally {
       await session?.close();
     }
+  }
+
+  /** The paste keys, once more if the application did not ask for the text; never reported done when it did not. */
+  private async paste(session: ClipboardSession, pasteKeys: readonly Key[], text: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await this.chord(pasteKeys, signal);
+      if (await session.pasted(signal)) return;
+    }
+    throw new TextNotAcceptedError(text);
   }
 
   /** Shift held while each base key is tapped: the exact way to get `@`, `{`, `~` on a US layout. */

@@ -101,8 +101,14 @@ export class PointerFailSafeTrippedError extends Error {
 /** Where the pointer is now (nut-js `mouse.getPosition()`). */
 export type PointerPosition = { position(): Promise<Point> };
 
-/** The input's announcements of its own moves (NutInput). */
-export type PointerTargets = { onPointerTarget(listener: (point: ScreenPoint) => void): () => void };
+/**
+ * The input's announcements of its own moves (NutInput), and where it saw the pointer while it
+ * moves it in quick steps (a drag), when it can say.
+ */
+export type PointerTargets = {
+  onPointerTarget(listener: (point: ScreenPoint) => void): () => void;
+  onPointerSeen?(listener: (point: ScreenPoint) => void): () => void;
+};
 
 export type PointerFailSafeOptions = {
   readonly pointer: PointerPosition;
@@ -126,6 +132,7 @@ export class PointerFailSafe {
   private state: FailSafeState = initialFailSafeState();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeSeen: (() => void) | undefined;
   private running = false;
   /** Samples taken, for tests and diagnostics. */
   samples = 0;
@@ -147,6 +154,10 @@ export class PointerFailSafe {
     this.unsubscribe = this.options.input.onPointerTarget((point) => {
       this.state = agentMoved(this.state, point, this.now(), this.settings);
     });
+    // Judged at once, between two drag steps: the next step would take the pointer out of the corner.
+    this.unsubscribeSeen = this.options.input.onPointerSeen?.((point) => {
+      if (this.running) this.judge(point, this.now());
+    });
     const startedAt = this.now();
     const resting = await this.options.pointer.position().catch(() => undefined);
     if (resting) {
@@ -164,6 +175,8 @@ export class PointerFailSafe {
     this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeSeen?.();
+    this.unsubscribeSeen = undefined;
   }
 
   private schedule(): void {
@@ -183,16 +196,18 @@ export class PointerFailSafe {
       // One failed read is no reason to stop a run; the next sample tries again.
     }
     if (!this.running) return;
-    if (point) {
-      this.samples += 1;
-      const verdict = judgePointer(this.state, point, at, this.options.displays.map((display) => display.bounds), this.settings);
-      this.state = verdict.state;
-      if (verdict.trip) {
-        this.stop();
-        this.controller.abort(new PointerFailSafeTrippedError(verdict.trip));
-        return;
-      }
-    }
+    if (point && this.judge(point, at)) return;
     this.schedule();
+  }
+
+  /** Judges one sample; true when it tripped the fail-safe (which then stops watching). */
+  private judge(point: Point, at: number): boolean {
+    this.samples += 1;
+    const verdict = judgePointer(this.state, point, at, this.options.displays.map((display) => display.bounds), this.settings);
+    this.state = verdict.state;
+    if (!verdict.trip) return false;
+    this.stop();
+    this.controller.abort(new PointerFailSafeTrippedError(verdict.trip));
+    return true;
   }
 }

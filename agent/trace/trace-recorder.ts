@@ -129,6 +129,7 @@ export class TraceRecorder {
             settleMs: event.settleMs,
             settled: event.settled,
             changed: event.changed,
+            ...(event.failure ? { failure: event.failure } : {}),
           },
           resources: [],
         };

@@ -158,6 +158,10 @@ export const StepActedEventSchema = z
     settleMs: z.number().min(0).meta({ description: 'Waiting for the screen to stop changing.' }),
     settled: z.boolean().meta({ description: 'False when the screen was still changing at the settle cap.' }),
     changed: z.boolean().meta({ description: 'Whether the screen differs from just before the action.' }),
+    failure: z
+      .object({ code: z.string(), reason: z.string() })
+      .optional()
+      .meta({ description: 'Set when the focused window did not take the input (for example TEXT_NOT_ACCEPTED): the step failed, the run went on.' }),
   })
   .meta({ description: 'The action was performed and the screen settled.' });
 

@@ -1,6 +1,9 @@
 import type { ScreenAction } from '../../agent/actions.ts';
 import { PAGE_TARGETS } from '../../test/support/pages/test-page.ts';
 import type { ScreenPoint } from '../../agent/geometry.ts';
+import { openDesktop } from '../../native/nut-desktop.ts';
+import { stressChromium, stressXterm, stressZenity } from '../../test/support/typing-stress-programs.ts';
+import { stressSeed, stressStrings, type StressTally } from '../../test/support/typing-stress.ts';
 import { asciiText, mixedText } from '../mixed-text.ts';
 import { rounded, summarize, type Summary } from '../stats.ts';
 import { centreOf, showPage, sleep, untilStill, type BenchContext } from './context.ts';
@@ -25,9 +28,18 @@ export type TypingResult = ActionResult & {
   readonly mismatches: readonly string[];
 };
 
+/** Generated strings typed into real programs and read back from them (test/support/typing-stress.ts). */
+export type TypingStressResult = Omit<StressTally, 'typeMs' | 'examples'> & { readonly typeMs: Summary | undefined; readonly examples: StressTally['examples'] };
+
 export type ActionsResult = {
   readonly click: ActionResult;
+  /** How the desktop typed: XTEST with spare keycodes bound (X11), or keys plus the clipboard. */
+  readonly typing?: string;
   readonly type: TypingResult;
+  /** The same 100 mixed characters the old way, in the same run: keys plus the clipboard for non-ASCII. */
+  readonly typeByClipboard?: TypingResult;
+  /** Strings per program, characters, and what was lost: Chromium, a GTK entry, xterm. */
+  readonly typeStress?: readonly TypingStressResult[];
   /** 100 ASCII characters with no shifted symbol. */
   readonly typePlain: TypingResult;
   /** 100 ASCII characters, some shifted, nothing pasted. */
@@ -71,6 +83,8 @@ export async function measureActions(context: BenchContext): Promise<ActionsResu
   const type = await typeExactly(mixedText(100), typingReps);
   const typePlain = await typeExactly(asciiText(100), context.quick ? 2 : 4);
   const typeShifted = await typeExactly(asciiText(100, { shifted: true }), context.quick ? 2 : 4);
+  const byClipboard = await openDesktop({ typing: 'clipboard' });
+  const typeByClipboard = await measureTyping({ ...context, desktop: byClipboard }, textBox, mixedText(100), typingReps);
 
   // A key combo, in the text box.
   await context.browser.clearEvents();
@@ -105,9 +119,12 @@ export async function measureActions(context: BenchContext): Promise<ActionsResu
 
   return {
     click: { performMs: rounded(summarize(click)), reps, verified: Math.min(clicks, reps) },
+    typing: context.desktop.typing,
     type,
+    typeByClipboard,
     typePlain,
     typeShifted,
+    typeStress: await measureTypingStress(context),
     key: { performMs: rounded(summarize(key)), reps, verified: Math.min(combos, reps) },
     scroll: { performMs: rounded(summarize(scroll)), reps, verified: scrolled },
   };
@@ -149,4 +166,23 @@ async function measureTyping(context: BenchContext, textBox: ScreenPoint, text: 
     deliveredMs: rounded(summarize(delivered)),
     mismatches,
   };
+}
+
+/**
+ * The stress test's programs, fewer strings (the e2e test types 300 per program): each string read
+ * back from the program. Runs last: it lays a textarea over the page and opens windows over it.
+ */
+async function measureTypingStress(context: BenchContext): Promise<TypingStressResult[]> {
+  const count = context.quick ? 20 : 60;
+  const seed = stressSeed();
+  context.log(`typing stress: ${count} strings per program, seed ${seed}`);
+  const { input } = context.desktop;
+  const env = context.virtual.env;
+  const tallies = [
+    await stressChromium(input, context.browser.page, stressStrings(seed, count, { newlines: true }), seed),
+    await stressZenity(input, env, stressStrings(seed + 1, count), seed + 1),
+    await stressXterm(input, env, stressStrings(seed + 2, count, { newlines: true, tabs: true }), seed + 2),
+  ];
+  await input.releaseAll();
+  return tallies.map((tally) => ({ ...tally, typeMs: rounded(summarize(tally.typeMs)) }));
 }

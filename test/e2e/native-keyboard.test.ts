@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { screenPoint } from '../../agent/geometry.ts';
+import { TextNotAcceptedError } from '../../native/clipboard.ts';
 import { UnknownKeyError } from '../../native/key-names.ts';
 import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
@@ -123,7 +124,7 @@ describe('NutInput keyboard under Xvfb', () => {
     expect(await selection('primary')).toBe('what the person had selected');
   });
 
-  it('pastes CJK and emoji too, and leaves an empty clipboard empty', async () => {
+  it('types CJK and emoji too, and leaves an empty clipboard empty', async () => {
     await clearSelection('clipboard');
     await clearSelection('primary');
     expect(await selection('clipboard')).toBeUndefined();
@@ -154,7 +155,36 @@ describe('NutInput keyboard under Xvfb', () => {
     });
     expect(typedMixed).toBe(mixed);
     // Speed is the benchmark's (npm run bench); here only what arrived counts.
-    console.log(`typing 74 characters: ASCII with 20 shifted symbols ${asciiMs.toFixed(0)} ms; with 4 non-ASCII runs pasted (${Array.from(mixed).length} chars) ${mixedMs.toFixed(0)} ms`);
+    console.log(`typing 74 characters (${native.typing}): ASCII with 20 shifted symbols ${asciiMs.toFixed(0)} ms; with 4 non-ASCII runs (${Array.from(mixed).length} chars) ${mixedMs.toFixed(0)} ms`);
+  });
+
+  it('types through the keyboard mapping on X11 and leaves the mapping as it found it', async () => {
+    expect(native.typing).toBe('x11-keymap');
+    const before = (await run('xmodmap', ['-pke'], { env: desktop.env })).stdout;
+    const text = 'Grüße 日本語 👍 Ωμέγα';
+    expect(await typeLine(text)).toBe(text);
+    expect((await run('xmodmap', ['-pke'], { env: desktop.env })).stdout).not.toBe(before);
+    await native.input.releaseAll();
+    expect((await run('xmodmap', ['-pke'], { env: desktop.env })).stdout).toBe(before);
+  });
+
+  it('through the clipboard, a paste no window asks for fails the step after one retry, and the clipboard is as before', async () => {
+    const byClipboard = await openDesktop({ typing: 'clipboard' });
+    expect(byClipboard.typing).toBe('clipboard');
+    await setSelection('clipboard', 'what the person had copied');
+    await setSelection('primary', 'what the person had selected');
+    // Over the bare root window: the keys reach no program, so nobody asks for the selection.
+    await byClipboard.input.perform({ kind: 'move', to: screenPoint(1200, 780) });
+    const failure = await byClipboard.input.perform({ kind: 'type', text: 'é' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TextNotAcceptedError);
+    expect(failure).toMatchObject({ code: 'TEXT_NOT_ACCEPTED', sentence: 'the text was not accepted by the focused window' });
+    expect(await selection('clipboard')).toBe('what the person had copied');
+    expect(await selection('primary')).toBe('what the person had selected');
+    expect(await heldInputs(desktop.env)).toEqual({ keys: [], buttons: [] });
+    // And where the window does ask, the same path types exactly.
+    const text = 'Grüße, Zoë! @home ~€';
+    expect(await lineTypedInto(() => byClipboard.input.perform({ kind: 'type', text: `${text}\n` }))).toBe(text);
+    expect(await selection('clipboard')).toBe('what the person had copied');
   });
 
   it('presses ctrl+shift+t in order and releases in reverse', async () => {

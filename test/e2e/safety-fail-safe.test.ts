@@ -115,7 +115,8 @@ describe('the pointer fail-safe', () => {
   });
 
   it('a throw while the agent types stops the typing at once, with no key left down', async () => {
-    const long = 'typed by the agent, on and on @#$ {} ~ '.repeat(40);
+    // Long enough (about 16,000 keys) that the throw lands while it is typed, however fast typing gets.
+    const long = 'typed by the agent, on and on @#$ {} ~ '.repeat(400);
     for (const corner of [CORNERS[1], CORNERS[2]]) {
       await xdotool('mousemove', String(WIDTH / 2), String(HEIGHT / 2));
       let thrown: Promise<Throw> | undefined;
