@@ -68,7 +68,7 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .description('Run presets as test cases (for CI): retries, shards, JUnit and HTML reports; exits 1 when any case fails.')
     .argument('[paths...]', 'folders of presets and preset files (default: the preset library)')
     .option('--retries <n>', 'tries again a failed case up to n times; one that then passes is flaky (default 0)', wholeNumber('--retries', 0))
-    .option('--shard <i/n>', 'run only slice i of n, so that n machines together run every case once')
+    .option('--shard <i/n|auto>', 'run only slice i of n, so that n machines together run every case once; auto reads it from the CI (DESKPILOT_SHARD, JOB_COMPLETION_INDEX, CI_NODE_INDEX...)')
     .option('--reporter <names>', `${REPORTERS.join(', ')} (comma-separated or repeated; default list)`, collect)
     .option('--grep <pattern>', 'run only cases whose name, @tags or file match this regular expression')
     .option('--grep-invert <pattern>', 'leave out cases whose name, @tags or file match this regular expression')
