@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { VIDEO_MODES } from '../../agent/trace/choose-video-mode.ts';
+import { DEFAULT_MERGED_OUTPUT, mergeReportsCommand, type MergeReportsOptions } from './merge-reports-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './preset-commands.ts';
@@ -72,6 +73,14 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--trace-dir <dir>', "folder for the replay's trace (default .deskpilot/runs)")
     .action(async (trace: string, options: ReplayCommandOptions) => {
       setExitCode(await replayCommand(trace, options, io));
+    });
+  program
+    .command('merge-reports')
+    .description("Join the results of a suite's shards (their --output folders) into one results.json, JUnit file and HTML index.")
+    .argument('<dirs...>', 'the --output folders of deskpilot test, one per shard')
+    .option('-o, --output <dir>', `where the merged files go (default ${DEFAULT_MERGED_OUTPUT})`)
+    .action(async (dirs: string[], options: MergeReportsOptions) => {
+      setExitCode(await mergeReportsCommand(dirs, options, io));
     });
   registerPresetCommands(program, io, setExitCode);
   return program;

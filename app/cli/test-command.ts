@@ -235,7 +235,7 @@ function summaryLine(suite: SuiteResult): string {
 }
 
 /** What a program (or a later merge of shards) reads: every case, every try, no secrets. */
-function resultsJson(suite: SuiteResult, facts: Record<string, string>) {
+export function resultsJson(suite: SuiteResult, facts: Record<string, string>) {
   return {
     startedAt: suite.startedAt,
     durationMs: Math.round(suite.durationMs),
