@@ -57,6 +57,8 @@ export type ScreenRecording = {
   stop(options?: { chapters?: readonly VideoChapter[] }): Promise<RecordedVideo>;
   /** Ends ffmpeg at once, keeping whatever it wrote (for exits that cannot wait). */
   kill(): void;
+  /** Ends ffmpeg at once and deletes the file: for a video that is not kept, with no wait to finalise it. */
+  discard(): Promise<void>;
 };
 
 export const VIDEO_MEDIA_TYPE = 'video/webm';
@@ -180,6 +182,11 @@ export async function startScreenRecording(options: ScreenRecorderOptions): Prom
     stop,
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    discard: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      fs.rmSync(options.file, { force: true });
     },
   };
 }

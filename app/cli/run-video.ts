@@ -31,8 +31,8 @@ export type RunVideoOptions = {
   readonly record: (event: VideoRecordedEvent) => void;
   /** For tests: what starts a recording. */
   readonly start?: (options: ScreenRecorderOptions) => Promise<ScreenRecording>;
-  /** Called with what was recorded, kept or not (for the cost figures). */
-  readonly onRecorded?: (video: RecordedVideo, kept: boolean) => void;
+  /** Called with a kept video (for the cost figures). */
+  readonly onRecorded?: (video: RecordedVideo) => void;
 };
 
 const NO_VIDEO: RunVideo = { onEvent: () => undefined, finish: async () => undefined };
@@ -85,17 +85,23 @@ export async function startRunVideo(options: RunVideoOptions): Promise<RunVideo>
     finish: (passed) =>
       (finished ??= (async () => {
         const keep = keepVideo(options.mode, passed);
-        let video: RecordedVideo;
-        try {
-          video = await recording.stop(keep ? { chapters: cues.map((cue) => ({ title: `Step ${cue.step}`, atMs: cue.atMs })) } : {});
-        } finally {
-          unregister();
-        }
-        options.onRecorded?.(video, keep);
         if (!keep) {
+          // Not kept: no need to let ffmpeg finalise the file, nor to write chapters into it.
+          try {
+            await recording.discard();
+          } finally {
+            unregister();
+          }
           fs.rmSync(file, { force: true });
           return undefined;
         }
+        let video: RecordedVideo;
+        try {
+          video = await recording.stop({ chapters: cues.map((cue) => ({ title: `Step ${cue.step}`, atMs: cue.atMs })) });
+        } finally {
+          unregister();
+        }
+        options.onRecorded?.(video);
         options.record({
           type: 'video-recorded',
           time: Date.now(),
