@@ -7,6 +7,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
+import { checkJUnit } from '../../app/report/testing/check-junit.ts';
 import { readTrace } from '../../agent/trace/read-trace.ts';
 import type { TraceEventOf } from '../../agent/trace/trace-schema.ts';
 import { launchKioskChromium, CHROMIUM_PATH, type KioskChromium } from '../support/chromium.ts';
@@ -22,7 +23,8 @@ import { startVirtualDesktop, type VirtualDesktop } from '../support/virtual-des
 // `deskpilot test --video`: a suite under Xvfb with the loopback model, filmed by ffmpeg. Under the
 // default retain-on-failure the failing case keeps its video (a WebM with one chapter per step, in
 // the trace as video-recorded) and the passing case's is deleted; headless Chromium plays what is
-// kept; without ffmpeg the suite runs as before and says once why there is no video.
+// kept; without ffmpeg the suite runs as before and says once why there is no video. Two shards
+// chosen by --shard auto, moved as CI artifacts are, merge into one index with every case once.
 
 let desktop: VirtualDesktop;
 let served: ServedPage;
@@ -192,5 +194,43 @@ describe('deskpilot test --video', () => {
     const result = await test(['test/presets/suite', '--video', 'always']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--video "always" is not one of on, off, retain-on-failure.');
+  });
+});
+
+describe('deskpilot test --shard auto, then merge-reports', () => {
+  it('runs two shards from a Kubernetes-style JOB_COMPLETION_INDEX, and merges their moved folders into one index with every case once', async () => {
+    const dirs: string[] = [];
+    for (const index of ['0', '1']) {
+      const output = path.join(work, `ci-shard-${index}`);
+      const result = await test(['test/presets/shard', '--shard', 'auto', '--video', 'off', '--reporter', 'junit,html', '--output', output], { JOB_COMPLETION_INDEX: index, DESKPILOT_SHARD_TOTAL: '2' });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain(`(shard ${Number(index) + 1}/2)`);
+      // As CI artifacts are: downloaded somewhere else than where they were written.
+      const moved = path.join(work, 'downloaded', `shard-${index}`);
+      fs.mkdirSync(path.dirname(moved), { recursive: true });
+      fs.renameSync(output, moved);
+      dirs.push(moved);
+    }
+    const merged = path.join(work, 'downloaded', 'merged');
+    const result = await runCli(['merge-reports', ...dirs, '--output', merged], { cwd: repositoryRoot });
+    expect(result.stderr).toBe('');
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain('Merged 2 shards: 5 cases, 5 passed');
+    const all = ['a', 'b', 'c', 'd', 'e'].map((letter) => `test/presets/shard/case-${letter}.yaml`);
+    const html = fs.readFileSync(path.join(merged, 'index.html'), 'utf8');
+    const rows = [...html.matchAll(/<tr class="case status-\w+" data-status="\w+" data-id="([^"]+)">/g)].map((match) => match[1]);
+    expect(rows.sort()).toEqual(all);
+    const links = [...html.matchAll(/<a class="try outcome-\w+" href="([^"]+)"/g)].map((match) => decodeURIComponent(match[1]!));
+    expect(links).toHaveLength(5);
+    for (const href of links) {
+      expect(href).toMatch(/^\.\.\/shard-[01]\/runs\/[^/]+\/report\.html$/);
+      expect(fs.existsSync(path.join(merged, href))).toBe(true);
+    }
+    const { problems, cases } = checkJUnit(fs.readFileSync(path.join(merged, 'junit.xml'), 'utf8'));
+    expect(problems).toEqual([]);
+    expect(cases.map((c) => c.classname).sort()).toEqual(all);
+    const results = JSON.parse(fs.readFileSync(path.join(merged, 'results.json'), 'utf8')) as Results & { facts: Record<string, string> };
+    expect(results.cases.map((c) => c.id)).toEqual(all);
+    expect(results.facts).toMatchObject({ shards: '2', 'shards merged': '1/2, 2/2' });
   });
 });
