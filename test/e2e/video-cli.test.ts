@@ -190,6 +190,22 @@ describe('deskpilot test --video', () => {
     ]);
   });
 
+  it('films a plain run with --video on, and not without it', async () => {
+    const run = (args: readonly string[]) =>
+      runCli(['run', 'Look at the test page without changing anything', '--yes', '--base-url', model.baseURL, '--model', model.modelId, '--trace-dir', path.join(work, 'plain-runs'), ...args], { env: { DISPLAY: desktop.display }, cwd: repositoryRoot, timeoutMs: 60_000 });
+    const filmed = await run(['--video', 'on']);
+    expect(filmed.code, filmed.stdout + filmed.stderr).toBe(0);
+    const file = /^Video: (.+)$/m.exec(filmed.stdout)?.[1];
+    expect(file).toBeDefined();
+    const trace = readTrace(path.dirname(file!));
+    expect(trace.events.at(-1)).toMatchObject({ type: 'video-recorded', path: 'video.webm', bytes: fs.statSync(file!).size });
+    const plain = await run([]);
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
+    expect(plain.stdout).not.toContain('Video:');
+    const dir = /^Trace: (.+)$/m.exec(plain.stdout)![1]!;
+    expect(fs.existsSync(path.join(dir, 'video.webm'))).toBe(false);
+  });
+
   it('refuses a bad --video mode before running anything', async () => {
     const result = await test(['test/presets/suite', '--video', 'always']);
     expect(result.code).toBe(2);
