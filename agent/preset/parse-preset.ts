@@ -233,6 +233,7 @@ function toPreset(file: PresetFile, fileName: string): Preset {
     expect: file.expect === undefined ? [] : typeof file.expect === 'string' ? [file.expect] : file.expect,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     tags: file.tags ?? [],
+    ...(file.video ? { video: file.video } : {}),
   };
 }
 

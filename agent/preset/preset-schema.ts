@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VIDEO_MODES, VideoModeSchema, type VideoMode } from '../trace/choose-video-mode.ts';
 import { ProviderSchema } from '../model/providers.ts';
 import type { RiskCode } from '../risk/assess-risk.ts';
 import { parseDuration } from './duration.ts';
@@ -70,6 +71,7 @@ export const PresetSchema = z.strictObject({
   expect: z.union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)]).optional(),
   timeout: TimeoutSchema.optional(),
   tags: z.array(z.string().regex(TAG)).optional(),
+  video: VideoModeSchema.optional(),
 });
 
 export type PresetFile = z.infer<typeof PresetSchema>;
@@ -92,6 +94,8 @@ export type Preset = {
   readonly expect: readonly string[];
   readonly timeoutMs?: number;
   readonly tags: readonly string[];
+  /** Whether runs of it are filmed (see agent/trace/choose-video-mode.ts). */
+  readonly video?: VideoMode;
 };
 
 export type ResolvedVariableSpec = {
@@ -138,6 +142,7 @@ export const PRESET_FIELD_HELP: Readonly<Record<string, string>> = {
   expect: 'what must be true at the end, as a statement in words (or a list of them)',
   'expect.*': 'a statement in words that must be true at the end',
   timeout: 'a time such as 90 (seconds), 90s, 5m or 1m30s',
+  video: `one of ${VIDEO_MODES.join(', ')} (whether runs are filmed; secrets typed on screen are in the video)`,
   tags: "a list of tags of letters, digits, '.', '-' and '_'",
   'tags.*': "a tag of letters, digits, '.', '-' and '_', e.g. smoke",
 };

@@ -27,6 +27,8 @@ export type Attempt = {
   readonly traceDir?: string;
   /** Its HTML report, when one was written. */
   readonly reportFile?: string;
+  /** Its video, when one was kept (--video). */
+  readonly videoFile?: string;
   readonly steps?: number;
   readonly usage?: { readonly inputTokens: number; readonly outputTokens: number };
   readonly checkpoints?: readonly CheckpointResult[];

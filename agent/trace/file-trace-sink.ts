@@ -4,7 +4,7 @@ import { RESOURCES_DIR, TRACE_FILE, resourceFileName, type TraceEvent } from './
 import type { TraceResource, TraceSink } from './trace-sink.ts';
 
 /** Events after which the trace is forced to disk: a whole step, or the run's ends. */
-const FSYNC_AFTER = new Set<TraceEvent['type']>(['run-started', 'step-acted', 'step-replayed', 'run-ended']);
+const FSYNC_AFTER = new Set<TraceEvent['type']>(['run-started', 'step-acted', 'step-replayed', 'run-ended', 'video-recorded']);
 
 /**
  * Writes a run folder: `trace.jsonl`, one event per line, each line written whole by a single

@@ -114,6 +114,26 @@ describe('TraceRecorder', () => {
     expect(path.basename(c.dir)).toBe('20251126-020930-open-the-text-editor-and-type-hello-2');
   });
 
+  it('records the video of a run after its end, and the reader loads it', async () => {
+    const dir = tempDir();
+    const trace = openRunTrace({ kind: 'run', goal: 'Save the file', secrets: [], runsDir: dir });
+    const screen = new FixtureScreen();
+    await runTask({
+      goal: 'Save the file',
+      ports: { screen, input: new RecordingInput({ screen }), model: mockQwenModel([click(500, 500), done]).model, approver: new ScriptedApprover(), clock: new VirtualClock() },
+      onEvent: trace.recorder.onEvent,
+    });
+    const cues = [{ step: 1, atMs: 0 }, { step: 2, atMs: 840 }];
+    trace.recorder.onEvent({ type: 'video-recorded', time: 2000, step: 0, path: 'video.webm', mediaType: 'video/webm', startedAt: 1000, durationMs: 1500, width: 640, height: 480, bytes: 1234, cues });
+    trace.close();
+    const loaded = readTrace(trace.dir);
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.events.map((event) => event.type).slice(-2)).toEqual(['run-ended', 'video-recorded']);
+    const video = loaded.events.at(-1);
+    expect(video).toMatchObject({ type: 'video-recorded', path: 'video.webm', width: 640, cues });
+    expect(toRunRecord(loaded).outcome).toBe('done');
+  });
+
   it('writes nothing after close', () => {
     const sink = new MemoryTraceSink();
     const recorder = new TraceRecorder(sink, { kind: 'run' });

@@ -30,7 +30,10 @@ export type ExpectationCheckedEvent = Omit<TraceEventOf<'expectation-checked'>, 
   readonly mediaType: string;
 };
 
-export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent;
+/** The screen recording of the run ended (see native/screen-recorder.ts), recorded as it comes. */
+export type VideoRecordedEvent = Omit<TraceEventOf<'video-recorded'>, 'type'> & { readonly type: 'video-recorded' };
+
+export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent | VideoRecordedEvent;
 
 export class TraceRecorder {
   private closed = false;
@@ -136,6 +139,8 @@ export class TraceRecorder {
       case 'step-replayed':
       case 'checkpoint':
         return { event: { ...event }, resources: [] };
+      case 'video-recorded':
+        return { event: { ...event, cues: event.cues.map((cue) => ({ step: cue.step, atMs: cue.atMs })) }, resources: [] };
       case 'expectation-checked': {
         const { image, mediaType, ...rest } = event;
         const sha1 = createHash('sha1').update(image).digest('hex');

@@ -220,7 +220,29 @@ export const RunEndedEventSchema = z
     usage: UsageSchema.meta({ description: 'Tokens of the whole run.' }),
     durationMs: z.number().min(0),
   })
-  .meta({ description: 'The last line of a run that ended (a killed process leaves none).' });
+  .meta({ description: 'The end of a run that ended (a killed process leaves none); only a video-recorded line may follow it.' });
+
+export const VideoCueSchema = z
+  .object({
+    step: z.number().int().positive().meta({ description: 'The step that begins here.' }),
+    atMs: z.number().min(0).meta({ description: 'Where it begins, in milliseconds from the start of the video.' }),
+  })
+  .meta({ description: 'A step boundary in the video.' });
+
+export const VideoRecordedEventSchema = z
+  .object({
+    type: z.literal('video-recorded'),
+    ...base,
+    path: z.string().meta({ description: 'The video file, relative to the run folder (e.g. video.webm).' }),
+    mediaType: z.string().meta({ description: 'e.g. video/webm (VP8), which Chromium plays.' }),
+    startedAt: z.number().meta({ description: 'Milliseconds since 1970 when the first frame was taken (the clock of every event time).' }),
+    durationMs: z.number().min(0),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    bytes: z.number().int().min(0),
+    cues: z.array(VideoCueSchema).meta({ description: 'Where each step begins in the video (also chapters in the file).' }),
+  })
+  .meta({ description: 'The screen was recorded while the run acted (--video). Written once when the recording ends, after run-ended; secrets typed on screen are in the video.' });
 
 export const TraceEventSchema = z.discriminatedUnion('type', [
   RunStartedEventSchema,
@@ -234,6 +256,7 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
   CheckpointEventSchema,
   ExpectationCheckedEventSchema,
   RunEndedEventSchema,
+  VideoRecordedEventSchema,
 ]);
 
 export type TraceEvent = z.infer<typeof TraceEventSchema>;
@@ -258,6 +281,7 @@ export const TRACE_EVENT_SCHEMAS = {
   checkpoint: CheckpointEventSchema,
   'expectation-checked': ExpectationCheckedEventSchema,
   'run-ended': RunEndedEventSchema,
+  'video-recorded': VideoRecordedEventSchema,
 } as const satisfies Record<TraceEventType, z.ZodType>;
 
 /** File extension of a resource, from its media type. */

@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
+import { VIDEO_MODES } from '../../agent/trace/choose-video-mode.ts';
+import { DEFAULT_MERGED_OUTPUT, mergeReportsCommand, type MergeReportsOptions } from './merge-reports-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
-import { addPresetRunOptions, registerPresetCommands, runWithPreset, type RunWithPresetOptions } from './preset-commands.ts';
+import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './preset-commands.ts';
 import { installExitHandlers } from './release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
 
@@ -41,7 +43,8 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('-y, --yes', 'act without asking before each action (risky ones still ask, or are refused without a terminal)')
     .option('--allow-risk <names>', `risks to run unconfirmed with --yes, comma-separated: ${RISK_CODES.join(', ')}`, riskList)
     .option('--trace-dir <dir>', 'folder for run traces; each run gets <timestamp>-<goal>/ in it (default .deskpilot/runs)')
-    .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner');
+    .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner')
+    .option('--video <mode>', `film the screen while the run acts: ${VIDEO_MODES.join(', ')} (default off; needs ffmpeg; typed secrets show in it)`, videoMode);
   addPresetRunOptions(run).action(async (goal: string | undefined, options: RunCommandOptions & RunWithPresetOptions) => {
     setExitCode((await runWithPreset(goal, options, io)) ?? (await runCommand(goal ?? '', options, io)));
   });
@@ -70,6 +73,14 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--trace-dir <dir>', "folder for the replay's trace (default .deskpilot/runs)")
     .action(async (trace: string, options: ReplayCommandOptions) => {
       setExitCode(await replayCommand(trace, options, io));
+    });
+  program
+    .command('merge-reports')
+    .description("Join the results of a suite's shards (their --output folders) into one results.json, JUnit file and HTML index.")
+    .argument('<dirs...>', 'the --output folders of deskpilot test, one per shard')
+    .option('-o, --output <dir>', `where the merged files go (default ${DEFAULT_MERGED_OUTPUT})`)
+    .action(async (dirs: string[], options: MergeReportsOptions) => {
+      setExitCode(await mergeReportsCommand(dirs, options, io));
     });
   registerPresetCommands(program, io, setExitCode);
   return program;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseVideoMode, VIDEO_MODES, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { presetRunCommand, type PresetCommandOptions } from './preset-command.ts';
 import { presetsCommand, type PresetsCommandOptions } from './presets-command.ts';
 import type { RunCommandIo } from './run-command.ts';
@@ -13,6 +14,15 @@ const wholeNumber = (name: string, min: number) => (value: string) => {
   const number = Number(value);
   if (!Number.isInteger(number) || number < min) throw new InvalidArgumentError(`${name} must be a whole number of ${min} or more.`);
   return number;
+};
+
+/** `--video on|off|retain-on-failure`, for run and test. */
+export const videoMode = (value: string): VideoMode => {
+  try {
+    return parseVideoMode(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 };
 
 /** `--preset`, `--var` and `--preset-dir` for `deskpilot run`. */
@@ -58,7 +68,7 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .description('Run presets as test cases (for CI): retries, shards, JUnit and HTML reports; exits 1 when any case fails.')
     .argument('[paths...]', 'folders of presets and preset files (default: the preset library)')
     .option('--retries <n>', 'tries again a failed case up to n times; one that then passes is flaky (default 0)', wholeNumber('--retries', 0))
-    .option('--shard <i/n>', 'run only slice i of n, so that n machines together run every case once')
+    .option('--shard <i/n|auto>', 'run only slice i of n, so that n machines together run every case once; auto reads it from the CI (DESKPILOT_SHARD, JOB_COMPLETION_INDEX, CI_NODE_INDEX...)')
     .option('--reporter <names>', `${REPORTERS.join(', ')} (comma-separated or repeated; default list)`, collect)
     .option('--grep <pattern>', 'run only cases whose name, @tags or file match this regular expression')
     .option('--grep-invert <pattern>', 'leave out cases whose name, @tags or file match this regular expression')
@@ -72,6 +82,7 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .option('--max-steps <n>', "step budget of every case (overrides the presets' own)", wholeNumber('--max-steps', 1))
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', wholeNumber('--timeout', 1))
     .option('--no-fail-safe', 'do not stop the suite when the pointer is moved into a screen corner')
+    .option('--video <mode>', `film each case: ${VIDEO_MODES.join(', ')} (default retain-on-failure: kept for failed tries only; needs ffmpeg; presets with secret variables are not filmed unless asked)`, videoMode)
     .action(async (paths: string[], options: TestCommandOptions) => {
       setExitCode(await testCommand(paths, options, io));
     });

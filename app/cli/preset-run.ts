@@ -3,16 +3,19 @@ import { DeskpilotError } from '../../agent/errors.ts';
 import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
+import type { DisplayGeometry } from '../../agent/geometry.ts';
 import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
 import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
 import type { ApprovalMode } from '../../agent/risk/risk-gated-approver.ts';
 import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { collectSecrets, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
 import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
 import { formatEvent } from './format-event.ts';
+import { startRunVideo } from './run-video.ts';
 
 // One preset run on an open desktop, wired as `deskpilot run` wires a goal: model settings (flags,
 // then the preset's own, then the environment and config file), the preset's policies, a trace
@@ -26,6 +29,8 @@ export type PresetRunFlags = ModelFlags & {
   screenshots?: number;
   /** Longest a model request may take, in seconds. */
   timeout?: number;
+  /** --video: film the run (on, off, retain-on-failure); wins over the preset's and the config file's. */
+  video?: VideoMode;
 };
 
 export type PresetRunRequest = {
@@ -36,7 +41,9 @@ export type PresetRunRequest = {
   readonly ignoreUnknownVariables?: boolean;
   readonly flags: PresetRunFlags;
   readonly env: NodeJS.ProcessEnv;
-  readonly desktop: { readonly screen: Screen; readonly input: Input };
+  readonly desktop: { readonly screen: Screen; readonly input: Input; readonly displays?: readonly DisplayGeometry[] };
+  /** Which command runs it, for the video's default (test: retain-on-failure, run: off). */
+  readonly command?: 'run' | 'test';
   /** Needed for presets with `apps`. */
   readonly windows?: WindowLocator;
   /** Who decides held steps; absent in a pipeline, where held steps are refused. */
@@ -53,13 +60,14 @@ export type PresetRunRequest = {
 export type PresetRunOutcome =
   /** The preset could not start: a variable, the model settings or the trace folder. Nothing was done. */
   | { readonly kind: 'not-started'; readonly message: string; readonly secrets: readonly Secret[] }
-  | { readonly kind: 'ran'; readonly result: PresetRunResult; readonly traceDir: string; readonly redactor: Redactor; readonly modelSource: string };
+  | { readonly kind: 'ran'; readonly result: PresetRunResult; readonly traceDir: string; readonly redactor: Redactor; readonly modelSource: string; /** The run's video, when one was kept. */ readonly videoFile?: string };
 
 export async function runPresetOnDesktop(request: PresetRunRequest): Promise<PresetRunOutcome> {
   const { preset, flags, env } = request;
   let settings: ModelSettings;
   let policy: RunPolicyInput;
   let modelSource: string;
+  let video: VideoMode;
   const resolvedVariables = resolvePresetVariables(preset, { given: request.given, env, ...(request.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
   if (!resolvedVariables.ok) return { kind: 'not-started', message: resolvedVariables.message, secrets: [] };
   const variables: ResolvedVariables = resolvedVariables.variables;
@@ -83,6 +91,16 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
     settings = resolved.settings;
     modelSource = resolved.source;
     policy = runPolicyFrom(file, presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }));
+    const choice = chooseVideoMode({
+      command: request.command ?? 'run',
+      ...(flags.video ? { flag: flags.video } : {}),
+      ...(preset.video ? { preset: preset.video } : {}),
+      ...(file.video ? { config: file.video } : {}),
+      secretVariables: Object.entries(preset.variables).filter(([, spec]) => spec.secret).map(([name]) => name),
+      presetName: preset.name,
+    });
+    video = choice.mode;
+    if (choice.note && choice.source !== 'default') request.warn(`deskpilot: ${choice.note}`);
   } catch (error) {
     if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [...baseSecrets, ...variables.secrets] };
     throw error;
@@ -122,7 +140,9 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
     ...(request.person ? { person: request.person } : {}),
     ...(print ? { onHeld: (_step: PlannedStep, reasons: readonly string[], decision: Decision) => print(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`) } : {}),
   });
-  let result: PresetRunResult;
+  const recording = await startRunVideo({ mode: video, dir: trace.dir, display: request.desktop.displays?.[0], env, warn: request.warn, record: trace.recorder.onEvent });
+  let result: PresetRunResult | undefined;
+  let videoFile: string | undefined;
   try {
     result = await executePreset({
       preset,
@@ -138,14 +158,18 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
       signal: request.signal,
       onEvent: (event) => {
         trace.recorder.onEvent(event);
+        recording.onEvent(event);
         const line = formatPresetEvent(event);
         if (line !== undefined) print?.(line);
       },
     });
   } finally {
+    // A preset passes when its run is done and every expectation holds (its outcome says both).
+    videoFile = await recording.finish(result ? result.outcome === 'done' : undefined).catch((error: unknown) => void request.warn(`deskpilot: the video could not be finished: ${error instanceof Error ? error.message : String(error)}`));
     trace.close();
   }
-  return { kind: 'ran', result, traceDir: trace.dir, redactor: trace.redactor, modelSource: mask(modelSource) };
+  if (videoFile) print?.(`Video: ${videoFile}`);
+  return { kind: 'ran', result, traceDir: trace.dir, redactor: trace.redactor, modelSource: mask(modelSource), ...(videoFile ? { videoFile } : {}) };
 }
 /** The terminal's line for a preset run's event: the run's own lines, plus refusals, sub-goals and expectations. */
 export function formatPresetEvent(event: PresetRunEvent): string | undefined {

@@ -8,12 +8,14 @@ import type { Model } from '../../agent/ports.ts';
 import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
 import { runTask } from '../../agent/run-task.ts';
 import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
 import { formatEvent } from './format-event.ts';
 import { releaseOnExit } from './release-on-exit.ts';
+import { startRunVideo } from './run-video.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 
 export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };
@@ -30,6 +32,8 @@ export type RunCommandOptions = ModelFlags & {
   traceDir?: string;
   /** False (`--no-fail-safe`): moving the pointer into a screen corner does not stop the run. */
   failSafe?: boolean;
+  /** Film the run: on, off (the default for run), retain-on-failure. */
+  video?: VideoMode;
 };
 
 export type RunCommandIo = {
@@ -46,6 +50,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   let model: Model;
   let policy: RunPolicyInput;
   let settings: ModelSettings;
+  let video: VideoMode;
   try {
     if (goal.trim() === '') throw new ConfigurationError('EMPTY_GOAL', 'Give a goal, e.g. deskpilot run "open the text editor and type hello".');
     const fileName = configFilePath(io.env);
@@ -56,6 +61,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     settings = resolved.settings;
     model = createModel(resolved.settings);
     policy = runPolicyFrom(file, { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots });
+    video = chooseVideoMode({ command: 'run', ...(options.video ? { flag: options.video } : {}), ...(file.video ? { config: file.video } : {}) }).mode;
   } catch (error) {
     if (error instanceof DeskpilotError) {
       io.stderr.write(`deskpilot: ${error.message}\n`);
@@ -92,7 +98,8 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   const unregisterRelease = releaseOnExit(() => desktop.input.releaseAll());
   const failSafe = options.failSafe === false ? undefined : new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays });
   await failSafe?.start();
-  let result: RunResult;
+  const recording = await startRunVideo({ mode: video, dir: trace.dir, display: desktop.displays[0], env: io.env, warn: (line) => io.stderr.write(`${line}\n`), record: trace.recorder.onEvent });
+  let result: RunResult | undefined;
   try {
     result = await runTask({
       goal,
@@ -101,6 +108,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       ports: { screen: desktop.screen, input: desktop.input, model, approver: cliApprover(options.yes === true, options.allowRisk ?? [], say), clock: systemClock },
       onEvent: (event) => {
         trace.recorder.onEvent(event);
+        recording.onEvent(event);
         const line = formatEvent(event);
         if (line !== undefined) say(line);
       },
@@ -109,6 +117,8 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     failSafe?.stop();
     await desktop.input.releaseAll().catch(() => undefined);
     unregisterRelease();
+    const kept = await recording.finish(result ? result.outcome === 'done' : undefined).catch((error: unknown) => void io.stderr.write(`deskpilot: the video could not be finished: ${error instanceof Error ? error.message : String(error)}\n`));
+    if (kept) say(`Video: ${kept}`);
     trace.close();
   }
   if (result.outcome === 'stopped' && failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) {

@@ -8,7 +8,7 @@ import type { WindowLocator } from '../../agent/ports.ts';
 import { collectCases, selectCases, type Selection } from '../../agent/suite/collect-cases.ts';
 import { compileGrep } from '../../agent/suite/grep.ts';
 import { runSuite, type Attempt, type CaseResult, type SuiteResult } from '../../agent/suite/run-suite.ts';
-import { parseShard, type Shard } from '../../agent/suite/shard.ts';
+import { resolveShard, type Shard } from '../../agent/suite/shard.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
@@ -130,6 +130,7 @@ export async function testCommand(paths: readonly string[], options: TestCommand
         flags: options,
         env: io.env,
         desktop: desktop!,
+        command: 'test',
         ...(windows ? { windows } : {}),
         fallbackApproval: 'never',
         runsDir,
@@ -157,6 +158,7 @@ export async function testCommand(paths: readonly string[], options: TestCommand
         durationMs: result.durationMs,
         traceDir: outcome.traceDir,
         ...(reportFile ? { reportFile } : {}),
+        ...(outcome.videoFile ? { videoFile: outcome.videoFile } : {}),
         steps: result.steps,
         usage: result.usage,
         checkpoints: result.checkpoints,
@@ -203,7 +205,7 @@ function makePlan(paths: readonly string[], options: TestCommandOptions, env: No
   }
   const retries = options.retries ?? 0;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new DeskpilotError('INVALID_RETRIES', '--retries must be a whole number from 0 to 10.');
-  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  const shard = options.shard !== undefined ? resolveShard(options.shard, env) : undefined;
   const grep = options.grep !== undefined ? compileGrep(options.grep) : undefined;
   const grepInvert = options.grepInvert !== undefined ? compileGrep(options.grepInvert) : undefined;
   const given = parseVarAssignments(options.var ?? []);
@@ -233,7 +235,7 @@ function summaryLine(suite: SuiteResult): string {
 }
 
 /** What a program (or a later merge of shards) reads: every case, every try, no secrets. */
-function resultsJson(suite: SuiteResult, facts: Record<string, string>) {
+export function resultsJson(suite: SuiteResult, facts: Record<string, string>) {
   return {
     startedAt: suite.startedAt,
     durationMs: Math.round(suite.durationMs),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigurationError } from '../../agent/errors.ts';
 import { detectLocalModel, type LocalServer } from '../../agent/model/detect-local-model.ts';
 import { PROVIDER_DEFAULTS, ProviderSchema, type ModelSettings } from '../../agent/model/providers.ts';
+import { VideoModeSchema } from '../../agent/trace/choose-video-mode.ts';
 import { RunPolicySchema, type RunPolicy, type RunPolicyInput } from '../../agent/policy.ts';
 
 // Which model to use, from (in order of precedence) flags, environment variables and the config
@@ -26,6 +27,8 @@ export const ConfigFileSchema = z.strictObject({
   maxCostUsd: z.number().positive().optional(),
   /** The model's price in US dollars per million tokens, for maxCostUsd and the report. */
   price: z.strictObject({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }).optional(),
+  /** Whether runs are filmed (on, off, retain-on-failure); flags and presets win over it. */
+  video: VideoModeSchema.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 

@@ -57,6 +57,8 @@ function testCase(result: CaseResult, text: (value: string) => string, baseDir: 
     for (const expectation of attempt.expectations ?? []) out.push(`  expect "${expectation.question}": ${expectation.answer}: ${expectation.evidence}`);
     if (attempt.traceDir) out.push(`  trace: ${where(attempt.traceDir)}`);
     if (attempt.reportFile) out.push(`  report: ${where(attempt.reportFile)}`);
+    // The attachment form Jenkins and GitLab show beside the test case (as Playwright writes it).
+    if (attempt.videoFile) out.push(`  video: ${where(attempt.videoFile)}\n[[ATTACHMENT|${where(attempt.videoFile)}]]`);
   });
   const details = out.join('\n');
   // A failure or error carries the details itself; the others have them as output.
