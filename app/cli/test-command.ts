@@ -13,7 +13,7 @@ import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/r
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { platformWindowLocator } from '../../native/window-at-point.ts';
-import { renderSuiteJUnit } from '../report/suite-junit.ts';
+import { renderSuiteJUnit } from '../report/junit.ts';
 import { renderSuiteReport } from '../report/suite-report.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
