@@ -154,7 +154,7 @@ describe('deskpilot test', () => {
   it('refuses a bad shard, reporter or pattern before running anything', async () => {
     for (const [args, message] of [
       [['--shard', '3/2'], 'deskpilot: --shard 3/2: the shard must be from 1 to 2.'],
-      [['--reporter', 'xml'], 'deskpilot: --reporter xml is not one of list, junit, html.'],
+      [['--reporter', 'xml'], 'deskpilot: --reporter xml is not one of list, junit, html, nor a path to a reporter module'],
       [['--grep', '(('], 'deskpilot: --grep "((" is not a regular expression'],
     ] as const) {
       const result = await test(['test/presets/shard', ...args]);
