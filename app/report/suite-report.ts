@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Attempt, CaseResult, CaseStatus, SuiteResult } from '../../agent/suite/run-suite.ts';
-import { escapeHtml, ms } from './render-report.ts';
+import { escapeHtml, ms } from './report-format.ts';
 
 // One HTML page for a whole suite (or shard): the outcome first, then one row per case with its
 // status, tries and reason (the expectation's evidence when that is what failed), each try linking
