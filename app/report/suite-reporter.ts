@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { DeskpilotError } from '../../agent/errors.ts';
 import type { Attempt, CaseResult, SuiteCase, SuiteResult } from '../../agent/suite/run-suite.ts';
 import { renderSuiteJUnit } from './junit.ts';
-import { renderSuiteReport } from './suite-report.ts';
+import { renderSuiteReport } from './suite-report.tsx';
 
 // What `deskpilot test` tells its reporters, after Playwright's Reporter (onBegin, onTestEnd,
 // onEnd): every reporter, built in or the user's own, implements the same small interface, and one
