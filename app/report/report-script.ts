@@ -20,7 +20,8 @@ export const REPORT_SCRIPT = `'use strict';
   window.addEventListener('hashchange', openTarget);
   openTarget();
   function current() {
-    var top = window.scrollY + 100, index = 0;
+    // -1 above the first step, so that j goes to step 1 from the top of the page.
+    var top = window.scrollY + 100, index = -1;
     steps.forEach(function (step, i) { if (step.offsetTop <= top) index = i; });
     return index;
   }
