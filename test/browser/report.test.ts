@@ -11,6 +11,7 @@ import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { serveReport } from '../../app/report/serve-report.ts';
 import { recordTestRun } from '../../app/report/testing/record-test-run.ts';
 import { writeReport } from '../../app/report/write-report.ts';
+import { SCREENSHOTS } from './support/scenarios.ts';
 import { launchChromium } from './support/test-app.ts';
 
 // A real run report, rendered from a recorded trace, opened in headless Chromium: as a file and
@@ -103,6 +104,8 @@ describe('the run report in Chromium', () => {
     const totalWidth = segments.reduce((sum, segment) => sum + segment.width, 0);
     for (const segment of segments) expect(Math.abs(segment.width / totalWidth - segment.ms / totalMs)).toBeLessThan(0.05);
     expect(segments.find((segment) => segment.phase === 'settle')!.ms).toBe(Math.round(recorded.acted!.settleMs));
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await step.screenshot({ path: path.join(SCREENSHOTS, 'report-step.png') });
     expect(problems).toEqual([]);
     await page.close();
   });
