@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { readResource } from '../../agent/trace/read-trace.ts';
 import type { RunRecord } from '../../agent/trace/run-record.ts';
 import type { ResourceRef } from '../../agent/trace/trace-schema.ts';
-import { screenChanges, type ChangeRegion } from './screen-changes.ts';
+import { changedRegions, comparisonSize, greyOfPixels, regionsInFrame, type ChangeRegion, type GreyImage } from './screen-changes.ts';
 import { afterScreens } from './step-screens.ts';
 
 export type ReportImage = { readonly dataUrl: string; readonly width: number; readonly height: number };
@@ -35,17 +35,19 @@ export async function prepareReportAssets(run: RunRecord, options: ReportImageOp
     ...run.steps.map((step) => step.planned?.refinement?.image),
     ...run.expectations.map((expectation) => expectation.image),
   ];
+  // Each picture is decoded and sized once: the JPEG for the page and the grey copy that changes
+  // are found on come from the same pixels.
+  const greys = new Map<string, GreyImage>();
   for (const ref of refs) {
     if (!ref || images.has(ref.sha1)) continue;
     const bytes = readResource(run.dir, ref);
     if (!bytes) continue;
     try {
-      const { data, info } = await sharp(bytes)
-        .resize({ width: maxWidth, withoutEnlargement: true })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality, mozjpeg: false })
-        .toBuffer({ resolveWithObject: true });
-      images.set(ref.sha1, { dataUrl: `data:image/jpeg;base64,${data.toString('base64')}`, width: info.width, height: info.height });
+      const { data, info } = await sharp(bytes).resize({ width: maxWidth, withoutEnlargement: true }).flatten({ background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true });
+      const jpeg = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality, mozjpeg: false }).toBuffer();
+      images.set(ref.sha1, { dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}`, width: info.width, height: info.height });
+      const size = comparisonSize(info);
+      greys.set(ref.sha1, greyOfPixels(data, info, size.width, size.height));
     } catch {
       /* an unreadable image is shown as missing; the rest of the report stands */
     }
@@ -53,15 +55,10 @@ export async function prepareReportAssets(run: RunRecord, options: ReportImageOp
   const changes = new Map<number, ChangeRegion[]>();
   for (const [number, after] of afterScreens(run)) {
     const before = run.steps.find((step) => step.step === number)?.observed;
-    if (!before) continue;
-    const beforeBytes = readResource(run.dir, before.image);
-    const afterBytes = readResource(run.dir, after.image);
-    if (!beforeBytes || !afterBytes) continue;
-    try {
-      changes.set(number, before.image.sha1 === after.image.sha1 ? [] : await screenChanges(beforeBytes, afterBytes, after.imageSize));
-    } catch {
-      /* no outline is drawn; both pictures still show */
-    }
+    const beforeGrey = before ? greys.get(before.image.sha1) : undefined;
+    const afterGrey = greys.get(after.image.sha1);
+    if (!before || !beforeGrey || !afterGrey) continue;
+    changes.set(number, before.image.sha1 === after.image.sha1 ? [] : regionsInFrame(changedRegions(beforeGrey, afterGrey), afterGrey, after.imageSize));
   }
   return { images, changes };
 }
