@@ -1,3 +1,7 @@
+// The automatic JSX runtime named here, not only in tsconfig.json: the CLI runs from any folder,
+// where tsx finds no tsconfig and would fall back to React.createElement.
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import type { ReactNode } from 'react';
 import { pointOf } from '../../agent/actions.ts';
 import { stepUsage, type StepRecord } from '../../agent/trace/run-record.ts';

@@ -1,3 +1,7 @@
+// The automatic JSX runtime named here, not only in tsconfig.json: the CLI runs from any folder,
+// where tsx finds no tsconfig and would fall back to React.createElement.
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 import path from 'node:path';
 import type { Attempt, CaseResult, CaseStatus, SuiteResult } from '../../agent/suite/run-suite.ts';
 import { renderToStaticMarkup } from 'react-dom/server';
