@@ -37,6 +37,8 @@ export type RunRecord = {
   readonly checkpoints: readonly TraceEventOf<'checkpoint'>[];
   /** Preset runs with `expect`: each statement checked on the final screen. */
   readonly expectations: readonly TraceEventOf<'expectation-checked'>[];
+  /** The screen recording, when the run was recorded. */
+  readonly video?: TraceEventOf<'video-recorded'>;
 };
 
 type MutableStep = {
@@ -119,6 +121,7 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     return { ...step, status, ...(problem !== undefined ? { problem } : {}), ...(usedReply ? { usedReply } : {}) };
   });
   const usage = ended?.usage ?? sumUsage(trace.events);
+  const video = trace.events.findLast((event): event is TraceEventOf<'video-recorded'> => event.type === 'video-recorded');
   const lastTime = trace.events.at(-1)?.time ?? started.time;
   return {
     dir: trace.dir,
@@ -133,6 +136,7 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     truncated: trace.truncated,
     checkpoints: trace.events.filter((event): event is TraceEventOf<'checkpoint'> => event.type === 'checkpoint'),
     expectations: trace.events.filter((event): event is TraceEventOf<'expectation-checked'> => event.type === 'expectation-checked'),
+    ...(video ? { video } : {}),
   };
 }
 

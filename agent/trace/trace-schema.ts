@@ -140,8 +140,22 @@ export const ReplyRejectedEventSchema = z
   .object({ type: z.literal('reply-rejected'), ...base, attempt: z.number().int().min(0), code: z.string().meta({ description: 'A ReplyParseError code, e.g. NO_TOOL_CALL, OFF_SCREEN.' }), reason: z.string().meta({ description: 'What was wrong, as told to the model.' }) })
   .meta({ description: 'A reply could not be used; the model was asked again or the run failed.' });
 
+export const RefinementSchema = z
+  .object({
+    crop: z.object({ x: finite, y: finite, width: z.number().positive(), height: z.number().positive() }).meta({ description: 'The region looked at again, in screen input units.' }),
+    image: ResourceRefSchema.meta({ description: 'The crop as sent to the model.' }),
+    text: z.string().meta({ description: 'The raw reply to the closer look.' }),
+    point: PointSchema.meta({ description: "The model's point on the crop, on its 0..1000 grid." }),
+    box: BoxSchema.optional().meta({ description: "The model's box on the crop, on its 0..1000 grid." }),
+    accepted: z.boolean().meta({ description: 'Whether the closer look replaced the first point.' }),
+    reason: z.string().optional().meta({ description: 'Why it was not accepted.' }),
+    usage: UsageSchema,
+    requestMs: z.number().min(0),
+  })
+  .meta({ description: 'A second, closer look at a crop of the screen around the first point.' });
+
 export const StepPlannedEventSchema = z
-  .object({ type: z.literal('step-planned'), ...base, planned: PlannedSchema })
+  .object({ type: z.literal('step-planned'), ...base, planned: PlannedSchema, refinement: RefinementSchema.optional() })
   .meta({ description: 'A usable action, on the grid and on the screen, before approval.' });
 
 export const StepDecidedEventSchema = z
@@ -268,6 +282,7 @@ export type TraceRegion = z.infer<typeof RegionSchema>;
 export type ResourceRef = z.infer<typeof ResourceRefSchema>;
 export type ReplaySource = z.infer<typeof ReplaySourceSchema>;
 export type PresetInfo = z.infer<typeof PresetInfoSchema>;
+export type Refinement = z.infer<typeof RefinementSchema>;
 
 export const TRACE_EVENT_SCHEMAS = {
   'run-started': RunStartedEventSchema,

@@ -5,6 +5,7 @@ import { VIDEO_MODES } from '../../agent/trace/choose-video-mode.ts';
 import { DEFAULT_MERGED_OUTPUT, mergeReportsCommand, type MergeReportsOptions } from './merge-reports-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
+import { showReportCommand, type ShowReportOptions } from './show-report-command.ts';
 import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './preset-commands.ts';
 import { installExitHandlers } from './release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
@@ -57,6 +58,21 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--junit <file>', 'also write JUnit XML for all the runs given')
     .action(async (traces: string[], options: ReportCommandOptions) => {
       setExitCode(await reportCommand(traces, options, io));
+    });
+
+  program
+    .command('show-report')
+    .description("Serve a run's report (written first if needed) or a test run's index.html on this machine, and open it in the browser.")
+    .argument('<dir>', 'a run folder, a `deskpilot test` output folder, or a report file')
+    .option('--port <n>', 'port to listen on (default: any free one)', (value: string) => {
+      const number = Number(value);
+      if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('--port must be a whole number from 0 to 65535.');
+      return number;
+    })
+    .option('--host <address>', 'address to listen on (default 127.0.0.1: this machine only)')
+    .option('--no-open', 'do not open a browser; just print the address')
+    .action(async (dir: string, options: ShowReportOptions) => {
+      setExitCode(await showReportCommand(dir, options, io));
     });
 
   program

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
+import { xmllintProblems } from '../report/testing/validate-junit-schema.ts';
 import { recordTestRun } from '../report/testing/record-test-run.ts';
 import { reportCommand } from './report-command.ts';
 
@@ -43,6 +44,8 @@ describe('deskpilot report', () => {
     expect(fs.existsSync(path.join(b.dir, 'report.html'))).toBe(true);
     expect(console.out()).toMatch(/Report: .*report\.html \(done, 2 steps, \d+ KB, \d+ ms\)\nReport: .*report\.html \(failed, 2 steps/);
     expect(console.out()).toContain(`JUnit: ${junit} (2 runs)`);
+    // What `report --junit` writes is what a CI server accepts.
+    expect(xmllintProblems(fs.readFileSync(junit, 'utf8'))).toEqual([]);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(fs.readFileSync(junit, 'utf8'));
     expect(parsed.testsuites).toMatchObject({ '@tests': '4', '@failures': '1' });
   });

@@ -13,8 +13,7 @@ import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/r
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { platformWindowLocator } from '../../native/window-at-point.ts';
-import { renderSuiteJUnit } from '../report/suite-junit.ts';
-import { renderSuiteReport } from '../report/suite-report.ts';
+import { BUILT_IN_REPORTERS, isReporterModule, loadReporters, SuiteReporterMultiplexer } from '../report/suite-reporter.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
 import { releaseOnExit } from './release-on-exit.ts';
@@ -24,11 +23,11 @@ import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 // this desktop with nobody to approve (risky steps are refused unless a preset allows them); a
 // failed case is retried up to --retries times and is flaky if a retry passes. --shard i/n runs
 // this machine's slice; --grep picks cases by name and tag. Results go to --output: results.json,
-// and per --reporter junit.xml and index.html (linking each try's run report). Exit code 1 when any
-// case failed, errored or was interrupted, 2 on bad usage, 130 when stopped.
+// and what each --reporter writes (junit.xml, index.html linking each try's run report, or a user
+// reporter module's own). Exit code 1 when any case failed, errored or was interrupted, 2 on bad
+// usage, 130 when stopped.
 
-export const REPORTERS = ['list', 'junit', 'html'] as const;
-export type Reporter = (typeof REPORTERS)[number];
+export const REPORTERS = BUILT_IN_REPORTERS;
 
 export const DEFAULT_TEST_OUTPUT = path.join('.deskpilot', 'test-results');
 
@@ -36,7 +35,7 @@ export type TestCommandOptions = PresetRunFlags & {
   var?: string[];
   retries?: number;
   shard?: string;
-  /** `list`, `junit`, `html`; repeatable or comma-separated. */
+  /** `list`, `junit`, `html` or a reporter module's path; repeatable or comma-separated. */
   reporter?: string[];
   grep?: string;
   grepInvert?: string;
@@ -48,7 +47,7 @@ export type TestCommandOptions = PresetRunFlags & {
   failSafe?: boolean;
 };
 
-type Plan = { readonly selection: Selection; readonly shard?: Shard; readonly reporters: ReadonlySet<Reporter>; readonly given: Record<string, string>; readonly output: string; readonly roots: readonly string[] };
+type Plan = { readonly selection: Selection; readonly shard?: Shard; readonly reporters: readonly string[]; readonly given: Record<string, string>; readonly output: string; readonly roots: readonly string[] };
 
 export async function testCommand(paths: readonly string[], options: TestCommandOptions, io: RunCommandIo): Promise<number> {
   const say = (line: string) => io.stdout.write(`${line}\n`);
@@ -85,6 +84,16 @@ export async function testCommand(paths: readonly string[], options: TestCommand
     for (const suiteCase of selection.cases) say(`  ${suiteCase.id}  ${suiteCase.name}${suiteCase.tags.map((tag) => ` @${tag}`).join('')}`);
     return 0;
   }
+  let reporters: SuiteReporterMultiplexer;
+  try {
+    reporters = new SuiteReporterMultiplexer(await loadReporters(plan.reporters, { output: plan.output, title: `deskpilot test${shardText}`, hostname: os.hostname(), say, warn, mask }), warn);
+  } catch (error) {
+    if (error instanceof DeskpilotError) {
+      warn(`deskpilot: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
   say(`Running ${selection.cases.length} of ${selection.found} cases${shardText}${options.grep ? `, --grep ${options.grep}` : ''}, ${options.retries ?? 0} retr${(options.retries ?? 0) === 1 ? 'y' : 'ies'}; results in ${plan.output}`);
 
   let desktop: Awaited<ReturnType<typeof openDesktop>> | undefined;
@@ -103,21 +112,15 @@ export async function testCommand(paths: readonly string[], options: TestCommand
   const signal = failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal;
   let windows: WindowLocator | undefined;
   const runsDir = path.join(plan.output, 'runs');
-  const list = plan.reporters.has('list');
+  reporters.onBegin({ cases: selection.cases, found: selection.found, retries: options.retries ?? 0 });
 
   const suite = await runSuite({
     cases: selection.cases,
     retries: options.retries ?? 0,
     signal,
-    onCaseStart: (suiteCase, position) => {
-      if (list) say(mask(`[${position + 1}/${selection.cases.length}] ${suiteCase.name} (${suiteCase.id})`));
-    },
-    onAttemptEnd: (suiteCase, attempt, index, willRetry) => {
-      if (list && willRetry) say(mask(`  try ${index + 1} failed: ${attempt.reason}\n  retrying (try ${index + 2} of ${(options.retries ?? 0) + 1})`));
-    },
-    onCaseEnd: (result) => {
-      if (list) say(mask(caseLine(result)));
-    },
+    onCaseStart: (suiteCase, position) => reporters.onCaseBegin(suiteCase, position),
+    onAttemptEnd: (suiteCase, attempt, index, willRetry) => reporters.onAttemptEnd(suiteCase, attempt, index, willRetry),
+    onCaseEnd: (result, position) => reporters.onCaseEnd(result, position),
     runAttempt: async (suiteCase): Promise<Attempt> => {
       const preset = suiteCase.preset!;
       if (preset.approval === 'always') return { outcome: 'error', reason: `The preset asks a person to confirm every step (approval: always), and nobody answers in a test run; use approval: risky or never.`, durationMs: 0 };
@@ -144,7 +147,7 @@ export async function testCommand(paths: readonly string[], options: TestCommand
       secrets.push(...outcome.redactor.secrets);
       const { result } = outcome;
       let reportFile: string | undefined;
-      if (plan.reporters.has('html')) {
+      if (reporters.wantsRunReports) {
         try {
           reportFile = (await writeReport(outcome.traceDir)).file;
         } catch (error) {
@@ -183,25 +186,16 @@ export async function testCommand(paths: readonly string[], options: TestCommand
   fs.writeFileSync(path.join(plan.output, 'results.json'), mask(`${JSON.stringify(resultsJson(suite, facts), null, 2)}\n`));
   const summary = summaryLine(suite);
   say(mask(summary));
-  if (plan.reporters.has('junit')) {
-    const file = path.resolve(plan.output, 'junit.xml');
-    fs.writeFileSync(file, renderSuiteJUnit(suite, { hostname: os.hostname(), mask, properties: facts, name: `deskpilot test${shardText}`, baseDir: path.dirname(file) }));
-    say(`JUnit: ${file}`);
-  }
-  if (plan.reporters.has('html')) {
-    const file = path.resolve(plan.output, 'index.html');
-    fs.writeFileSync(file, renderSuiteReport(suite, { file, mask, facts, title: `deskpilot test${shardText}`, generatedAt: new Date() }));
-    say(`HTML: ${file}`);
-  }
+  await reporters.onEnd(suite, { facts });
   if (suite.stopped) return EXIT_CODES.stopped;
   return suite.ok ? 0 : EXIT_CODES.failed;
 }
 
 function makePlan(paths: readonly string[], options: TestCommandOptions, env: NodeJS.ProcessEnv): Plan {
-  const reporters = new Set<Reporter>();
+  const reporters: string[] = [];
   for (const name of (options.reporter ?? ['list']).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean)) {
-    if (!(REPORTERS as readonly string[]).includes(name)) throw new DeskpilotError('INVALID_REPORTER', `--reporter ${name} is not one of ${REPORTERS.join(', ')}.`);
-    reporters.add(name as Reporter);
+    if (!(REPORTERS as readonly string[]).includes(name) && !isReporterModule(name)) throw new DeskpilotError('INVALID_REPORTER', `--reporter ${name} is not one of ${REPORTERS.join(', ')}, nor a path to a reporter module (e.g. ./my-reporter.mjs).`);
+    if (!reporters.includes(name)) reporters.push(name);
   }
   const retries = options.retries ?? 0;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new DeskpilotError('INVALID_RETRIES', '--retries must be a whole number from 0 to 10.');
@@ -215,19 +209,6 @@ function makePlan(paths: readonly string[], options: TestCommandOptions, env: No
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function caseLine(result: CaseResult): string {
-  const last = result.attempts.at(-1);
-  const steps = last?.steps !== undefined ? `${last.steps} step${last.steps === 1 ? '' : 's'}, ` : '';
-  switch (result.status) {
-    case 'passed':
-      return `  passed (${steps}${seconds(result.durationMs)})`;
-    case 'flaky':
-      return `  flaky: passed on try ${result.attempts.length} (${steps}${seconds(result.durationMs)}); try 1 failed: ${result.attempts[0]!.reason}`;
-    default:
-      return `  ${result.status.toUpperCase()}: ${result.reason}${last?.traceDir ? `\n  trace: ${last.traceDir}` : ''}`;
-  }
-}
 
 function summaryLine(suite: SuiteResult): string {
   const parts = (['passed', 'flaky', 'failed', 'error', 'interrupted', 'skipped'] as const).filter((status) => suite.counts[status] > 0).map((status) => `${suite.counts[status]} ${status}`);

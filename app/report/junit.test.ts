@@ -7,8 +7,11 @@ import { readTrace } from '../../agent/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { ScriptedApprover } from '../../agent/testing/fakes.ts';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
-import { renderJUnit } from './junit.ts';
+import { junitTimestamp, renderJUnit, renderSuiteJUnit } from './junit.ts';
+import { checkJUnit } from './testing/check-junit.ts';
 import { recordTestRun } from './testing/record-test-run.ts';
+import { CANARY, sampleSuite } from './testing/sample-suite.ts';
+import { xmllintProblems } from './testing/validate-junit-schema.ts';
 
 const temporary: string[] = [];
 const tempDir = () => {
@@ -32,6 +35,8 @@ const parse = (xml: string) =>
 /** The usual JUnit shape (the Jenkins/Ant schema's required parts), checked on the parsed tree. */
 function expectJUnitShape(xml: string) {
   expect(XMLValidator.validate(xml)).toBe(true);
+  expect(xmllintProblems(xml)).toEqual([]);
+  expect(checkJUnit(xml).problems).toEqual([]);
   const { testsuites } = parse(xml);
   for (const name of ['@tests', '@failures', '@errors', '@time']) expect(testsuites[name]).toMatch(/^\d+(\.\d+)?$/);
   let tests = 0;
@@ -39,7 +44,7 @@ function expectJUnitShape(xml: string) {
   let errors = 0;
   for (const suite of testsuites.testsuite) {
     for (const name of ['@name', '@tests', '@failures', '@errors', '@skipped', '@time', '@timestamp']) expect(suite[name], name).toBeDefined();
-    expect(suite['@timestamp']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/);
+    expect(suite['@timestamp']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     expect(Number(suite['@tests'])).toBe(suite.testcase.length);
     expect(Number(suite['@failures'])).toBe(suite.testcase.filter((c) => c.failure).length);
     expect(Number(suite['@errors'])).toBe(suite.testcase.filter((c) => c.error).length);
@@ -109,5 +114,65 @@ describe('renderJUnit', () => {
     const suite = suites.testsuite[0]!;
     expect(suite['@errors']).toBe('1');
     expect(JSON.stringify(suite.testcase.at(-1))).toMatch(/killed or crashed/);
+  });
+});
+
+describe('renderSuiteJUnit', () => {
+  it('is valid against junit-10.xsd: one testcase per preset, with counts that add up', () => {
+    const xml = renderSuiteJUnit(sampleSuite(), { hostname: 'ci-1', properties: { shard: '1/2', retries: '1' } });
+    expect(xmllintProblems(xml)).toEqual([]);
+    const { problems, cases } = checkJUnit(xml);
+    expect(problems).toEqual([]);
+    expect(cases.map((c) => [c.classname, c.name, c.result, c.time])).toEqual([
+      ['suite/a.yaml', 'fill-form', 'passed', 2.1],
+      ['suite/b.yaml', 'flaky <one> & "quoted"', 'passed', 4],
+      ['suite/c.yaml', 'expect-false', 'failure', 3],
+      ['suite/d.yaml', 'broken', 'error', 0],
+      ['suite/e.yaml', 'not-run', 'skipped', 0],
+    ]);
+    expect(xml).toContain('<testsuites name="deskpilot test" tests="5" failures="1" errors="1" time="12.345">');
+    expect(xml).toContain('skipped="1" time="12.345" timestamp="2025-11-26T02:09:30" hostname="ci-1"');
+    expect(xml).toContain('<property name="shard" value="1/2"/><property name="flaky" value="1"/>');
+  });
+
+  it("gives a failure the expectation's evidence, and a flaky case its earlier failure as a flakyFailure", () => {
+    const xml = renderSuiteJUnit(sampleSuite());
+    const { cases } = checkJUnit(xml);
+    expect(cases[2]!.message).toBe('The expectation "A yellow marker shows" is not met: No yellow anywhere.');
+    expect(cases[2]!.text).toContain('expect "A yellow marker shows": no: No yellow anywhere.');
+    expect(cases[1]!.out).toContain('status: flaky (passed on try 2)');
+    expect(cases[1]!.out).toContain('try 1: failed: The model gave up');
+    expect(xml).toMatch(/<testcase classname="suite\/b.yaml"[^>]*><flakyFailure message="The model gave up; it typed canary-s3cret-value" type="failed">try 1: failed/);
+    expect(cases[0]!.out).toContain('report: /r/runs/a/report.html');
+    expect(checkJUnit(renderSuiteJUnit(sampleSuite(), { baseDir: '/r' })).cases[0]!.out).toContain('trace: runs/a\n  report: runs/a/report.html');
+  });
+
+  it('masks secrets everywhere', () => {
+    const xml = renderSuiteJUnit(sampleSuite(), { mask: (text) => text.split(CANARY).join('[secret:PASSWORD]') });
+    expect(xml).not.toContain(CANARY);
+    expect(xml).toContain('[secret:PASSWORD]');
+  });
+});
+
+describe('one JUnit writer for runs and suites', () => {
+  it('writes the same timestamp for a run and for a suite started at the same instant, and both validate', async () => {
+    const { dir } = await recordTestRun({ runsDir: tempDir(), script: [click(500, 250), done] });
+    const run = toRunRecord(readTrace(dir));
+    const fromRun = renderJUnit([run]);
+    const suite = { ...sampleSuite(), startedAt: run.started.startedAt };
+    const fromSuite = renderSuiteJUnit(suite);
+    expect(xmllintProblems(fromRun)).toEqual([]);
+    expect(xmllintProblems(fromSuite)).toEqual([]);
+    const stamp = (xml: string) => /<testsuite [^>]*timestamp="([^"]+)"/.exec(xml)?.[1];
+    expect(stamp(fromRun)).toBe(junitTimestamp(run.started.startedAt));
+    expect(stamp(fromSuite)).toBe(stamp(fromRun));
+    // Written in UTC, whatever zone the start was given in.
+    expect(junitTimestamp('2025-11-26T03:09:30.999+01:00')).toBe('2025-11-26T02:09:30');
+  });
+
+  it('the schema check is real: xmllint refuses what the old writers wrote (skipped on <testsuites>)', () => {
+    const old = '<?xml version="1.0"?><testsuites name="x" tests="0" failures="0" errors="0" skipped="0" time="0"></testsuites>';
+    expect(xmllintProblems(old).join('\n')).toMatch(/attribute 'skipped' is not allowed/);
+    expect(checkJUnit(old).problems.join('\n')).toMatch(/<testsuites> may not carry skipped/);
   });
 });

@@ -43,7 +43,7 @@ function findAll(node: unknown, tag: string, out: Node[] = []): Node[] {
 const classOf = (node: Node) => String(node.class ?? '').split(' ');
 
 describe('renderReport', () => {
-  it('puts the outcome first and one section per step, each with its image, lazily loaded, inline', async () => {
+  it('puts the outcome first and one section per step, each with its screenshot; each image is in the file once; no inline script', async () => {
     const { dir } = await recordTestRun({ runsDir: tempDir(), script: [click(500, 250), click(300, 600), done] });
     const report = await writeReport(dir);
     const html = fs.readFileSync(report.file, 'utf8');
@@ -54,16 +54,19 @@ describe('renderReport', () => {
     expect(html.indexOf('data-outcome="done"')).toBeLessThan(html.indexOf('<section'));
     const sections = findAll(doc, 'section');
     expect(sections.map((section) => section['data-step'])).toEqual(['1', '2', '3']);
-    const images = findAll(doc, 'img');
-    expect(images).toHaveLength(3);
-    for (const image of images) {
-      expect(image.loading).toBe('lazy');
-      expect(String(image.src)).toMatch(/^data:image\/jpeg;base64,/);
-      expect(Number(image.width)).toBeLessThanOrEqual(960);
-    }
-    // Self-contained: nothing is fetched from anywhere.
+    const run = toRunRecord(readTrace(dir));
+    const shas = run.steps.map((step) => step.observed!.image.sha1);
+    // Before of every step, after of the two acted ones: the after of a step is the next step's before.
+    const pictures = findAll(doc, 'div').filter((node) => classOf(node).includes('picture'));
+    expect(pictures.map((node) => node['data-image'])).toEqual([shas[0], shas[1], shas[1], shas[2], shas[2]]);
+    for (const sha1 of shas) expect(html.split(`.image-${sha1}{background-image:url("data:image/jpeg;base64,`).length - 1).toBe(1);
+    // Self-contained but for report.js beside it: nothing is fetched from anywhere, no inline script.
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    expect(html).toContain("default-src 'none'");
+    const csp = findAll(doc, 'meta').find((meta) => meta['http-equiv'] === 'Content-Security-Policy')!;
+    expect(csp.content).toBe("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'self'; base-uri 'none'; form-action 'none'");
+    const scripts = findAll(doc, 'script');
+    expect(scripts.map((script) => script.src)).toEqual(['report.js']);
+    expect(fs.readFileSync(path.join(dir, 'report.js'), 'utf8')).toContain("addEventListener('keydown'");
   });
 
   it('draws the planned box and point from the recorded grid, and the click from the performed screen point', async () => {
@@ -104,7 +107,7 @@ describe('renderReport', () => {
     const html = fs.readFileSync((await writeReport(dir)).file, 'utf8');
     const doc = parser.parse(html);
     expect(findAll(doc, 'header')[0]!['data-outcome']).toBe('failed');
-    expect(html).toMatch(/<p class="reason">The model&#39;s reply could not be used 3 times/);
+    expect(html).toMatch(/<p class="reason">The model&#x27;s reply could not be used 3 times/);
     const sections = findAll(doc, 'section');
     expect(classOf(sections[0]!)).toEqual(expect.arrayContaining(['status-acted', 'reasked']));
     expect(classOf(sections[1]!)).toEqual(expect.arrayContaining(['status-failed', 'reasked']));
@@ -125,7 +128,7 @@ describe('renderReport', () => {
     expect(findAll(doc, 'header')[0]!['data-outcome']).toBe('incomplete');
     expect(html).toContain('killed or crashed');
     expect(html).toContain('is incomplete');
-    expect(findAll(doc, 'img')).toHaveLength(2);
+    expect(html.match(/\.image-[0-9a-f]{40}\{/g)).toHaveLength(2);
   });
 
   it('shows tokens per step and in total, and the price where it is known', async () => {

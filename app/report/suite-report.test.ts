@@ -1,6 +1,6 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { renderSuiteReport } from './suite-report.ts';
+import { renderSuiteReport } from './suite-report.tsx';
 import { CANARY, sampleSuite } from './testing/sample-suite.ts';
 
 describe('renderSuiteReport', () => {
@@ -8,7 +8,8 @@ describe('renderSuiteReport', () => {
 
   it('is one self-contained, well-formed page', () => {
     expect(XMLValidator.validate(html.replace('<!DOCTYPE html>', ''))).toBe(true);
-    expect(html).toContain(`content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"`);
+    expect(html.replaceAll('&#x27;', "'")).toContain(`content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"`);
+    expect(html).not.toContain('<script');
     expect(html).not.toMatch(/(src|href)="https?:/);
   });
 

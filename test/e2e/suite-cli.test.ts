@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
 import { checkJUnit } from '../../app/report/testing/check-junit.ts';
+import { xmllintProblems } from '../../app/report/testing/validate-junit-schema.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
 import { PAGE_TARGETS } from '../support/pages/test-page.ts';
 import { serveTestPage, type ServedPage } from '../support/pages/serve-test-page.ts';
@@ -88,6 +89,7 @@ describe('deskpilot test', () => {
     // JUnit: valid against the usual schema, one testcase per preset.
     const junitFile = path.join(output, 'junit.xml');
     expect(result.stdout).toContain(`JUnit: ${junitFile}`);
+    expect(xmllintProblems(fs.readFileSync(junitFile, 'utf8'))).toEqual([]);
     const { problems, cases } = checkJUnit(fs.readFileSync(junitFile, 'utf8'));
     expect(problems).toEqual([]);
     expect(cases.map((c) => [c.classname, c.name, c.result])).toEqual([
@@ -152,7 +154,7 @@ describe('deskpilot test', () => {
   it('refuses a bad shard, reporter or pattern before running anything', async () => {
     for (const [args, message] of [
       [['--shard', '3/2'], 'deskpilot: --shard 3/2: the shard must be from 1 to 2.'],
-      [['--reporter', 'xml'], 'deskpilot: --reporter xml is not one of list, junit, html.'],
+      [['--reporter', 'xml'], 'deskpilot: --reporter xml is not one of list, junit, html, nor a path to a reporter module'],
       [['--grep', '(('], 'deskpilot: --grep "((" is not a regular expression'],
     ] as const) {
       const result = await test(['test/presets/shard', ...args]);

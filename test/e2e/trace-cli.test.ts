@@ -130,13 +130,19 @@ describe('a trace of every run', () => {
       const page = await context.newPage();
       await page.goto(`file://${html}`);
       expect(await page.locator('header.outcome h1').textContent()).toBe('Done');
-      const images = page.locator('section.step figure.shot img');
+      // A run that passed shows its steps closed; report.js's `o` opens them all.
+      await page.keyboard.press('o');
+      await page.waitForFunction(() => [...document.querySelectorAll('details.step-details')].every((details) => (details as HTMLDetailsElement).open));
+      const images = page.locator('section.step figure.shot-before .picture');
       expect(await images.count()).toBe(4);
       for (let index = 0; index < 4; index++) {
         const image = images.nth(index);
         await image.scrollIntoViewIfNeeded();
-        await page.waitForFunction((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0, await image.elementHandle(), { timeout: 5000 });
+        expect(await image.evaluate((element) => getComputedStyle(element).backgroundImage)).toMatch(/^url\("data:image\/jpeg;base64,/);
+        expect((await image.boundingBox())!.width).toBeGreaterThan(100);
       }
+      // Each acted step also shows the settled screen after it.
+      expect(await page.locator('section.step figure.shot-after .picture').count()).toBe(3);
       expect(await page.locator('section.step svg .planned-box').count()).toBe(2);
       expect(await page.locator('section.step svg .actual-click').count()).toBe(2);
       // The crosshair over the button's screenshot sits inside the drawn box, as the click sat inside the button.

@@ -10,7 +10,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 type Node = { readonly [name: string]: unknown; readonly ':@'?: Record<string, string> };
 
 const SUITE_CHILDREN = ['properties', 'testcase', 'system-out', 'system-err'];
-const CASE_CHILDREN = ['skipped', 'error', 'failure', 'system-out', 'system-err'];
+const CASE_CHILDREN = ['skipped', 'error', 'failure', 'rerunFailure', 'rerunError', 'flakyFailure', 'flakyError', 'system-out', 'system-err'];
+// junit-10.xsd allows no other attribute on the root (no `skipped`, which many writers add).
+const ROOT_ATTRIBUTES = ['name', 'time', 'tests', 'failures', 'errors'];
 const WHOLE = /^\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 // xs:dateTime without a time zone, as junit-10.xsd's ISO8601_DATETIME_PATTERN says.
@@ -28,6 +30,7 @@ export function checkJUnit(xml: string): { problems: string[]; cases: JUnitCase[
   const roots = elements(nodes).filter((node) => elementName(node) !== '?xml');
   if (roots.length !== 1 || elementName(roots[0]!) !== 'testsuites') return { problems: [`the root must be one <testsuites>, found ${roots.map(elementName).join(', ') || 'nothing'}`], cases };
   const root = roots[0]!;
+  for (const name of Object.keys(root[':@'] ?? {})) if (!ROOT_ATTRIBUTES.includes(name)) problems.push(`<testsuites> may not carry ${name} (allowed: ${ROOT_ATTRIBUTES.join(', ')})`);
   const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const suite of elements(root.testsuites)) {
     if (elementName(suite) !== 'testsuite') {
@@ -57,7 +60,7 @@ export function checkJUnit(xml: string): { problems: string[]; cases: JUnitCase[
       if (caseAttributes.time !== undefined && !DECIMAL.test(caseAttributes.time)) problems.push(`<testcase ${name}> time="${caseAttributes.time}" is not a decimal number`);
       const inner = elements(child.testcase);
       const names = inner.map(elementName) as string[];
-      checkOrder(names, CASE_CHILDREN, `<testcase ${name}>`, problems, []);
+      checkOrder(names, CASE_CHILDREN, `<testcase ${name}>`, problems, ['rerunFailure', 'rerunError', 'flakyFailure', 'flakyError']);
       const outcomes = names.filter((element) => element === 'failure' || element === 'error' || element === 'skipped');
       if (outcomes.length > 1) problems.push(`<testcase ${name}> holds ${outcomes.join(' and ')}; at most one is allowed`);
       const outcome = inner.find((node) => ['failure', 'error', 'skipped'].includes(elementName(node)!));
@@ -83,7 +86,7 @@ export function checkJUnit(xml: string): { problems: string[]; cases: JUnitCase[
     }
   }
   const rootAttributes = root[':@'] ?? {};
-  for (const key of ['tests', 'failures', 'errors', 'skipped'] as const) {
+  for (const key of ['tests', 'failures', 'errors'] as const) {
     if (rootAttributes[key] !== undefined && Number(rootAttributes[key]) !== total[key]) problems.push(`<testsuites> says ${key}="${rootAttributes[key]}" but its suites hold ${total[key]}`);
   }
   return { problems, cases };

@@ -7,7 +7,8 @@ import { fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from '.
 import { mockQwenModel } from '../../../agent/testing/mock-qwen-model.ts';
 
 // Records a real trace with fakes, for the report and JUnit tests: a screen that returns a real
-// PNG of the size asked for (a different grey each capture, so every step has its own resource).
+// PNG of the size asked for (a different grey each capture, so every step has its own resource),
+// with a dark square for every action performed so far, so that acting visibly changes the screen.
 
 export class PaintedScreen implements Screen {
   private count = 0;
@@ -15,8 +16,14 @@ export class PaintedScreen implements Screen {
   async capture(options: CaptureOptions): Promise<Screenshot> {
     const size = options.sizeFor(fullHdDisplay.pixelSize);
     const shade = 200 + (this.count++ % 40);
+    const scale = size.width / fullHdDisplay.pixelSize.width;
+    const marks = Array.from({ length: Math.min(this.version, 8) }, (_, index) => ({
+      input: { create: { width: Math.round(80 * scale), height: Math.round(80 * scale), channels: 3 as const, background: { r: 20, g: 20, b: 20 } } },
+      left: Math.round((100 + index * 200) * scale),
+      top: Math.round(800 * scale),
+    }));
     const image = await sharp({ create: { width: size.width, height: size.height, channels: 3, background: { r: shade, g: shade, b: shade } } })
-      .composite([{ input: { create: { width: 120, height: 60, channels: 3, background: { r: 255, g: 0, b: 255 } } }, left: 400, top: 200 }])
+      .composite([{ input: { create: { width: 120, height: 60, channels: 3, background: { r: 255, g: 0, b: 255 } } }, left: 400, top: 200 }, ...marks])
       .png()
       .toBuffer();
     return { image: new Uint8Array(image), mediaType: 'image/png', size, display: fullHdDisplay, timings: { grabMs: 9, encodeMs: 40 } };
