@@ -7,7 +7,7 @@ import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
 import type { WindowLocator } from '../../agent/ports.ts';
 import { collectCases, selectCases, type Selection } from '../../agent/suite/collect-cases.ts';
 import { compileGrep } from '../../agent/suite/grep.ts';
-import { runSuite, type Attempt, type CaseResult, type SuiteResult } from '../../agent/suite/run-suite.ts';
+import { runSuite, type Attempt, type SuiteResult } from '../../agent/suite/run-suite.ts';
 import { resolveShard, type Shard } from '../../agent/suite/shard.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
