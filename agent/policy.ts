@@ -8,6 +8,14 @@ export const RunPolicySchema = z.object({
   imageTokenBudget: z.number().int().min(64).max(16384).default(1280),
   /** Screenshots kept in the context; older steps stay as text. */
   screenshotsInContext: z.number().int().min(1).max(10).default(3),
+  /**
+   * Old screenshots leave the context this many at a time (so up to `screenshotsInContext` plus
+   * this many are sent), which keeps the request's beginning, the part a provider caches, the same
+   * for several steps. 0 drops one every step.
+   */
+  screenshotTrimChunk: z.number().int().min(0).max(10).default(3),
+  /** How the conversation is laid out (`turns` caches; `single-message` is the older layout, kept to compare). */
+  contextLayout: z.enum(['turns', 'single-message']).default('turns'),
   /** Re-asks after a reply that cannot be used, before the run fails. */
   maxReplyRetries: z.number().int().min(0).max(10).default(2),
   /** Longest wait for the screen to stop changing after an action. */

@@ -56,7 +56,9 @@ export type ModelReply = {
   readonly text: string;
   /** Tool calls the server parsed itself, when it does (vLLM with a tool parser). */
   readonly toolCalls: readonly NativeToolCall[];
-  readonly usage: { readonly inputTokens: number | undefined; readonly outputTokens: number | undefined };
+  readonly usage: { readonly inputTokens: number | undefined; readonly outputTokens: number | undefined; readonly cachedInputTokens?: number | undefined };
+  /** The provider that answered, when a router (the AI Gateway) says which. */
+  readonly provider?: string;
   /** The model id the endpoint says answered. */
   readonly modelId?: string;
 };
@@ -98,6 +100,7 @@ export interface WindowLocator {
 }
 
 export interface Clock {
+  /** Milliseconds; events' times and durations both come from here. */
   now(): number;
   /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

@@ -8,7 +8,12 @@ import type { PlannedStep } from './planned-step.ts';
 
 export type RunOutcome = 'done' | 'failed' | 'stopped';
 
-export type Usage = { readonly inputTokens: number; readonly outputTokens: number };
+export type Usage = {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Of `inputTokens`, those the provider says it read from its prompt cache (billed lower), when it says. */
+  readonly cachedInputTokens?: number;
+};
 
 export type RunEvent =
   | {

@@ -1,0 +1,41 @@
+import type { ScreenAction } from '../actions.ts';
+import type { RunPolicy } from '../policy.ts';
+import type { Clock, Input, Screen } from '../ports.ts';
+import { waitForStillScreen, type SettleResult } from './settle.ts';
+
+export type ActInput = {
+  readonly action: ScreenAction;
+  readonly screen: Screen;
+  readonly input: Input;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+};
+
+export type ActResult = {
+  /** The screen's fingerprint just before the action, to tell a reaction from none. */
+  readonly before: string;
+  readonly actionMs: number;
+};
+
+/** Performs the action, having first noted how the screen looked. */
+export async function act(options: ActInput): Promise<ActResult> {
+  const before = await options.screen.fingerprint(options.signal);
+  const started = options.clock.now();
+  await options.input.perform(options.action, options.signal);
+  return { before, actionMs: options.clock.now() - started };
+}
+
+/** Waits for the screen to stop changing after an action, within the policy's limits. */
+export function settle(options: { readonly screen: Screen; readonly clock: Clock; readonly before: string; readonly policy: RunPolicy; readonly signal?: AbortSignal }): Promise<SettleResult> {
+  const { policy } = options;
+  return waitForStillScreen({
+    screen: options.screen,
+    clock: options.clock,
+    before: options.before,
+    capMs: policy.settleCapMs,
+    intervalMs: policy.settleIntervalMs,
+    quietMs: policy.settleQuietMs,
+    noChangeMs: policy.settleNoChangeMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
