@@ -36,6 +36,8 @@ export function settle(options: { readonly screen: Screen; readonly clock: Clock
     intervalMs: policy.settleIntervalMs,
     quietMs: policy.settleQuietMs,
     noChangeMs: policy.settleNoChangeMs,
+    eventQuietMs: policy.settleEventQuietMs,
+    eventNoChangeMs: policy.settleEventNoChangeMs,
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }
