@@ -59,8 +59,9 @@ export class AiSdkModel implements Model {
         // Anything longer is no reply to act on: cut it short, and the parser refuses it as too long.
         text: result.text.length > MAX_REPLY_CHARS ? result.text.slice(0, MAX_REPLY_CHARS + 1) : result.text,
         toolCalls: result.toolCalls.map((call) => ({ name: call.toolName, arguments: call.input })),
-        usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
+        usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, cachedInputTokens: result.usage.inputTokenDetails?.cacheReadTokens ?? result.usage.cachedInputTokens },
         modelId: result.response.modelId,
+        ...answeringProvider(result.providerMetadata),
       };
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) {
@@ -152,4 +153,11 @@ function toAiMessage(message: ModelMessage): AiModelMessage {
     role: 'user',
     content: message.content.map((part) => (part.type === 'text' ? { type: 'text' as const, text: part.text } : { type: 'image' as const, image: part.image, mediaType: part.mediaType })),
   };
+}
+
+/** Which provider a router says answered (the AI Gateway's `routing` metadata), when it says. */
+export function answeringProvider(metadata: Record<string, Record<string, unknown>> | undefined): { provider?: string } {
+  const routing = metadata?.gateway?.routing as Record<string, unknown> | undefined;
+  const provider = routing?.finalProvider ?? routing?.resolvedProvider;
+  return typeof provider === 'string' && provider !== '' ? { provider } : {};
 }
