@@ -45,6 +45,8 @@ export type RunEvent =
       readonly usage: Usage;
       readonly requestMs: number;
       readonly requestBytes: number;
+      /** The provider that answered, when a router says which. */
+      readonly provider?: string;
     }
   | {
       readonly type: 'reply-rejected';

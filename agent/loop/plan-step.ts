@@ -16,7 +16,7 @@ export type PlanInput = {
   readonly maxReplyRetries: number;
   readonly now: () => number;
   readonly signal?: AbortSignal;
-  readonly onReply: (reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number }) => void;
+  readonly onReply: (reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number; provider?: string }) => void;
   readonly onRejected: (rejection: { attempt: number; code: string; reason: string }) => void;
 };
 
@@ -36,7 +36,7 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
     const request = input.request(reasks);
     const started = input.now();
     const reply = await input.model.complete(request, input.signal);
-    input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request) });
+    input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request), ...(reply.provider ? { provider: reply.provider } : {}) });
     const parsed = parseReply(reply);
     let problem: { code: string; reason: string } | undefined;
     let action: ModelAction | undefined;

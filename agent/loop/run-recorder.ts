@@ -55,7 +55,7 @@ export class RunRecorder {
     });
   }
 
-  replied(reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number }): void {
+  replied(reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number; provider?: string }): void {
     this.usage.inputTokens += reply.usage.inputTokens;
     this.usage.outputTokens += reply.usage.outputTokens;
     this.usage.cachedInputTokens += reply.usage.cachedInputTokens ?? 0;

@@ -1,4 +1,4 @@
-import { APICallError, generateText, jsonSchema, tool, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
+import { APICallError, generateText, jsonSchema, tool, type JSONValue, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
 import { abortableSleep, abortError } from '../abort.ts';
 import type { Model, ModelMessage, ModelReply, ModelRequest } from '../ports.ts';
 import { COMPUTER_USE_FUNCTION_NAME, computerUseParameters, computerUseToolDescription } from '../qwen/computer-use-tool.ts';
@@ -21,6 +21,8 @@ export type AiSdkModelOptions = {
   readonly nativeTools?: boolean;
   /** Longest reply the model may write; default 4096 tokens (a step's reply is some 100, a thinking model's some 1000s). */
   readonly maxOutputTokens?: number;
+  /** Passed as the AI SDK's `providerOptions` (the gateway's provider order, for one). */
+  readonly providerOptions?: Record<string, Record<string, JSONValue>>;
 };
 
 const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -47,6 +49,7 @@ export class AiSdkModel implements Model {
           // Retries are ours: the SDK's would also retry a refused connection, for many seconds.
           maxRetries: 0,
           abortSignal,
+          ...(this.options.providerOptions ? { providerOptions: this.options.providerOptions } : {}),
           ...(this.options.nativeTools
             ? { tools: { [COMPUTER_USE_FUNCTION_NAME]: tool({ description: computerUseToolDescription, inputSchema: jsonSchema(computerUseParameters as never) }) } }
             : {}),

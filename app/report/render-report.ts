@@ -176,10 +176,14 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
   const { started } = run;
   const settings = started.settings;
   const modelId = typeof settings.model === 'string' ? settings.model : started.model;
-  const price = estimatePrice(modelId, settings.baseURL, run.usage, started.policy.price);
+  // The provider that answered (a router says which): its price, where it differs between providers.
+  const providers = [...new Set(run.steps.flatMap((step) => step.replies.flatMap((reply) => (reply.provider ? [reply.provider] : []))))];
+  const price = estimatePrice(modelId, settings.baseURL, run.usage, started.policy.price, providers.length === 1 ? providers[0] : undefined);
+  const perStep = run.steps.length > 0 && price.kind === 'known' ? `, ${formatUsd(price.usd / run.steps.length)} a step` : '';
+  const cachedNote = price.kind === 'known' && price.price.cachedInputPerMillion !== undefined && run.usage.cachedInputTokens ? `, cached input at $${price.price.cachedInputPerMillion}` : '';
   const cost =
     price.kind === 'known'
-      ? `${formatUsd(price.usd)} <span class="note">(estimate at $${price.price.inputPerMillion} in / $${price.price.outputPerMillion} out per million tokens, from ${escapeHtml(price.price.seenAt)}; check your provider's bill)</span>`
+      ? `${formatUsd(price.usd)}${perStep} <span class="note">(estimate at $${price.price.inputPerMillion} in / $${price.price.outputPerMillion} out per million tokens${cachedNote}, from ${escapeHtml(price.price.seenAt)}; check your provider's bill)</span>`
       : price.kind === 'local'
         ? `<span class="note">local server (${escapeHtml(price.host)}): no per-token price</span>`
         : `<span class="note">price unknown for ${escapeHtml(modelId)}</span>`;
@@ -192,8 +196,9 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
     ['started', escapeHtml(started.startedAt)],
     ['duration', ms(run.durationMs)],
     ['steps', `${run.steps.length}${reasked > 0 ? ` (${reasked} re-asked)` : ''}`],
-    ['tokens', `${num(run.usage.inputTokens)} in / ${num(run.usage.outputTokens)} out`],
+    ['tokens', `${num(run.usage.inputTokens)} in${run.usage.cachedInputTokens ? ` (${num(run.usage.cachedInputTokens)} of them cached)` : ''} / ${num(run.usage.outputTokens)} out`],
     ['cost', cost],
+    ...(providers.length > 0 ? [['answered by', escapeHtml(providers.join(', '))] as [string, string]] : []),
   ];
   if (started.kind === 'replay') {
     facts.splice(1, 0, ['replay of', `${escapeHtml(started.replayOf?.trace ?? 'a recording')}${started.replayOf?.outcome ? ` (recorded outcome: ${started.replayOf.outcome})` : ''}`]);
