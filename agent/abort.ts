@@ -32,7 +32,11 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/**
+ * Milliseconds since 1970 that never go backwards (the process's start plus the monotonic
+ * `performance.now()`): one clock for the events' times and for every duration.
+ */
 export const systemClock: Clock = {
-  now: () => performance.now(),
+  now: () => performance.timeOrigin + performance.now(),
   sleep: abortableSleep,
 };

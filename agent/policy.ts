@@ -8,6 +8,14 @@ export const RunPolicySchema = z.object({
   imageTokenBudget: z.number().int().min(64).max(16384).default(1280),
   /** Screenshots kept in the context; older steps stay as text. */
   screenshotsInContext: z.number().int().min(1).max(10).default(3),
+  /**
+   * Old screenshots leave the context this many at a time (so up to `screenshotsInContext` plus
+   * this many are sent), which keeps the request's beginning, the part a provider caches, the same
+   * for several steps. 0 drops one every step.
+   */
+  screenshotTrimChunk: z.number().int().min(0).max(10).default(3),
+  /** How the conversation is laid out (`turns` caches; `single-message` is the older layout, kept to compare). */
+  contextLayout: z.enum(['turns', 'single-message']).default('turns'),
   /** Re-asks after a reply that cannot be used, before the run fails. */
   maxReplyRetries: z.number().int().min(0).max(10).default(2),
   /** Longest wait for the screen to stop changing after an action. */
@@ -18,6 +26,14 @@ export const RunPolicySchema = z.object({
   settleQuietMs: z.number().int().min(0).max(5000).default(60),
   /** When nothing has changed yet, how long to keep looking for a late reaction before moving on. */
   settleNoChangeMs: z.number().int().min(0).max(10_000).default(200),
+  /**
+   * Where the display server reports drawing (X11 DAMAGE), the quiet time after the last change
+   * reported. Shorter than `settleQuietMs`: no polling interval hides a change, and during an
+   * animation the wait grows to twice the longest gap between its frames.
+   */
+  settleEventQuietMs: z.number().int().min(0).max(5000).default(40),
+  /** Where the display server reports drawing, how long to wait for a late reaction when nothing was drawn. */
+  settleEventNoChangeMs: z.number().int().min(0).max(10_000).default(100),
   /** Actions in a row that change nothing on screen before the run stops (pointer moves and waits aside). */
   maxUnchangedActions: z.number().int().min(1).max(100).default(5),
   /** Tokens (in + out) the whole run may use. */

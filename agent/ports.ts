@@ -27,6 +27,22 @@ export interface Screen {
   capture(options: CaptureOptions): Promise<Screenshot>;
   /** A cheap digest of the current pixels, for telling whether the screen is still changing. */
   fingerprint(signal?: AbortSignal): Promise<string>;
+  /** The display server's own reports of drawing, where it gives them (X11 DAMAGE); settle then waits on events instead of looking every few milliseconds. */
+  readonly changes?: ScreenChanges;
+}
+
+/** What the display server says was drawn, for settling on its events instead of by looking. */
+export interface ScreenChanges {
+  /** How many changes were reported so far: a counter, to tell whether any came since. */
+  readonly changes: number;
+  /** When the newest change was reported, on the run's clock. */
+  readonly lastChangeAt: number | undefined;
+  /** False once the connection is lost; settle then looks at the pixels. */
+  readonly usable: boolean;
+  /** Resolves at the first change after the count `afterCount`, after `timeoutMs`, or when `signal` fires. */
+  waitForChange(afterCount: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves once every change drawn before the call has been reported (a round trip to the server). */
+  flush(): Promise<void>;
 }
 
 export interface Input {
@@ -56,7 +72,9 @@ export type ModelReply = {
   readonly text: string;
   /** Tool calls the server parsed itself, when it does (vLLM with a tool parser). */
   readonly toolCalls: readonly NativeToolCall[];
-  readonly usage: { readonly inputTokens: number | undefined; readonly outputTokens: number | undefined };
+  readonly usage: { readonly inputTokens: number | undefined; readonly outputTokens: number | undefined; readonly cachedInputTokens?: number | undefined };
+  /** The provider that answered, when a router (the AI Gateway) says which. */
+  readonly provider?: string;
   /** The model id the endpoint says answered. */
   readonly modelId?: string;
 };
@@ -98,6 +116,7 @@ export interface WindowLocator {
 }
 
 export interface Clock {
+  /** Milliseconds; events' times and durations both come from here. */
   now(): number;
   /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

@@ -11,7 +11,12 @@ export type RunOutcome = 'done' | 'failed' | 'stopped';
 /** Why a performed step did not take effect: a stable code and a sentence for people. */
 export type ActionFailure = { readonly code: string; readonly reason: string };
 
-export type Usage = { readonly inputTokens: number; readonly outputTokens: number };
+export type Usage = {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  /** Of `inputTokens`, those the provider says it read from its prompt cache (billed lower), when it says. */
+  readonly cachedInputTokens?: number;
+};
 
 export type RunEvent =
   | {
@@ -43,6 +48,8 @@ export type RunEvent =
       readonly usage: Usage;
       readonly requestMs: number;
       readonly requestBytes: number;
+      /** The provider that answered, when a router says which. */
+      readonly provider?: string;
     }
   | {
       readonly type: 'reply-rejected';

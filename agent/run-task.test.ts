@@ -20,6 +20,15 @@ function setup(script: ScriptedReply[], options: { approver?: ScriptedApprover; 
   return { screen, input, mock, approver, events, run };
 }
 
+type PromptMessage = { role: string; content: unknown };
+/** Every text the model was sent in one call, in order (all turns). */
+const textOf = (prompt: readonly PromptMessage[]) =>
+  prompt
+    .flatMap((message) => (typeof message.content === 'string' ? [message.content] : (message.content as Array<{ type: string; text?: string }>).map((part) => part.text ?? '')))
+    .join('\n');
+const imagesIn = (prompt: readonly PromptMessage[]) =>
+  prompt.flatMap((message) => (Array.isArray(message.content) ? (message.content as Array<{ type: string }>) : [])).filter((part) => part.type === 'file').length;
+
 const click = (x: number, y: number, label = 'Save') => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label });
 const done = qwenReply({ action: 'terminate', status: 'success' });
 
@@ -50,11 +59,13 @@ describe('runTask', () => {
     expect(system.role).toBe('system');
     expect(String(system.content)).toContain('<tools>');
     expect(String(system.content)).toContain('"name":"computer_use"');
-    const userParts = (call: typeof first) => (call!.prompt[1]!.content as Array<{ type: string; text?: string; mediaType?: string }>);
-    expect(userParts(first).filter((part) => part.type === 'file')).toHaveLength(1);
-    expect(userParts(first).find((part) => part.type === 'text')?.text).toContain('Save the file');
-    expect(userParts(second).filter((part) => part.type === 'file')).toHaveLength(2);
-    expect(userParts(second).map((part) => part.text ?? '').join('\n')).toMatch(/1\. Click 'Save' -> done/);
+    expect(imagesIn(first!.prompt)).toBe(1);
+    expect(textOf(first!.prompt)).toContain("The user's goal: Save the file");
+    expect(imagesIn(second!.prompt)).toBe(2);
+    expect(textOf(second!.prompt)).toMatch(/1\. Click 'Save' -> done/);
+    // The second request begins with the first one unchanged (the part a provider can cache), then the reply.
+    expect(second!.prompt.slice(0, first!.prompt.length)).toEqual(first!.prompt);
+    expect(second!.prompt[first!.prompt.length]).toMatchObject({ role: 'assistant' });
   });
 
   it('sizes screenshots to the token budget before sending them', async () => {
@@ -64,11 +75,26 @@ describe('runTask', () => {
     expect(events.find((event) => event.type === 'step-observed')).toMatchObject({ imageTokens: 1222 });
   });
 
-  it('keeps only the last screenshots in the context', async () => {
+  it('keeps only the last screenshots in the context, dropping old ones in chunks', async () => {
+    const script = [...[100, 200, 300, 400, 500, 600, 700].map((x) => click(x, x)), done];
+    const { run, mock } = setup(script);
+    await run({ policy: { screenshotsInContext: 2, screenshotTrimChunk: 3 } });
+    expect(mock.calls().map((call) => imagesIn(call.prompt))).toEqual([1, 2, 3, 4, 5, 2, 3, 4]);
+    // Between two drops each request extends the one before; a drop changes it at the first screenshot left out.
+    const calls = mock.calls();
+    expect(calls[4]!.prompt.slice(0, calls[3]!.prompt.length)).toEqual(calls[3]!.prompt);
+    expect(calls[5]!.prompt.slice(0, calls[4]!.prompt.length)).not.toEqual(calls[4]!.prompt);
+    expect(textOf(calls[7]!.prompt)).toContain('Screen before step 1: left out of the context');
+    // Every earlier step stays as text.
+    expect(textOf(calls[7]!.prompt)).toMatch(/1\. Click 'Save' -> done[\s\S]*7\. Click 'Save' -> done/);
+  });
+
+  it('keeps the older single-message layout, with exactly the last screenshots', async () => {
     const { run, mock } = setup([click(100, 100), click(200, 200), click(300, 300), click(400, 400), done]);
-    await run({ policy: { screenshotsInContext: 3 } });
-    const images = mock.calls().map((call) => (call.prompt[1]!.content as Array<{ type: string }>).filter((part) => part.type === 'file').length);
-    expect(images).toEqual([1, 2, 3, 3, 3]);
+    await run({ policy: { screenshotsInContext: 3, contextLayout: 'single-message' } });
+    expect(mock.calls().map((call) => imagesIn(call.prompt))).toEqual([1, 2, 3, 3, 3]);
+    expect(mock.calls().every((call) => call.prompt.length === 2)).toBe(true);
+    expect(textOf(mock.calls()[4]!.prompt)).toMatch(/Previous actions:\n1\. Click 'Save' -> done/);
   });
 
   it('re-asks after a bad reply, tells the model why, and acts only on the valid one', async () => {
@@ -117,7 +143,7 @@ describe('runTask', () => {
     const result = await run();
     expect(result.outcome).toBe('stopped');
     expect(input.performed).toEqual([expect.objectContaining({ kind: 'click', at: { x: 7, y: 9 } })]);
-    const history = JSON.stringify(mock.calls()[2]!.prompt[1]!.content);
+    const history = textOf(mock.calls()[2]!.prompt);
     expect(history).toContain('skipped by the user');
     expect(history).toContain('corrected by the user');
   });
@@ -137,7 +163,7 @@ describe('runTask', () => {
   it('tells the model when an action changed nothing on screen', async () => {
     const { run, mock } = setup([click(10, 10), done], { changeOnAction: false });
     await run();
-    expect(JSON.stringify(mock.calls()[1]!.prompt[1]!.content)).toContain('the screen did not change');
+    expect(textOf(mock.calls()[1]!.prompt)).toContain('the screen did not change');
   });
 
   it('stops when actions keep changing nothing, and says so more plainly on a repeat', async () => {
@@ -146,13 +172,13 @@ describe('runTask', () => {
     expect(result).toMatchObject({ outcome: 'failed', steps: 3 });
     expect(result.reason).toMatch(/3 actions in a row changed nothing on screen/);
     expect(input.performed).toHaveLength(3);
-    expect(JSON.stringify(mock.calls()[2]!.prompt[1]!.content)).toContain('again the screen did not change');
+    expect(textOf(mock.calls()[2]!.prompt)).toContain('again the screen did not change');
   });
 
   it('records a wait as done, not as a screen still changing', async () => {
     const { run, mock } = setup([qwenReply({ action: 'wait', time: 0 }), done]);
     await run();
-    const history = JSON.stringify(mock.calls()[1]!.prompt[1]!.content);
+    const history = textOf(mock.calls()[1]!.prompt);
     expect(history).toMatch(/1\. Wait 0 s -> done/);
     expect(history).not.toContain('still changing');
   });

@@ -1,16 +1,18 @@
 import { abortError, isAbortError, throwIfAborted } from './abort.ts';
-import { describeAction, isFinal, pointOf } from './actions.ts';
-import { DeskpilotError, InputNotAcceptedError } from './errors.ts';
-import { isOnDisplay } from './geometry.ts';
+import { describeAction, isFinal } from './actions.ts';
+import { DeskpilotError } from './errors.ts';
+import { act, settle } from './loop/act.ts';
+import { confirmStep } from './loop/confirm-step.ts';
+import { finalOutcome } from './loop/final-outcome.ts';
 import { observe } from './loop/observe.ts';
-import { countsForProgress, firstStopReason } from './loop/stop-conditions.ts';
 import { planStep } from './loop/plan-step.ts';
-import { waitForStillScreen } from './loop/settle.ts';
-import { withCorrectedPoint } from './loop/to-screen-action.ts';
+import { ProgressTracker } from './loop/progress.ts';
+import { RunRecorder } from './loop/run-recorder.ts';
+import { firstStopReason } from './loop/stop-conditions.ts';
 import { defaultPolicy, type RunPolicyInput } from './policy.ts';
 import type { Ports } from './ports.ts';
-import type { ContextScreenshot, HistoryEntry } from './qwen/build-request.ts';
-import type { RunEvent, RunListener, RunOutcome, RunResult, Usage } from './run-events.ts';
+import { Conversation } from './qwen/conversation.ts';
+import type { RunListener, RunResult } from './run-events.ts';
 
 export type RunTaskOptions = {
   readonly goal: string;
@@ -22,140 +24,68 @@ export type RunTaskOptions = {
 };
 
 /**
- * The agent loop: observe, plan (ask and parse), approve, act, settle, record; until the model says
- * it is done, the person stops it, or a budget runs out. Every exit path releases the input.
+ * The agent loop: observe, plan, confirm, act, settle, record; until the model says it is done,
+ * the person stops it, or a budget runs out. Every exit path releases the input.
  */
 export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const { goal, ports, signal } = options;
   const { screen, input, model, approver, clock } = ports;
   const policy = defaultPolicy(options.policy);
-  const started = clock.now();
-  const emit = (event: RunEvent) => {
-    // A failing listener must not take the run down with it.
-    try {
-      options.onEvent?.(event);
-    } catch {
-      /* listeners are observers */
-    }
-  };
-  const time = () => Date.now();
-  const usage = { inputTokens: 0, outputTokens: 0 };
-  const history: HistoryEntry[] = [];
-  const screenshots: ContextScreenshot[] = [];
-  let step = 0;
-  let unchangedInARow = 0;
-  let lastUnchanged: string | undefined;
+  const run = new RunRecorder(clock, options.onEvent);
+  const conversation = new Conversation({ goal, layout: policy.contextLayout, screenshotsInContext: policy.screenshotsInContext, screenshotTrimChunk: policy.screenshotTrimChunk });
+  const progress = new ProgressTracker();
+  const withSignal = signal ? { signal } : {};
 
-  const end = (outcome: RunOutcome, reason: string, answer?: string): RunResult => {
-    const result: RunResult = { outcome, reason, ...(answer !== undefined ? { answer } : {}), steps: step, usage: { ...usage }, durationMs: clock.now() - started };
-    emit({ type: 'run-ended', time: time(), ...result });
-    return result;
-  };
-
-  emit({ type: 'run-started', time: time(), goal, model: model.name, policy });
+  run.started(goal, model.name, policy);
   try {
     for (;;) {
       throwIfAborted(signal);
-      const budgetReason = firstStopReason(policy, { steps: step, usage, elapsedMs: clock.now() - started, unchangedInARow });
-      if (budgetReason) return end('failed', budgetReason);
-      step += 1;
+      const budgetReason = firstStopReason(policy, { ...run.state(), unchangedInARow: progress.unchangedInARow });
+      if (budgetReason) return run.ended('failed', budgetReason);
+      const step = run.nextStep();
 
       const observation = await observe(screen, policy.imageTokenBudget, signal);
-      emit({
-        type: 'step-observed',
-        time: time(),
-        step,
-        image: observation.image,
-        mediaType: observation.mediaType,
-        imageSize: observation.size,
-        display: observation.display,
-        imageTokens: observation.imageTokens,
-        timings: observation.timings,
-      });
-      screenshots.push({ step, image: observation.image, mediaType: observation.mediaType });
-      // Older screenshots leave the context (and memory); their steps stay in the history as text.
-      if (screenshots.length > policy.screenshotsInContext) screenshots.splice(0, screenshots.length - policy.screenshotsInContext);
+      run.observed(observation);
+      conversation.observe({ step, image: observation.image, mediaType: observation.mediaType });
 
       const plan = await planStep({
         step,
-        goal,
-        history,
-        screenshots,
+        request: (reasks) => conversation.request(reasks),
         observation,
         model,
         maxReplyRetries: policy.maxReplyRetries,
         now: () => clock.now(),
-        ...(signal ? { signal } : {}),
-        onReply: (reply) => {
-          addUsage(usage, reply.usage);
-          emit({ type: 'model-replied', time: time(), step, ...reply });
-        },
-        onRejected: (rejection) => emit({ type: 'reply-rejected', time: time(), step, ...rejection }),
+        ...withSignal,
+        onReply: (reply) => run.replied(reply),
+        onRejected: (rejection) => run.rejected(rejection),
       });
-      if (!plan.ok) return end('failed', plan.reason);
+      if (!plan.ok) return run.ended('failed', plan.reason);
       const { planned } = plan;
-      emit({ type: 'step-planned', time: time(), step, planned });
+      run.planned(planned);
+      conversation.replied(step, plan.reply);
+      if (isFinal(planned.action)) return run.ended(...finalOutcome(planned.action, planned.thought));
 
-      if (isFinal(planned.action)) {
-        if (planned.action.kind === 'answer') return end('done', 'The model answered.', planned.action.text);
-        return planned.action.status === 'success'
-          ? end('done', 'The model reports the goal reached.')
-          : end('failed', `The model gave up on the goal${planned.thought ? `: ${planned.thought}` : '.'}`);
-      }
-
-      const waitStarted = clock.now();
-      const decision = await approver.review(planned, signal);
-      emit({ type: 'step-decided', time: time(), step, decision, waitedMs: clock.now() - waitStarted });
-      if (decision.kind === 'stop') return end('stopped', `Stopped by the person before step ${step}.`);
-      if (decision.kind === 'skip') {
-        history.push({ step, action: planned.description, result: decision.reason ? `refused, nothing was done: ${decision.reason}` : 'skipped by the user; nothing was done' });
+      const confirmed = await confirmStep({ planned, approver, clock, ...withSignal, onDecided: (decision, waitedMs) => run.decided(decision, waitedMs) });
+      if (confirmed.kind === 'stop') return run.ended('stopped', confirmed.reason);
+      if (confirmed.kind === 'refuse') return run.ended('failed', confirmed.reason);
+      if (confirmed.kind === 'skip') {
+        conversation.recorded({ step, action: planned.description, result: confirmed.result });
         continue;
       }
-      let action = planned.action;
-      if (decision.kind === 'correct') {
-        if (!isOnDisplay(decision.point, planned.display)) return end('failed', `The corrected point (${decision.point.x}, ${decision.point.y}) is not on the display.`);
-        action = withCorrectedPoint(action, decision.point);
-      }
       throwIfAborted(signal);
-      // Defence in depth: whatever path led here, nothing off the display is ever performed.
-      const point = pointOf(action);
-      if (point && !isOnDisplay(point, planned.display)) return end('failed', `Refused to act at (${point.x}, ${point.y}), off the display.`);
 
-      const before = await screen.fingerprint(signal);
-      const actStarted = clock.now();
-      const failure = await input.perform(action, signal).then(() => undefined, notAccepted);
-      const actionMs = clock.now() - actStarted;
-      const settle = await waitForStillScreen({
-        screen,
-        clock,
-        before,
-        capMs: policy.settleCapMs,
-        intervalMs: policy.settleIntervalMs,
-        quietMs: policy.settleQuietMs,
-        noChangeMs: policy.settleNoChangeMs,
-        ...(signal ? { signal } : {}),
-      });
-      emit({ type: 'step-acted', time: time(), step, action, modelAction: planned.modelAction, actionMs, settleMs: settle.ms, settled: settle.settled, changed: settle.changed, ...(failure ? { failure: { code: failure.code, reason: failure.message } } : {}) });
-      const corrected = decision.kind === 'correct' ? ` (corrected by the user to ${describeAction(action)})` : '';
-      const described = `${planned.description}${corrected}`;
-      let result = settle.settled ? 'done' : `done; the screen was still changing after ${Math.round(settle.ms)} ms`;
-      if (countsForProgress(action)) {
-        if (settle.changed) {
-          unchangedInARow = 0;
-          lastUnchanged = undefined;
-        } else {
-          unchangedInARow += 1;
-          // Said plainly, so the model tries something else rather than the same thing again.
-          result = described === lastUnchanged ? 'done, but again the screen did not change: this action has no effect here; try something different' : 'done; the screen did not change';
-          lastUnchanged = described;
-        }
-      }
-      history.push({ step, action: described, result: failure ? `failed: ${failure.sentence}` : result });
+      const { action } = confirmed;
+      const acted = await act({ action, screen, input, clock, ...withSignal });
+      const settled = await settle({ screen, clock, before: acted.before, policy, ...withSignal });
+      run.acted({ action, modelAction: planned.modelAction, actionMs: acted.actionMs, settled, ...(acted.failure ? { failure: acted.failure } : {}) });
+
+      const described = confirmed.corrected ? `${planned.description} (corrected by the user to ${describeAction(action)})` : planned.description;
+      conversation.recorded({ step, action: described, result: acted.failure ? `failed: ${acted.failure.sentence}` : progress.resultOf(action, described, settled) });
     }
   } catch (error) {
-    if (isAbortError(error) || signal?.aborted) return end('stopped', stopReason(signal, step));
-    if (error instanceof DeskpilotError) return end('failed', error.message);
-    return end('failed', `Unexpected error at step ${step}: ${error instanceof Error ? error.message : String(error)}`);
+    if (isAbortError(error) || signal?.aborted) return run.ended('stopped', stopReason(signal, run.step));
+    if (error instanceof DeskpilotError) return run.ended('failed', error.message);
+    return run.ended('failed', `Unexpected error at step ${run.step}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     try {
       await input.releaseAll();
@@ -163,17 +93,6 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       /* releasing is best effort on the way out; the run's outcome stands */
     }
   }
-}
-
-/** A step whose input the focused window did not take fails alone; any other error ends the run. */
-function notAccepted(error: unknown): InputNotAcceptedError {
-  if (error instanceof InputNotAcceptedError) return error;
-  throw error;
-}
-
-function addUsage(total: { inputTokens: number; outputTokens: number }, add: Usage) {
-  total.inputTokens += add.inputTokens;
-  total.outputTokens += add.outputTokens;
 }
 
 function stopReason(signal: AbortSignal | undefined, step: number): string {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { GrabScreen } from '../native/grab-screen.ts';
 import { openDesktop } from '../native/nut-desktop.ts';
 import { launchKioskChromium } from '../test/support/chromium.ts';
 import { startVirtualDesktop } from '../test/support/virtual-desktop.ts';
@@ -27,6 +28,8 @@ export type DesktopBenchResult = {
   readonly request?: RequestResult;
   readonly actions?: ActionsResult;
   readonly settle?: SettleResult;
+  /** The same cases settled by looking, as before change events (`polling`). */
+  readonly settlePolling?: SettleResult;
   /** The same cases with other settle constants, to see what changing the policy would do. */
   readonly settleSweep?: readonly SettleResult[];
   readonly tasks?: readonly TaskRun[];
@@ -84,7 +87,9 @@ async function main(): Promise<void> {
     cleanup.unshift(() => browser.close());
     const desktop = await openDesktop();
     const nut = await import('@nut-tree-fork/nut-js');
-    const context: BenchContext = { width, height, quick: values.quick, virtual, desktop, browser, pages, nut, log };
+    const pollingScreen = new GrabScreen(nut.screen);
+    const context: BenchContext = { width, height, quick: values.quick, virtual, desktop, pollingScreen, browser, pages, nut, log };
+    log(`settle: ${desktop.screen.changes ? 'X11 DAMAGE events' : 'polling only (no DAMAGE)'}`);
     log(`Xvfb ${virtual.display}, kiosk Chromium up`);
 
     const result: { -readonly [K in keyof DesktopBenchResult]: DesktopBenchResult[K] } = { width, height, elapsedMs: 0 };
@@ -109,6 +114,8 @@ async function main(): Promise<void> {
     if (phases.has('settle')) {
       log('settle');
       result.settle = await measureSettle(context);
+      log('settle, polling (as before)');
+      result.settlePolling = await measureSettle(context, { variant: 'polling' });
     }
     if (phases.has('sweep')) {
       const sweep: SettleResult[] = [];
@@ -120,16 +127,18 @@ async function main(): Promise<void> {
     }
     if (phases.has('tasks')) {
       const tasks: TaskRun[] = [];
-      for (const { harness, latencyMs } of interleave(parseTaskPlans(values.tasks))) {
+      for (const { harness, latencyMs: latency } of interleave(parseTaskPlans(values.tasks))) {
+        const latencyMs = latency === 'prefill' ? 0 : latency;
         const run = await runBenchTask(context, {
           harness,
           latencyMs,
+          prefill: latency === 'prefill',
           script: tenStepScript(),
           goal: TASK_GOAL,
           maxSteps: 12,
           verify: async () => tenStepProblems(await browser.events()),
         });
-        log(`task ${harness} at ${latencyMs} ms latency: ${run.outcome} in ${(run.totalMs / 1000).toFixed(2)} s, ${run.steps} steps${run.problems.length ? `; PROBLEMS: ${run.problems.join('; ')}` : ''}`);
+        log(`task ${harness} at ${latency === 'prefill' ? 'prefill-model' : `${latencyMs} ms`} latency: ${run.outcome} in ${(run.totalMs / 1000).toFixed(2)} s, ${run.steps} steps${run.problems.length ? `; PROBLEMS: ${run.problems.join('; ')}` : ''}`);
         tasks.push(run);
       }
       result.tasks = tasks;

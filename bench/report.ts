@@ -81,6 +81,9 @@ function phaseRows(sizes: readonly DesktopBenchResult[]): string[][] {
   add('settle after an immediate change', (r) => settleCell(r.settle?.instant));
   add('settle after a 500 ms animation', (r) => settleCell(r.settle?.animation, true));
   add('settle after no change', (r) => (r.settle ? `${formatSummary(r.settle.none.settleMs)}${r.settle.none.misjudged ? `, ${r.settle.none.misjudged} saw a change` : ''}` : '–'));
+  add('… polling (as before): after an immediate change', (r) => settleCell(r.settlePolling?.instant));
+  add('… polling (as before): after a 500 ms animation', (r) => settleCell(r.settlePolling?.animation, true));
+  add('… polling (as before): after no change', (r) => (r.settlePolling ? formatSummary(r.settlePolling.none.settleMs) : '–'));
   return rows;
 }
 
@@ -99,13 +102,17 @@ function settleCell(result: SettleCaseResult | undefined, animation = false): st
   return parts.join('; ');
 }
 
-const HARNESS_NAMES = { deskpilot: 'Deskpilot', 'fixed-waits': 'fixed waits (2 s after each action, nut-js default speeds)' } as const;
+const HARNESS_NAMES = {
+  deskpilot: 'Deskpilot',
+  before: 'Deskpilot before (one message re-sent each step, polling settle)',
+  'fixed-waits': 'fixed waits (2 s after each action, nut-js default speeds)',
+} as const;
 
 function taskRows(tasks: readonly TaskSummary[]): string[][] {
   return tasks.map((task) => [
     task.display,
     HARNESS_NAMES[task.harness],
-    task.latencyMs === 0 ? '0' : `${task.latencyMs / 1000} s`,
+    task.prefill ? 'prefill model' : task.latencyMs === 0 ? '0' : `${task.latencyMs / 1000} s`,
     `${task.verifiedRuns}/${task.runs}`,
     formatSummary(task.totalMs),
     task.overIdeal === undefined ? '–' : `${task.overIdeal >= 0 ? '+' : ''}${(task.overIdeal * 100).toFixed(1)} %`,
@@ -166,6 +173,32 @@ export function formatMarkdown(results: BenchResults): string {
     if (results.ratios.length > 0) {
       out.push('');
       out.push(results.ratios.map((ratio) => `Fixed waits take **${ratio.ratio.toFixed(1)}x** as long at ${ratio.latencyMs === 0 ? '0' : `${ratio.latencyMs / 1000} s`} model latency (${formatMs(ratio.baselineMs)} vs ${formatMs(ratio.deskpilotMs)}).`).join(' '));
+    }
+  }
+  const withPrompts = results.tasks.filter((task) => task.prompts);
+  if (withPrompts.length > 0) {
+    out.push('');
+    out.push('**Input tokens per request** (as the loopback counts them: 4 characters a token, 32x32 pixels an image token; "shared" begins the previous request too, the part a prefix cache reuses; from step 2 on for the share)');
+    out.push('');
+    out.push(
+      table(
+        ['display', 'harness', 'model latency', 'input tokens', 'shared with the previous request', 'uncached', 'share shared (step 2 on)', 'steps under 60 %'],
+        withPrompts.map((task) => [
+          task.display,
+          HARNESS_NAMES[task.harness],
+          task.prefill ? 'prefill model' : task.latencyMs === 0 ? '0' : `${task.latencyMs / 1000} s`,
+          formatSummary(task.prompts!.inputTokens, String),
+          formatSummary(task.prompts!.sharedTokens, String),
+          formatSummary(task.prompts!.uncachedTokens, String),
+          formatSummary(task.prompts!.sharedShare, (value) => `${Math.round(value * 100)} %`),
+          `${task.prompts!.breaks}`,
+        ]),
+      ),
+    );
+    const first = withPrompts.find((task) => task.harness === 'deskpilot');
+    if (first?.prompts?.perStep.length) {
+      out.push('');
+      out.push(`Per step (first Deskpilot run): ${first.prompts.perStep.map((step) => `${step.step}: ${step.inputTokens} in, ${step.sharedTokens} shared`).join('; ')}.`);
     }
   }
   const mainName = main ? sizeName(main) : '';

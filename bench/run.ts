@@ -38,8 +38,9 @@ function plans(sizes: readonly string[], quick: boolean, sweep: boolean): SizePl
     const phases = [...(main ? ['memory'] : []), 'capture', 'request', 'actions', 'settle', ...(main && sweep ? ['sweep'] : []), 'tasks'];
     const tasks = main
       ? quick
-        ? 'deskpilot@0x2,deskpilot@1500x1,fixed-waits@1500x1'
-        : 'deskpilot@0x4,deskpilot@1500x3,fixed-waits@0x1,fixed-waits@1500x1'
+        ? // `before` is the loop as it was (single-message requests, polling settle), measured beside in the same run.
+          'deskpilot@0x1,before@0x1,deskpilot@1500x1,before@1500x1,deskpilot@prefillx1,before@prefillx1'
+        : 'deskpilot@0x4,before@0x2,deskpilot@1500x3,before@1500x2,deskpilot@prefillx2,before@prefillx2,fixed-waits@0x1,fixed-waits@1500x1'
       : quick
         ? 'deskpilot@0x1'
         : 'deskpilot@0x3';

@@ -42,6 +42,11 @@ export class TimedScreen implements Screen {
     private readonly options: TimedScreenOptions = {},
   ) {}
 
+  /** The inner screen's change reports, so settle runs as it would without the wrapper. */
+  get changes(): Screen['changes'] {
+    return this.options.blind ? undefined : this.inner.changes;
+  }
+
   capture(options: CaptureOptions): Promise<Screenshot> {
     return this.timeline.time(
       () => this.inner.capture(options),

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { throwIfAborted } from '../agent/abort.ts';
 import type { DisplayGeometry, Size } from '../agent/geometry.ts';
-import type { CaptureOptions, Screen, Screenshot } from '../agent/ports.ts';
+import type { CaptureOptions, Screen, ScreenChanges, Screenshot } from '../agent/ports.ts';
 import { bgraToRgb, type RawPixels } from './bgra.ts';
+import { FrameCache } from './frame-cache.ts';
 
 /** What GrabScreen needs from nut-js `screen`: raw BGRA pixels and the size in input coordinates. */
 export type PixelSource = {
@@ -18,6 +19,8 @@ export type GrabScreenOptions = {
    * 2 is within a millisecond of the fastest and some 20 % smaller than 1.
    */
   readonly compressionLevel?: number;
+  /** The display server's reports of drawing (X11 DAMAGE): settle waits on them, and an unchanged screen is not grabbed twice. */
+  readonly changes?: ScreenChanges;
 };
 
 /** The one display nut-js sees: the whole X screen (every monitor), the main display elsewhere. */
@@ -39,19 +42,23 @@ export function displayGeometryOf(pixelSize: Size, inputSize: Size): DisplayGeom
 /** Screen port over nut-js `screen.grab()`, resized and PNG-encoded with sharp. */
 export class GrabScreen implements Screen {
   private readonly compressionLevel: number;
+  readonly changes: ScreenChanges | undefined;
+  readonly frames: FrameCache;
 
   constructor(
     private readonly source: PixelSource,
     options: GrabScreenOptions = {},
   ) {
     this.compressionLevel = options.compressionLevel ?? 2;
+    this.changes = options.changes;
+    this.frames = new FrameCache(() => source.grab(), options.changes);
   }
 
   async capture(options: CaptureOptions): Promise<Screenshot> {
     const { signal } = options;
     throwIfAborted(signal);
     const grabStarted = performance.now();
-    const [pixels, width, height] = await Promise.all([this.source.grab(), this.source.width(), this.source.height()]);
+    const [pixels, width, height] = await Promise.all([this.frames.pixels(), this.source.width(), this.source.height()]);
     const grabMs = performance.now() - grabStarted;
     throwIfAborted(signal);
 
@@ -75,9 +82,9 @@ export class GrabScreen implements Screen {
    */
   async fingerprint(signal?: AbortSignal): Promise<string> {
     throwIfAborted(signal);
-    const pixels = await this.source.grab();
+    const fingerprint = await this.frames.fingerprint();
     throwIfAborted(signal);
-    return fingerprintOf(pixels);
+    return fingerprint;
   }
 
   /** The display as it is now (grabs once to learn the pixel size). */

@@ -2,10 +2,12 @@ import type * as Nut from '@nut-tree-fork/nut-js';
 import type { DisplayGeometry } from '../agent/geometry.ts';
 import { platformClipboard } from './clipboard.ts';
 import { assertDisplayReachable } from './display-check.ts';
+import { systemClock } from '../agent/abort.ts';
 import { GrabScreen } from './grab-screen.ts';
 import { NutInput, type NutApi } from './nut-input.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
+import { X11Damage } from './x11-damage.ts';
 
 export type Desktop = {
   readonly screen: GrabScreen;
@@ -28,6 +30,12 @@ export type OpenDesktopOptions = {
    * types every character through the keyboard mapping, and other systems use the clipboard.
    */
   readonly typing?: 'auto' | 'clipboard';
+  /**
+   * `events` (default): on X11, settle on the server's DAMAGE events and reuse unchanged frames;
+   * `polling`: look at the pixels every few milliseconds, as on other systems (also
+   * `DESKPILOT_SETTLE=polling`).
+   */
+  readonly settle?: 'events' | 'polling';
 };
 
 /**
@@ -39,7 +47,10 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Des
   await assertDisplayReachable(process.env, { timeoutMs: options.displayCheckTimeoutMs });
   const nut = await import('@nut-tree-fork/nut-js');
   configureForSpeed(nut);
-  const screen = new GrabScreen(nut.screen, { compressionLevel: options.compressionLevel });
+  const settle = options.settle ?? (process.env.DESKPILOT_SETTLE === 'polling' ? 'polling' : 'events');
+  // Change events are an optimisation: without an X server that offers DAMAGE, settling looks at the pixels.
+  const changes = settle === 'events' && process.platform === 'linux' ? await X11Damage.open({ now: () => systemClock.now() }) : undefined;
+  const screen = new GrabScreen(nut.screen, { compressionLevel: options.compressionLevel, ...(changes ? { changes } : {}) });
   const typer = options.typing === 'clipboard' ? undefined : await openX11Typer();
   const input = new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
   const pointer: PointerPosition = { position: () => nut.mouse.getPosition() };

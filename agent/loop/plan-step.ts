@@ -1,7 +1,7 @@
 import { describeAction, type ModelAction } from '../actions.ts';
-import type { Model, ModelReply } from '../ports.ts';
+import type { Model, ModelReply, ModelRequest } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
-import { buildRequest, type ContextScreenshot, type HistoryEntry, type Reask } from '../qwen/build-request.ts';
+import type { Reask } from '../qwen/build-request.ts';
 import { parseReply } from '../qwen/parse-reply.ts';
 import type { Usage } from '../run-events.ts';
 import type { Observation } from './observe.ts';
@@ -9,20 +9,20 @@ import { toScreenAction } from './to-screen-action.ts';
 
 export type PlanInput = {
   readonly step: number;
-  readonly goal: string;
-  readonly history: readonly HistoryEntry[];
-  readonly screenshots: readonly ContextScreenshot[];
+  /** The step's request, given the re-asks so far (see `Conversation.request`). */
+  readonly request: (reasks: readonly Reask[]) => ModelRequest;
   readonly observation: Observation;
   readonly model: Model;
   readonly maxReplyRetries: number;
   readonly now: () => number;
   readonly signal?: AbortSignal;
-  readonly onReply: (reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number }) => void;
+  readonly onReply: (reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number; provider?: string }) => void;
   readonly onRejected: (rejection: { attempt: number; code: string; reason: string }) => void;
 };
 
 export type PlanResult =
-  | { readonly ok: true; readonly planned: PlannedStep }
+  /** `reply`: the reply the step was planned from, as the conversation keeps it. */
+  | { readonly ok: true; readonly planned: PlannedStep; readonly reply: string }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -33,10 +33,10 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
   const reasks: Reask[] = [];
   let lastProblem = '';
   for (let attempt = 0; attempt <= input.maxReplyRetries; attempt++) {
-    const request = buildRequest({ goal: input.goal, history: input.history, screenshots: input.screenshots, reasks });
+    const request = input.request(reasks);
     const started = input.now();
     const reply = await input.model.complete(request, input.signal);
-    input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request) });
+    input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request), ...(reply.provider ? { provider: reply.provider } : {}) });
     const parsed = parseReply(reply);
     let problem: { code: string; reason: string } | undefined;
     let action: ModelAction | undefined;
@@ -52,6 +52,7 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
       } else {
         return {
           ok: true,
+          reply: replyText(reply),
           planned: {
             step: input.step,
             modelAction: action,
@@ -87,11 +88,12 @@ function echoOf(text: string): string {
 }
 
 function usageOf(reply: ModelReply): Usage {
-  return { inputTokens: reply.usage.inputTokens ?? 0, outputTokens: reply.usage.outputTokens ?? 0 };
+  const cached = reply.usage.cachedInputTokens;
+  return { inputTokens: reply.usage.inputTokens ?? 0, outputTokens: reply.usage.outputTokens ?? 0, ...(cached !== undefined ? { cachedInputTokens: cached } : {}) };
 }
 
 /** Bytes of the request as an OpenAI-compatible body carries it (images as base64). */
-export function requestSize(request: ReturnType<typeof buildRequest>): number {
+export function requestSize(request: ModelRequest): number {
   let bytes = request.system.length;
   for (const message of request.messages) {
     if (typeof message.content === 'string') {

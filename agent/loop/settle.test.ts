@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Screen } from '../ports.ts';
-import { VirtualClock } from '../testing/fakes.ts';
+import { ScriptedScreenChanges, VirtualClock } from '../testing/fakes.ts';
 import { waitForStillScreen } from './settle.ts';
 
 /** A screen whose picture is a function of virtual time, and whose every look takes `lookMs`. */
@@ -72,5 +72,91 @@ describe('waitForStillScreen', () => {
     const result = await waitForStillScreen({ screen, clock, before: 'before', ...policy, capMs: 1000 });
     expect(result).toMatchObject({ settled: false, changed: true });
     expect(result.ms).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('waitForStillScreen on change events', () => {
+  const eventPolicy = { ...policy, eventQuietMs: 40, eventNoChangeMs: 100 };
+  /** A screen whose picture is the count of drawings so far, with change reports from the same script. */
+  function eventScreen(drawnAt: number[], options: { lookMs?: number; picture?: (drawings: number) => string } = {}) {
+    const clock = new VirtualClock();
+    const changes = new ScriptedScreenChanges(clock, drawnAt);
+    const looks: number[] = [];
+    const screen: Screen = {
+      changes,
+      capture: () => Promise.reject(new Error('not used')),
+      async fingerprint() {
+        looks.push(clock.now());
+        const drawings = drawnAt.filter((at) => at <= clock.now()).length;
+        clock.advance(options.lookMs ?? 10);
+        return options.picture ? options.picture(drawings) : `picture${drawings}`;
+      },
+    };
+    return { clock, changes, screen, looks };
+  }
+
+  it('returns the quiet time after an immediate change, with one look and the server agreeing', async () => {
+    const { clock, screen, looks } = eventScreen([5]);
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy });
+    expect(result).toMatchObject({ settled: true, changed: true });
+    expect(result.ms).toBeGreaterThanOrEqual(5 + 40);
+    expect(result.ms).toBeLessThan(5 + 40 + 10 + 3);
+    expect(looks).toHaveLength(1);
+  });
+
+  it('knows a screen nothing was drawn on is unchanged, without looking', async () => {
+    const { clock, screen, looks } = eventScreen([]);
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy });
+    expect(result).toMatchObject({ settled: true, changed: false });
+    expect(result.ms).toBeGreaterThanOrEqual(100);
+    expect(result.ms).toBeLessThan(100 + 3);
+    expect(looks).toHaveLength(0);
+  });
+
+  it('calls a screen unchanged when it was redrawn with the same pixels', async () => {
+    const { clock, screen } = eventScreen([20], { picture: () => 'same' });
+    expect(await waitForStillScreen({ screen, clock, before: 'same', ...eventPolicy })).toMatchObject({ settled: true, changed: false });
+  });
+
+  it('never returns during an animation, and returns soon after its last frame', async () => {
+    const frames = Array.from({ length: 31 }, (_, index) => 2 + index * 16);
+    const { clock, screen } = eventScreen(frames);
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy });
+    const last = frames.at(-1)!;
+    expect(result.settled).toBe(true);
+    expect(result.ms).toBeGreaterThanOrEqual(last + 40);
+    expect(result.ms).toBeLessThan(last + 40 + 10 + 3);
+  });
+
+  it('waits out slow frames: the quiet time grows to twice the longest gap seen between them', async () => {
+    // A busy machine: the frames come 30 ms apart, then 60 ms apart, longer than the quiet time.
+    const frames = [5, 35, 65, 125, 185];
+    const { clock, screen } = eventScreen(frames);
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy });
+    expect(result).toMatchObject({ settled: true, changed: true });
+    expect(result.ms).toBeGreaterThanOrEqual(185 + 2 * 60);
+  });
+
+  it('looks again when something is drawn during the look', async () => {
+    // Quiet from 5 to 45; the look at 46 takes 30 ms and a frame lands at 60, inside it.
+    const { clock, screen, looks } = eventScreen([5, 60], { lookMs: 30 });
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy });
+    expect(looks.length).toBeGreaterThanOrEqual(2);
+    expect(result.ms).toBeGreaterThanOrEqual(60 + 2 * 55);
+    expect(result).toMatchObject({ settled: true, changed: true });
+  });
+
+  it('gives up at the cap on a screen that never stops', async () => {
+    const frames = Array.from({ length: 200 }, (_, index) => index * 16);
+    const { clock, screen } = eventScreen(frames);
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy, capMs: 1000 });
+    expect(result).toMatchObject({ settled: false, changed: true });
+  });
+
+  it('falls back to looking when the server connection is lost', async () => {
+    const { clock, screen, changes } = eventScreen([5]);
+    changes.usable = false;
+    const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy });
+    expect(result).toMatchObject({ settled: true, changed: true });
   });
 });

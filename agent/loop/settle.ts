@@ -1,4 +1,5 @@
-import type { Clock, Screen } from '../ports.ts';
+import { throwIfAborted } from '../abort.ts';
+import type { Clock, Screen, ScreenChanges } from '../ports.ts';
 
 export type SettleOptions = {
   readonly screen: Screen;
@@ -9,6 +10,10 @@ export type SettleOptions = {
   readonly intervalMs: number;
   readonly quietMs: number;
   readonly noChangeMs: number;
+  /** With the display server's change events: how long after the last change the screen must stay quiet (default `quietMs`). */
+  readonly eventQuietMs?: number;
+  /** With change events: the wait for a late reaction when nothing was drawn (default `noChangeMs`). */
+  readonly eventNoChangeMs?: number;
   readonly signal?: AbortSignal;
 };
 
@@ -29,6 +34,13 @@ export type SettleResult = {
  * look (a busy machine) must not pass for a still screen.
  */
 export async function waitForStillScreen(options: SettleOptions): Promise<SettleResult> {
+  const changes = options.screen.changes;
+  if (changes?.usable) return waitForQuietEvents(options, changes);
+  return waitByLooking(options);
+}
+
+/** The fallback where the display server reports nothing: successive fingerprints every `intervalMs`. */
+export async function waitByLooking(options: SettleOptions): Promise<SettleResult> {
   const { screen, clock, signal } = options;
   const start = clock.now();
   let last = await screen.fingerprint(signal);
@@ -53,5 +65,71 @@ export async function waitForStillScreen(options: SettleOptions): Promise<Settle
       agreeingLooks = 0;
       changed = changed || current !== options.before;
     }
+  }
+}
+
+/** Quiet needed after a change; during an animation, longer than the longest gap seen between its frames. */
+const FRAME_GAP_FACTOR = 2;
+
+/**
+ * Settling on the display server's reports of drawing: no looking in between, so the wait ends
+ * `eventQuietMs` after the last change rather than a polling interval or two later, and a screen
+ * nothing was drawn on is known unchanged without a look.
+ *
+ * Stillness is still concluded from two observations that agree: the pixels, looked at once the
+ * reports have been quiet long enough, and the server's record up to after that look (a round
+ * trip); a change reported in between starts the wait again. During an animation the quiet time
+ * grows to twice the longest gap seen between its frames, so a slow frame on a busy machine is not
+ * taken for the end.
+ */
+export async function waitForQuietEvents(options: SettleOptions, changes: ScreenChanges): Promise<SettleResult> {
+  const { screen, clock, signal } = options;
+  const start = clock.now();
+  const baseQuiet = options.eventQuietMs ?? options.quietMs;
+  const noChangeMs = options.eventNoChangeMs ?? options.noChangeMs;
+  let seen = changes.changes;
+  let lastChangeAt: number | undefined;
+  let longestGap = 0;
+  const note = () => {
+    if (changes.changes === seen) return;
+    seen = changes.changes;
+    const at = changes.lastChangeAt ?? clock.now();
+    if (lastChangeAt !== undefined) longestGap = Math.max(longestGap, at - lastChangeAt);
+    lastChangeAt = at;
+  };
+  // Whatever was drawn before the action is reported by now; only what comes after counts.
+  await changes.flush();
+  seen = changes.changes;
+  for (;;) {
+    throwIfAborted(signal);
+    if (!changes.usable) return waitByLooking({ ...options, capMs: Math.max(0, options.capMs - (clock.now() - start)) });
+    note();
+    const now = clock.now();
+    if (now - start >= options.capMs) {
+      const changed = lastChangeAt !== undefined && (await screen.fingerprint(signal)) !== options.before;
+      return { settled: false, changed, ms: clock.now() - start };
+    }
+    if (lastChangeAt === undefined) {
+      if (now - start >= noChangeMs) {
+        await changes.flush();
+        note();
+        // Nothing drawn since the action: the pixels are the ones before it.
+        if (lastChangeAt === undefined) return { settled: true, changed: false, ms: clock.now() - start };
+        continue;
+      }
+      await changes.waitForChange(seen, start + noChangeMs - now, signal);
+      continue;
+    }
+    const quiet = Math.max(baseQuiet, longestGap > 0 && longestGap < options.capMs ? FRAME_GAP_FACTOR * longestGap : 0);
+    const quietUntil = lastChangeAt + quiet;
+    if (now < quietUntil) {
+      await changes.waitForChange(seen, quietUntil - now, signal);
+      continue;
+    }
+    const countAtLook = changes.changes;
+    const looked = await screen.fingerprint(signal);
+    await changes.flush();
+    // The second observation: nothing was reported drawn from the quiet time through the look.
+    if (changes.changes === countAtLook) return { settled: true, changed: looked !== options.before, ms: clock.now() - start };
   }
 }

@@ -1,4 +1,4 @@
-import { APICallError, generateText, jsonSchema, tool, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
+import { APICallError, generateText, jsonSchema, tool, type JSONValue, type LanguageModel, type ModelMessage as AiModelMessage } from 'ai';
 import { abortableSleep, abortError } from '../abort.ts';
 import type { Model, ModelMessage, ModelReply, ModelRequest } from '../ports.ts';
 import { COMPUTER_USE_FUNCTION_NAME, computerUseParameters, computerUseToolDescription } from '../qwen/computer-use-tool.ts';
@@ -21,6 +21,8 @@ export type AiSdkModelOptions = {
   readonly nativeTools?: boolean;
   /** Longest reply the model may write; default 4096 tokens (a step's reply is some 100, a thinking model's some 1000s). */
   readonly maxOutputTokens?: number;
+  /** Passed as the AI SDK's `providerOptions` (the gateway's provider order, for one). */
+  readonly providerOptions?: Record<string, Record<string, JSONValue>>;
 };
 
 const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -47,6 +49,7 @@ export class AiSdkModel implements Model {
           // Retries are ours: the SDK's would also retry a refused connection, for many seconds.
           maxRetries: 0,
           abortSignal,
+          ...(this.options.providerOptions ? { providerOptions: this.options.providerOptions } : {}),
           ...(this.options.nativeTools
             ? { tools: { [COMPUTER_USE_FUNCTION_NAME]: tool({ description: computerUseToolDescription, inputSchema: jsonSchema(computerUseParameters as never) }) } }
             : {}),
@@ -59,8 +62,9 @@ export class AiSdkModel implements Model {
         // Anything longer is no reply to act on: cut it short, and the parser refuses it as too long.
         text: result.text.length > MAX_REPLY_CHARS ? result.text.slice(0, MAX_REPLY_CHARS + 1) : result.text,
         toolCalls: result.toolCalls.map((call) => ({ name: call.toolName, arguments: call.input })),
-        usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
+        usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, cachedInputTokens: result.usage.inputTokenDetails?.cacheReadTokens ?? result.usage.cachedInputTokens },
         modelId: result.response.modelId,
+        ...answeringProvider(result.providerMetadata),
       };
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) {
@@ -152,4 +156,11 @@ function toAiMessage(message: ModelMessage): AiModelMessage {
     role: 'user',
     content: message.content.map((part) => (part.type === 'text' ? { type: 'text' as const, text: part.text } : { type: 'image' as const, image: part.image, mediaType: part.mediaType })),
   };
+}
+
+/** Which provider a router says answered (the AI Gateway's `routing` metadata), when it says. */
+export function answeringProvider(metadata: Record<string, Record<string, unknown>> | undefined): { provider?: string } {
+  const routing = metadata?.gateway?.routing as Record<string, unknown> | undefined;
+  const provider = routing?.finalProvider ?? routing?.resolvedProvider;
+  return typeof provider === 'string' && provider !== '' ? { provider } : {};
 }

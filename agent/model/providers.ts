@@ -18,6 +18,8 @@ export const ModelSettingsSchema = z.object({
   nativeTools: z.boolean().optional(),
   /** Retries of rate limits and server errors (default 3). */
   maxRetries: z.number().int().min(0).max(10).optional(),
+  /** On the AI Gateway: the providers to try first, in order, by slug (e.g. `deepinfra`, `novita`, `alibaba`). */
+  providers: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a provider slug such as deepinfra')).min(1).optional(),
 });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 
@@ -36,7 +38,8 @@ export function createModel(settings: ModelSettings): Model {
   switch (settings.provider) {
     case 'gateway': {
       const gateway = createGateway(settings.apiKey ? { apiKey: settings.apiKey } : {});
-      return new AiSdkModel({ ...common, model: gateway(settings.model) });
+      // The gateway's own routing option: the providers named are tried first, in that order.
+      return new AiSdkModel({ ...common, model: gateway(settings.model), ...(settings.providers ? { providerOptions: { gateway: { order: [...settings.providers] } } } : {}) });
     }
     case 'alibaba':
     case 'openai-compatible': {

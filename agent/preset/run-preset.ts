@@ -93,7 +93,7 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
   const subGoals = (preset.steps ?? []).map((step) => renderTemplate(step, values));
   const expectations = preset.expect.map((question) => renderTemplate(question, values));
   const started = clock.now();
-  const time = () => Date.now();
+  const time = () => clock.now();
   const emit = (event: PresetRunEvent) => {
     try {
       options.onEvent?.(event);

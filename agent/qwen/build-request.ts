@@ -50,15 +50,19 @@ export function buildRequest(context: StepContext): ModelRequest {
   content.push({ type: 'text', text: `Current screen (step ${current.step}):` });
   content.push({ type: 'image', image: current.image, mediaType: current.mediaType });
   content.push({ type: 'text', text: 'Decide the next single action toward the goal.' });
-  const messages: ModelMessage[] = [{ role: 'user', content }];
-  for (const reask of context.reasks ?? []) {
-    messages.push({ role: 'assistant', content: reask.previousReply || '(empty reply)' });
-    messages.push({
+  const messages: ModelMessage[] = [{ role: 'user', content }, ...reaskMessages(context.reasks ?? [])];
+  return { system: buildSystemPrompt(), messages };
+}
+
+/** Each bad reply back to the model as its own turn, with what was wrong; appended after the step's screen. */
+export function reaskMessages(reasks: readonly Reask[]): ModelMessage[] {
+  return reasks.flatMap((reask): ModelMessage[] => [
+    { role: 'assistant', content: reask.previousReply || '(empty reply)' },
+    {
       role: 'user',
       content: [{ type: 'text', text: `${REASK_MARKER}: ${reask.problem} Nothing was done. Answer again for the same screen with exactly one valid <tool_call>.` }],
-    });
-  }
-  return { system: buildSystemPrompt(), messages };
+    },
+  ]);
 }
 
 export function historyText(history: readonly HistoryEntry[]): string {

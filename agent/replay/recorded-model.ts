@@ -1,7 +1,7 @@
 import { pointOf, targetOf, type Action } from '../actions.ts';
 import { DeskpilotError } from '../errors.ts';
 import type { Clock, Model, ModelReply, ModelRequest } from '../ports.ts';
-import { buildRequest, type Reask } from '../qwen/build-request.ts';
+import { buildRequest, REASK_MARKER, type Reask } from '../qwen/build-request.ts';
 import { parseReply } from '../qwen/parse-reply.ts';
 import { unmaskSecrets } from '../trace/redactor.ts';
 import type { StepReplayedEvent } from '../trace/trace-recorder.ts';
@@ -54,7 +54,7 @@ export class RecordedModel implements Model {
 
   async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelReply> {
     const { script } = this.options;
-    if (request.messages.length > 1) {
+    if (isReask(request)) {
       throw new ReplayError('REPLAY_REPLY_REJECTED', `The reply replayed for step ${this.index} was not accepted by the loop; the recording may come from another version of Deskpilot. Record the run again.`);
     }
     const index = this.index++;
@@ -175,6 +175,12 @@ function reply(action: Action<Point>, thought: string | undefined, usage = { inp
 }
 
 /** The current screen: the last image of the request (the loop puts it last). */
+/** Whether the loop is asking again after a reply it could not use (the last turn says so). */
+function isReask(request: ModelRequest): boolean {
+  const last = request.messages.at(-1);
+  return last?.role === 'user' && last.content.some((part) => part.type === 'text' && part.text.startsWith(REASK_MARKER));
+}
+
 function lastImage(request: ModelRequest): { image: Uint8Array; mediaType: string } {
   for (const message of [...request.messages].reverse()) {
     if (message.role !== 'user') continue;

@@ -1,7 +1,7 @@
 import { abortableSleep, abortError } from '../abort.ts';
 import type { ScreenAction } from '../actions.ts';
 import type { DisplayGeometry, Size } from '../geometry.ts';
-import type { Approver, CaptureOptions, Clock, Decision, Input, Screen, Screenshot } from '../ports.ts';
+import type { Approver, CaptureOptions, Clock, Decision, Input, Screen, ScreenChanges, Screenshot } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
 
 // Test doubles for every port, named after what they do. They record what they were asked so a
@@ -82,5 +82,40 @@ export class VirtualClock implements Clock {
   }
   advance(ms: number): void {
     this.current += ms;
+  }
+}
+
+/**
+ * Change reports on virtual time: `drawnAt` lists when something is drawn (ms on the clock);
+ * waiting advances the clock to the next drawing or the time-out, and a flush costs `flushMs`.
+ */
+export class ScriptedScreenChanges implements ScreenChanges {
+  usable = true;
+  flushes = 0;
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly drawnAt: readonly number[],
+    private readonly flushMs = 1,
+  ) {}
+  private reported(): number[] {
+    const now = this.clock.now();
+    return this.drawnAt.filter((at) => at <= now);
+  }
+  get changes(): number {
+    return this.reported().length;
+  }
+  get lastChangeAt(): number | undefined {
+    return this.reported().at(-1);
+  }
+  async waitForChange(afterCount: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw abortError(signal);
+    if (this.changes !== afterCount) return;
+    const next = this.drawnAt.find((at) => at > this.clock.now());
+    const until = this.clock.now() + Math.max(0, timeoutMs);
+    this.clock.advance((next !== undefined ? Math.min(next, until) : until) - this.clock.now());
+  }
+  async flush(): Promise<void> {
+    this.flushes += 1;
+    this.clock.advance(this.flushMs);
   }
 }

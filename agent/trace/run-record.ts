@@ -29,7 +29,7 @@ export type RunRecord = {
   readonly outcome: 'done' | 'failed' | 'stopped' | 'incomplete';
   readonly reason: string;
   readonly steps: readonly StepRecord[];
-  readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedInputTokens?: number };
   readonly durationMs: number;
   readonly warnings: readonly string[];
   readonly truncated: boolean;
@@ -141,22 +141,25 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
 }
 
 function sumUsage(events: readonly TraceEvent[]) {
-  const usage = { inputTokens: 0, outputTokens: 0 };
-  for (const event of events) {
-    if (event.type === 'model-replied') {
-      usage.inputTokens += event.usage.inputTokens;
-      usage.outputTokens += event.usage.outputTokens;
+  return addUsages(events.flatMap((event) => (event.type === 'model-replied' ? [event.usage] : [])));
+}
+
+/** Tokens summed; cached input only where some reply reported it. */
+function addUsages(usages: readonly { inputTokens: number; outputTokens: number; cachedInputTokens?: number }[]): { inputTokens: number; outputTokens: number; cachedInputTokens?: number } {
+  const usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  let cachedReported = false;
+  for (const one of usages) {
+    usage.inputTokens += one.inputTokens;
+    usage.outputTokens += one.outputTokens;
+    if (one.cachedInputTokens !== undefined) {
+      cachedReported = true;
+      usage.cachedInputTokens += one.cachedInputTokens;
     }
   }
-  return usage;
+  return cachedReported ? usage : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
 }
 
 /** Tokens a step cost: every reply of the step, re-asks included (in a replay, the re-grounding call is the step's reply). */
-export function stepUsage(step: StepRecord): { inputTokens: number; outputTokens: number } {
-  const usage = { inputTokens: 0, outputTokens: 0 };
-  for (const reply of step.replies) {
-    usage.inputTokens += reply.usage.inputTokens;
-    usage.outputTokens += reply.usage.outputTokens;
-  }
-  return usage;
+export function stepUsage(step: StepRecord): { inputTokens: number; outputTokens: number; cachedInputTokens?: number } {
+  return addUsages(step.replies.map((reply) => reply.usage));
 }

@@ -94,7 +94,7 @@ export class TraceRecorder {
       }
       case 'model-replied':
         return {
-          event: { type: 'model-replied', time: event.time, step: event.step, attempt: event.attempt, text: event.text, usage: usage(event.usage), requestMs: event.requestMs, requestBytes: event.requestBytes },
+          event: { type: 'model-replied', time: event.time, step: event.step, attempt: event.attempt, text: event.text, usage: usage(event.usage), requestMs: event.requestMs, requestBytes: event.requestBytes, ...(event.provider ? { provider: event.provider } : {}) },
           resources: [],
         };
       case 'reply-rejected':
@@ -169,7 +169,11 @@ export class TraceRecorder {
 }
 
 const size = (value: { width: number; height: number }) => ({ width: value.width, height: value.height });
-const usage = (value: { inputTokens: number; outputTokens: number }) => ({ inputTokens: Math.max(0, Math.round(value.inputTokens)), outputTokens: Math.max(0, Math.round(value.outputTokens)) });
+const usage = (value: { inputTokens: number; outputTokens: number; cachedInputTokens?: number }) => ({
+  inputTokens: Math.max(0, Math.round(value.inputTokens)),
+  outputTokens: Math.max(0, Math.round(value.outputTokens)),
+  ...(value.cachedInputTokens !== undefined ? { cachedInputTokens: Math.max(0, Math.round(value.cachedInputTokens)) } : {}),
+});
 
 const SECRET_SETTING = /key|token|secret|password|authorization|cookie/i;
 

@@ -45,7 +45,11 @@ export const ActionSchema = z
   ])
   .meta({ description: 'One action. In `modelAction` points are on the 0..1000 grid; in `action` they are screen input coordinates.' });
 
-export const UsageSchema = z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) });
+export const UsageSchema = z.object({
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  cachedInputTokens: z.number().int().min(0).optional().meta({ description: 'Of the input tokens, those the provider read from its prompt cache, when it says.' }),
+});
 
 export const ResourceRefSchema = z
   .object({
@@ -133,6 +137,7 @@ export const ModelRepliedEventSchema = z
     usage: UsageSchema,
     requestMs: z.number().min(0).meta({ description: 'Time from sending the request to the whole reply.' }),
     requestBytes: z.number().int().min(0).meta({ description: 'Size of the request body (images as base64).' }),
+    provider: z.string().optional().meta({ description: 'The provider that answered, when a router (the AI Gateway) says which.' }),
   })
   .meta({ description: 'The model answered.' });
 

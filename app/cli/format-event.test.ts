@@ -31,4 +31,13 @@ describe('formatEvent', () => {
     expect(formatEvent({ type: 'step-decided', time: 0, step: 1, decision: { kind: 'approve' }, waitedMs: 5 })).toBeUndefined();
     expect(formatEvent({ type: 'step-decided', time: 0, step: 1, decision: { kind: 'correct', point: screenPoint(3, 4) }, waitedMs: 5 })).toBe('  corrected to (3, 4)');
   });
+
+  it('shows cached input, the provider that answered and the cost, where the price is known', () => {
+    const costOf = (usage: { inputTokens: number }) => usage.inputTokens / 1_000_000;
+    const replied = formatEvent({ type: 'model-replied', time: 0, step: 1, attempt: 0, text: '', usage: { inputTokens: 4000, outputTokens: 80, cachedInputTokens: 3000 }, requestMs: 900, requestBytes: 1, provider: 'deepinfra' }, { costOf });
+    expect(replied).toBe('  model 900 ms, 4000 in (3000 cached) / 80 out, ~$0.0040, answered by deepinfra');
+    const ended = formatEvent({ type: 'run-ended', time: 0, outcome: 'done', reason: 'ok', steps: 4, usage: { inputTokens: 40_000, outputTokens: 300 }, durationMs: 5000 }, { costOf });
+    expect(ended).toContain('~$0.04 (~$0.01 a step) estimated');
+  });
 });
+

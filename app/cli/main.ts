@@ -37,6 +37,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
     .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
+    .option('--providers <slugs>', 'on the AI Gateway: providers to try first, in order, e.g. deepinfra,novita', (value: string) => value.split(',').map((slug) => slug.trim()).filter(Boolean))
     .option('--max-steps <n>', 'step budget (default 30)', positiveInteger('--max-steps'))
     .option('--image-tokens <n>', 'Qwen3-VL tokens per screenshot (default 1280)', positiveInteger('--image-tokens'))
     .option('--screenshots <n>', 'screenshots kept in the context (default 3)', positiveInteger('--screenshots'))

@@ -13,6 +13,7 @@ import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
+import { estimatePrice, type PricedUsage } from '../report/prices.ts';
 import { formatEvent } from './format-event.ts';
 import { releaseOnExit } from './release-on-exit.ts';
 import { startRunVideo } from './run-video.ts';
@@ -99,6 +100,12 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   const failSafe = options.failSafe === false ? undefined : new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays });
   await failSafe?.start();
   const recording = await startRunVideo({ mode: video, dir: trace.dir, display: desktop.displays[0], env: io.env, warn: (line) => io.stderr.write(`${line}\n`), record: trace.recorder.onEvent });
+  // Cost as the report estimates it, at the price of the provider that answered where it is known.
+  let answeredBy: string | undefined;
+  const costOf = (usage: PricedUsage, provider?: string) => {
+    const price = estimatePrice(settings.model, settings.baseURL, usage, (policy as { price?: unknown }).price, provider ?? answeredBy);
+    return price.kind === 'known' ? price.usd : undefined;
+  };
   let result: RunResult | undefined;
   try {
     result = await runTask({
@@ -109,7 +116,8 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       onEvent: (event) => {
         trace.recorder.onEvent(event);
         recording.onEvent(event);
-        const line = formatEvent(event);
+        if (event.type === 'model-replied' && event.provider) answeredBy = event.provider;
+        const line = formatEvent(event, { costOf });
         if (line !== undefined) say(line);
       },
     });

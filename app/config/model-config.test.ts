@@ -28,6 +28,14 @@ describe('resolveModel', () => {
     expect(resolved.settings).toEqual({ provider: 'gateway', model: 'alibaba/qwen3-vl-instruct', apiKey: 'gw' });
   });
 
+  it('prefers the providers given on the gateway, from the flag over the environment over the file', async () => {
+    const fromFlag = await resolveModel(base({ env: { AI_GATEWAY_API_KEY: 'gw', DESKPILOT_PROVIDERS: 'alibaba' }, flags: { providers: ['DeepInfra', 'novita'] } }));
+    expect(fromFlag.settings).toMatchObject({ provider: 'gateway', providers: ['deepinfra', 'novita'] });
+    expect(fromFlag.source).toContain('providers tried first: deepinfra, novita');
+    const fromEnv = await resolveModel(base({ env: { AI_GATEWAY_API_KEY: 'gw', DESKPILOT_PROVIDERS: 'novita, alibaba' } }));
+    expect(fromEnv.settings).toMatchObject({ providers: ['novita', 'alibaba'] });
+  });
+
   it('uses Alibaba Model Studio with its compatible-mode URL', async () => {
     const resolved = await resolveModel(base({ env: { DASHSCOPE_API_KEY: 'ds' } }));
     expect(resolved.settings).toMatchObject({ provider: 'alibaba', baseURL: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', model: 'qwen3-vl-plus' });

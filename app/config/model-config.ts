@@ -17,6 +17,8 @@ export const ConfigFileSchema = z.strictObject({
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   model: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
+  /** On the AI Gateway: providers to try first, in order (e.g. ["deepinfra", "novita"]). */
+  providers: z.array(z.string().min(1)).min(1).optional(),
   maxSteps: z.number().int().positive().optional(),
   imageTokenBudget: z.number().int().min(64).max(16384).optional(),
   screenshotsInContext: z.number().int().min(1).max(10).optional(),
@@ -32,7 +34,7 @@ export const ConfigFileSchema = z.strictObject({
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
-export type ModelFlags = { provider?: string; baseUrl?: string; model?: string; apiKey?: string };
+export type ModelFlags = { provider?: string; baseUrl?: string; model?: string; apiKey?: string; providers?: string[] };
 
 export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DESKPILOT_CONFIG) return env.DESKPILOT_CONFIG;
@@ -124,7 +126,12 @@ export async function resolveModel(options: ResolveOptions): Promise<ResolvedMod
     const apiKey = pick(explicitKey, env.AI_GATEWAY_API_KEY);
     if (!apiKey) throw new ConfigurationError('MISSING_API_KEY', 'The Vercel AI Gateway needs a key: set AI_GATEWAY_API_KEY or pass --api-key.');
     const name = model ?? PROVIDER_DEFAULTS.gateway.model;
-    return { settings: { provider: chosen, model: name, apiKey, ...timeout }, source: `Using ${name} through the Vercel AI Gateway.` };
+    const order = pick(flags.providers, env.DESKPILOT_PROVIDERS ? env.DESKPILOT_PROVIDERS.split(',').map((slug) => slug.trim()).filter(Boolean) : undefined, file.providers);
+    const preferred = order && order.length > 0 ? { providers: order.map((slug) => slug.toLowerCase()) } : {};
+    return {
+      settings: { provider: chosen, model: name, apiKey, ...timeout, ...preferred },
+      source: `Using ${name} through the Vercel AI Gateway${preferred.providers ? ` (providers tried first: ${preferred.providers.join(', ')})` : ''}.`,
+    };
   }
   if (chosen === 'alibaba') {
     const apiKey = pick(explicitKey, env.DASHSCOPE_API_KEY);

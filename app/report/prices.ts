@@ -7,10 +7,21 @@ export type ModelPrice = {
   readonly match: RegExp;
   readonly inputPerMillion: number;
   readonly outputPerMillion: number;
+  /** Input read from the provider's prompt cache, where it bills that lower. */
+  readonly cachedInputPerMillion?: number;
+  /** The provider behind a router (the AI Gateway) this price is for, by its slug. */
+  readonly provider?: string;
   readonly seenAt: string;
 };
 
+const GATEWAY_QWEN3_VL = 'the AI Gateway model page of alibaba/qwen3-vl-instruct, 2026-12';
+
 export const KNOWN_PRICES: readonly ModelPrice[] = [
+  // The default model: one price per provider on the gateway. Without a provider reported, Alibaba's (the highest) stands.
+  { match: /qwen3-vl-instruct$/, provider: 'deepinfra', inputPerMillion: 0.2, outputPerMillion: 0.88, cachedInputPerMillion: 0.11, seenAt: `${GATEWAY_QWEN3_VL}, DeepInfra` },
+  { match: /qwen3-vl-instruct$/, provider: 'novita', inputPerMillion: 0.3, outputPerMillion: 1.5, seenAt: `${GATEWAY_QWEN3_VL}, Novita AI` },
+  { match: /qwen3-vl-instruct$/, provider: 'alibaba', inputPerMillion: 0.4, outputPerMillion: 1.6, seenAt: `${GATEWAY_QWEN3_VL}, Alibaba` },
+  { match: /qwen3-vl-instruct$/, inputPerMillion: 0.4, outputPerMillion: 1.6, seenAt: `${GATEWAY_QWEN3_VL}, Alibaba's price (the highest listed; the provider that answered was not reported)` },
   { match: /qwen3-vl-plus/, inputPerMillion: 0.3, outputPerMillion: 2.0, seenAt: 'an OpenAI-compatible router listing qwen3-vl-plus' },
   { match: /qwen3-vl-235b/, inputPerMillion: 0.2, outputPerMillion: 0.88, seenAt: 'a public price list (qwen3-vl-235b-a22b)' },
   { match: /qwen3-vl-32b/, inputPerMillion: 0.104, outputPerMillion: 0.416, seenAt: 'a public price list (qwen3-vl-32b)' },
@@ -25,15 +36,21 @@ export type PriceEstimate =
 
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
-type Price = { readonly inputPerMillion: number; readonly outputPerMillion: number };
+type Price = { readonly inputPerMillion: number; readonly outputPerMillion: number; readonly cachedInputPerMillion?: number };
 
-const cost = (price: Price, usage: { inputTokens: number; outputTokens: number }) => (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+export type PricedUsage = { readonly inputTokens: number; readonly outputTokens: number; readonly cachedInputTokens?: number };
+
+/** Cached input at the cached price where the provider reported it and bills it lower; the rest at the input price. */
+export const cost = (price: Price, usage: PricedUsage) => {
+  const cached = price.cachedInputPerMillion !== undefined ? Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens) : 0;
+  return ((usage.inputTokens - cached) * price.inputPerMillion + cached * (price.cachedInputPerMillion ?? 0) + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+};
 
 /**
  * The cost of `usage`: at the price the run was given (its policy's `price`), else a local server
  * (no per-token price), else a known list price for the model id, else unknown.
  */
-export function estimatePrice(model: string, baseURL: unknown, usage: { inputTokens: number; outputTokens: number }, given?: unknown): PriceEstimate {
+export function estimatePrice(model: string, baseURL: unknown, usage: PricedUsage, given?: unknown, provider?: string): PriceEstimate {
   if (isPrice(given)) return { kind: 'known', usd: cost(given, usage), price: { inputPerMillion: given.inputPerMillion, outputPerMillion: given.outputPerMillion, seenAt: "the run's own settings" } };
   if (typeof baseURL === 'string') {
     try {
@@ -44,7 +61,8 @@ export function estimatePrice(model: string, baseURL: unknown, usage: { inputTok
     }
   }
   const id = model.toLowerCase();
-  const price = KNOWN_PRICES.find((entry) => entry.match.test(id));
+  const known = KNOWN_PRICES.filter((entry) => entry.match.test(id));
+  const price = known.find((entry) => provider !== undefined && entry.provider === provider.toLowerCase()) ?? known.find((entry) => entry.provider === undefined);
   if (!price) return { kind: 'unknown' };
   return { kind: 'known', price, usd: cost(price, usage) };
 }

@@ -153,13 +153,18 @@ function Header({ run, times }: { run: RunRecord; times: readonly Record<Phase, 
   const { started } = run;
   const settings = started.settings;
   const modelId = typeof settings.model === 'string' ? settings.model : started.model;
-  const price = estimatePrice(modelId, settings.baseURL, run.usage, started.policy.price);
+  // The provider that answered (a router says which): its price, where it differs between providers.
+  const providers = [...new Set(run.steps.flatMap((step) => step.replies.flatMap((reply) => (reply.provider ? [reply.provider] : []))))];
+  const price = estimatePrice(modelId, settings.baseURL, run.usage, started.policy.price, providers.length === 1 ? providers[0] : undefined);
+  const perStep = run.steps.length > 0 && price.kind === 'known' ? `, ${formatUsd(price.usd / run.steps.length)} a step` : '';
+  const cachedNote = price.kind === 'known' && price.price.cachedInputPerMillion !== undefined && run.usage.cachedInputTokens ? `, cached input at $${price.price.cachedInputPerMillion}` : '';
   const cost: ReactNode =
     price.kind === 'known' ? (
       <>
-        {formatUsd(price.usd)}{' '}
+        {formatUsd(price.usd)}
+        {perStep}{' '}
         <span className="note">
-          (estimate at ${price.price.inputPerMillion} in / ${price.price.outputPerMillion} out per million tokens, from {price.price.seenAt}; check your provider&apos;s bill)
+          (estimate at ${price.price.inputPerMillion} in / ${price.price.outputPerMillion} out per million tokens{cachedNote}, from {price.price.seenAt}; check your provider&apos;s bill)
         </span>
       </>
     ) : price.kind === 'local' ? (
@@ -176,8 +181,9 @@ function Header({ run, times }: { run: RunRecord; times: readonly Record<Phase, 
     ['started', started.startedAt],
     ['duration', ms(run.durationMs)],
     ['steps', `${run.steps.length}${reasked > 0 ? ` (${reasked} re-asked)` : ''}`],
-    ['tokens', `${num(run.usage.inputTokens)} in / ${num(run.usage.outputTokens)} out`],
+    ['tokens', `${num(run.usage.inputTokens)} in${run.usage.cachedInputTokens ? ` (${num(run.usage.cachedInputTokens)} of them cached)` : ''} / ${num(run.usage.outputTokens)} out`],
     ['cost', cost],
+    ...(providers.length > 0 ? [['answered by', providers.join(', ')] as [string, ReactNode]] : []),
   ];
   if (started.kind === 'replay') {
     facts.splice(1, 0, ['replay of', `${started.replayOf?.trace ?? 'a recording'}${started.replayOf?.outcome ? ` (recorded outcome: ${started.replayOf.outcome})` : ''}`]);

@@ -1,5 +1,6 @@
 import type * as Nut from '@nut-tree-fork/nut-js';
 import { screenPoint, type ScreenPoint } from '../../agent/geometry.ts';
+import type { Screen } from '../../agent/ports.ts';
 import type { Desktop } from '../../native/nut-desktop.ts';
 import type { KioskChromium } from '../../test/support/chromium.ts';
 import type { VirtualDesktop } from '../../test/support/virtual-desktop.ts';
@@ -12,6 +13,8 @@ export type BenchContext = {
   readonly quick: boolean;
   readonly virtual: VirtualDesktop;
   readonly desktop: Desktop;
+  /** The same screen without change reports: settling by looking and every frame grabbed, as before events. */
+  readonly pollingScreen: Screen;
   readonly browser: KioskChromium;
   readonly pages: ServedPages;
   readonly nut: typeof Nut;

@@ -53,7 +53,8 @@ export type SettleCaseResult = {
   readonly looks: Summary | undefined;
 };
 
-export type SettleVariant = 'policy' | 'confirmed';
+/** `policy`: as the loop settles (on X11 DAMAGE events where the desktop has them); `polling`: looking every interval, as before events; `confirmed`: bench/settle-variant.ts. */
+export type SettleVariant = 'policy' | 'polling' | 'confirmed';
 
 export type SettleResult = {
   readonly constants: SettleConstants;
@@ -128,12 +129,14 @@ async function settleOnce(context: BenchContext, settleCase: SettleCase, constan
   await untilStill(context, 150);
 
   const timeline = new Timeline();
-  const screen = new TimedScreen(context.desktop.screen, timeline);
-  const before = await context.desktop.screen.fingerprint();
+  const inner = variant === 'policy' ? context.desktop.screen : context.pollingScreen;
+  const screen = new TimedScreen(inner, timeline);
+  const before = await inner.fingerprint();
   await context.desktop.input.perform({ kind: 'click', button: 'left', count: 1, at });
   const acted = performance.now();
   const settle = variant === 'confirmed' ? waitForConfirmedStillScreen : waitForStillScreen;
-  const result = await settle({ screen, clock: systemClock, before, ...constants });
+  const policy = defaultPolicy();
+  const result = await settle({ screen, clock: systemClock, before, ...constants, eventQuietMs: policy.settleEventQuietMs, eventNoChangeMs: policy.settleEventNoChangeMs });
   const returned = performance.now();
 
   // What the page did, once it is done.
@@ -147,7 +150,7 @@ async function settleOnce(context: BenchContext, settleCase: SettleCase, constan
   }
   if (!event) throw new Error(`The settle page did not record the ${settleCase} click.`);
   await sleep(150);
-  const finalLook = await context.desktop.screen.fingerprint();
+  const finalLook = await inner.fingerprint();
 
   const looks = timeline.entries.filter((entry): entry is Extract<TimelineEntry, { kind: 'fingerprint' }> => entry.kind === 'fingerprint');
   const lastLook = looks.at(-1);
@@ -159,7 +162,8 @@ async function settleOnce(context: BenchContext, settleCase: SettleCase, constan
     settleMs: returned - acted,
     lagMs: stillAt === undefined ? undefined : returnedAt - stillAt,
     firstChangeSeenMs: firstChange ? firstChange.end - acted : undefined,
-    returnedWhileChanging: (stillAt !== undefined && returnedAt < stillAt) || lastLook?.value !== finalLook,
+    // Settling on events may end without a look (nothing was drawn): then the screen it stands for is the one before.
+    returnedWhileChanging: (stillAt !== undefined && returnedAt < stillAt) || (lastLook?.value ?? before) !== finalLook,
     settled: result.settled,
     changed: result.changed,
     looks: looks.length,

@@ -13,7 +13,7 @@ import { openRunTrace } from '../../agent/trace/open-run-trace.ts';
 import type { ScriptStep } from '../../test/support/qwen-loopback/script.ts';
 import { startQwenLoopback } from '../../test/support/qwen-loopback/server.ts';
 import { PeerPacedInput } from '../peer-paced-input.ts';
-import type { Harness } from '../task-plan.ts';
+import { PREFILL_LATENCY, type Harness } from '../task-plan.ts';
 import { TimedInput, TimedModel, TimedScreen, Timeline, watchServerRequests } from '../timed-ports.ts';
 import { breakDownSteps, type StepBreakdown } from '../timeline.ts';
 import { showPage, untilStill, type BenchContext } from './context.ts';
@@ -34,11 +34,18 @@ export type TaskRun = {
   /** What the page says went wrong; empty when every effect happened. */
   readonly problems: readonly string[];
   readonly breakdown: readonly StepBreakdown[];
+  /** The loopback charged prefill for uncached input tokens (PREFILL_LATENCY) instead of `latencyMs`. */
+  readonly prefill?: boolean;
+  /** Per model request: input tokens, and how many of them begin the previous request too (what a prefix cache reuses). */
+  readonly prompts?: readonly PromptTokens[];
 };
+
+export type PromptTokens = { readonly step: number; readonly attempt: number; readonly inputTokens: number; readonly sharedTokens: number };
 
 export type TaskOptions = {
   readonly harness: Harness;
   readonly latencyMs: number;
+  readonly prefill?: boolean;
   readonly script: readonly ScriptStep[];
   readonly goal: string;
   readonly maxSteps: number;
@@ -56,12 +63,18 @@ export async function runBenchTask(context: BenchContext, options: TaskOptions):
   await untilStill(context, 150);
 
   const timeline = new Timeline();
-  const loopback = await startQwenLoopback({ script: options.script, latencyMs: options.latencyMs, isRetry: new RegExp(REASK_MARKER) });
+  const loopback = await startQwenLoopback({
+    script: options.script,
+    ...(options.prefill ? { latency: PREFILL_LATENCY } : { latencyMs: options.latencyMs }),
+    isRetry: new RegExp(REASK_MARKER),
+  });
+  const prompts: PromptTokens[] = [];
   const unwatch = watchServerRequests((entry) => timeline.add(entry));
   const traceRoot = mkdtempSync(path.join(tmpdir(), 'deskpilot-bench-trace-'));
   const settings = { provider: 'openai-compatible' as const, model: loopback.modelId, baseURL: loopback.baseURL };
   const trace = openRunTrace({ kind: 'run', goal: options.goal, runsDir: traceRoot, secrets: [], settings });
   const baseline = options.harness === 'fixed-waits';
+  const before = options.harness === 'before';
   const nut = context.nut;
   const input = baseline
     ? new PeerPacedInput({
@@ -71,14 +84,20 @@ export async function runBenchTask(context: BenchContext, options: TaskOptions):
       })
     : context.desktop.input;
   // The baseline's settle returns at once (its fixed wait is in its input); ours is the default policy.
-  const policy: RunPolicyInput = baseline ? { maxSteps: options.maxSteps, settleCapMs: 0, settleQuietMs: 0, settleNoChangeMs: 0 } : { maxSteps: options.maxSteps };
+  // `before` is the loop as it was: one user message re-sent every step, old screenshots dropped one a step, settle by looking.
+  const policy: RunPolicyInput = baseline
+    ? { maxSteps: options.maxSteps, settleCapMs: 0, settleQuietMs: 0, settleNoChangeMs: 0 }
+    : before
+      ? { maxSteps: options.maxSteps, contextLayout: 'single-message', screenshotTrimChunk: 0 }
+      : { maxSteps: options.maxSteps };
+  const screen = before ? context.pollingScreen : context.desktop.screen;
   let result: RunResult;
   try {
     result = await runTask({
       goal: options.goal,
       policy,
       ports: {
-        screen: new TimedScreen(context.desktop.screen, timeline, { blind: baseline }),
+        screen: new TimedScreen(screen, timeline, { blind: baseline }),
         input: new TimedInput(input, timeline),
         model: new TimedModel(createModel(settings), timeline),
         approver: new AutoApprover(),
@@ -90,7 +109,11 @@ export async function runBenchTask(context: BenchContext, options: TaskOptions):
         timeline.add({ kind: 'record', start, end: performance.now(), event: event.type });
         // The loopback keeps every request it served, decoded screenshot included (3.7 MB each at
         // 1504x832), for tests to inspect; dropped here, so the memory measured is the harness's.
-        if (event.type === 'model-replied') (loopback.requests as unknown[]).length = 0;
+        if (event.type === 'model-replied') {
+          const served = loopback.requests.at(-1);
+          if (served) prompts.push({ step: event.step, attempt: event.attempt, inputTokens: served.prompt.tokens, sharedTokens: served.prompt.sharedWithPrevious });
+          (loopback.requests as unknown[]).length = 0;
+        }
         options.onEvent?.(event);
       },
     });
@@ -112,5 +135,7 @@ export async function runBenchTask(context: BenchContext, options: TaskOptions):
     totalMs: result.durationMs,
     problems,
     breakdown: breakDownSteps(timeline.entries),
+    ...(options.prefill ? { prefill: true } : {}),
+    prompts,
   };
 }

@@ -29,8 +29,11 @@ export function readAsk(context: StepContext): PresetAsk {
   const goalText = context.texts.find((text) => text.startsWith("The user's goal: "));
   const goal = goalText?.slice("The user's goal: ".length) ?? '';
   const now = /Now do only step (\d+): (.*)$/m.exec(goal);
+  // The single-message layout lists the steps under "Previous actions"; the turns layout gives each
+  // step's result in the turn after its reply ("Result: 3. Click 'Save' -> done").
   const historyText = context.texts.find((text) => text.startsWith('Previous actions'));
-  const history = historyText && !historyText.includes('none yet') ? historyText.split('\n').slice(1) : [];
+  const results = context.texts.flatMap((text) => (text.startsWith('Result: ') ? [text.slice('Result: '.length)] : []));
+  const history = historyText ? (historyText.includes('none yet') ? [] : historyText.split('\n').slice(1)) : results;
   return { kind: 'act', goal, ...(now ? { subGoal: now[2]!, subGoalIndex: Number(now[1]) } : {}), history };
 }
 

@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PrefixCache, promptBlocks, sharedPrefixTokens, totalTokens, type LatencyModel, type PromptBlock } from './latency-model.ts';
 import { chatBodySchema, decodeChatRequest, type DecodedChatRequest } from './decode-request.ts';
 import { DEFAULT_MIN_PIXELS, DEFAULT_TOLERANCE } from './find-target.ts';
 import { renderReply, type RenderedReply } from './render-reply.ts';
@@ -30,6 +31,8 @@ export type QwenLoopbackOptions = {
   readonly apiKey?: string;
   /** Delay before each chat answer (failures included); ends early if the client disconnects. */
   readonly latencyMs?: number;
+  /** Instead of a fixed delay: a fixed part plus prefill for the input tokens not in its prefix cache (see latency-model.ts); usage then reports the cached tokens. */
+  readonly latency?: LatencyModel;
   /** False answers any request with an image with HTTP 400, as text-only models do. Default true. */
   readonly acceptsImages?: boolean;
   readonly failures?: readonly FailureInjection[];
@@ -69,6 +72,8 @@ export type RecordedRequest = DecodedChatRequest & {
   /** The parsed JSON body as sent (images still as data URLs). */
   readonly body: unknown;
   readonly isRetry: boolean;
+  /** The prompt's input tokens (estimated), and how many of them begin the previous request too (what a prefix cache could reuse). */
+  readonly prompt: { readonly blocks: readonly PromptBlock[]; readonly tokens: number; readonly sharedWithPrevious: number };
   outcome: RequestOutcome;
   finishedAtMs: number | undefined;
 };
@@ -95,6 +100,9 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
   const startedAt = performance.now();
   let lastStepAnswered = -1;
   const now = () => Math.round(performance.now() - startedAt);
+  const prefixCache = options.latency ? new PrefixCache(options.latency) : undefined;
+  // The previous chat request's prompt, kept here: callers may empty `requests` to save memory.
+  let previousBlocks: readonly PromptBlock[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const clientGone = new AbortController();
@@ -135,8 +143,10 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
     if (parsed && !parsed.success) bodyProblem = `Invalid body: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`;
     const decoded = parsed?.success ? await decodeChatRequest(parsed.data) : emptyRequest(bodyProblem ?? 'no body');
     const retry = parsed?.success ? isRetryRequest(decoded, options.isRetry) : false;
+    const blocks = parsed?.success ? promptBlocks(parsed.data, decoded) : [];
     const recorded: RecordedRequest = {
       ...decoded,
+      prompt: { blocks, tokens: totalTokens(blocks), sharedWithPrevious: sharedPrefixTokens(previousBlocks, blocks) },
       index: requests.length,
       receivedAtMs: now(),
       headers: redactAuthorization(request.headers),
@@ -146,6 +156,7 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
       finishedAtMs: undefined,
     };
     requests.push(recorded);
+    previousBlocks = blocks;
     const finish = (outcome: RequestOutcome) => {
       recorded.outcome = outcome;
       recorded.finishedAtMs = now();
@@ -166,7 +177,9 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
       await waitForAbort(signal);
       return finish({ kind: 'aborted', during: 'hang' });
     }
-    if (options.latencyMs && !(await sleep(options.latencyMs, signal))) return finish({ kind: 'aborted', during: 'latency' });
+    const cachedTokens = prefixCache?.cachedTokens(blocks);
+    const delay = prefixCache ? prefixCache.delayMs(blocks) : options.latencyMs;
+    if (delay && !(await sleep(delay, signal))) return finish({ kind: 'aborted', during: 'latency' });
     if (failure) {
       finish({ kind: 'injected-failure', failure });
       if ('disconnect' in failure) {
@@ -214,7 +227,8 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
     lastStepAnswered = Math.max(lastStepAnswered, step);
     attempts.set(step, attempt + 1);
     finish({ kind: 'replied', step, retry, content: rendered.content, toolCalls: rendered.toolCalls, stream: decoded.stream });
-    const usage = estimateUsage(decoded, rendered);
+    prefixCache?.remember(blocks);
+    const usage = withCached(estimateUsage(decoded, rendered), cachedTokens);
     const id = `chatcmpl-loopback-${recorded.index}`;
     if (decoded.stream) return sendStream(response, { id, modelId, rendered, usage, includeUsage: decoded.includeUsage });
     return sendJson(response, 200, {
@@ -300,7 +314,12 @@ function toolCallsJson(rendered: RenderedReply, id: string) {
   return rendered.toolCalls.map((call, index) => ({ id: `call_${id}_${index}`, type: 'function', function: { name: call.name, arguments: call.arguments } }));
 }
 
-type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details?: { cached_tokens: number } };
+
+/** Cached input tokens as OpenAI reports them (`prompt_tokens_details.cached_tokens`). */
+function withCached(usage: Usage, cachedTokens: number | undefined): Usage {
+  return cachedTokens === undefined ? usage : { ...usage, prompt_tokens_details: { cached_tokens: Math.min(cachedTokens, usage.prompt_tokens) } };
+}
 
 /** About what Qwen3-VL bills: 4 characters a token, one token per 32x32 pixels of image. */
 function estimateUsage(request: DecodedChatRequest, rendered: RenderedReply): Usage {

@@ -1,0 +1,52 @@
+import type { ScreenAction } from '../actions.ts';
+import { InputNotAcceptedError } from '../errors.ts';
+import type { RunPolicy } from '../policy.ts';
+import type { Clock, Input, Screen } from '../ports.ts';
+import { waitForStillScreen, type SettleResult } from './settle.ts';
+
+export type ActInput = {
+  readonly action: ScreenAction;
+  readonly screen: Screen;
+  readonly input: Input;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+};
+
+export type ActResult = {
+  /** The screen's fingerprint just before the action, to tell a reaction from none. */
+  readonly before: string;
+  readonly actionMs: number;
+  /** Set when the focused window did not take the input (a paste nobody asked for): that step fails alone. */
+  readonly failure?: { readonly code: string; readonly reason: string; readonly sentence: string };
+};
+
+/** Performs the action, having first noted how the screen looked. */
+export async function act(options: ActInput): Promise<ActResult> {
+  const before = await options.screen.fingerprint(options.signal);
+  const started = options.clock.now();
+  const failure = await options.input.perform(options.action, options.signal).then(() => undefined, notAccepted);
+  return { before, actionMs: options.clock.now() - started, ...(failure ? { failure: { code: failure.code, reason: failure.message, sentence: failure.sentence } } : {}) };
+}
+
+/** A step whose input the focused window did not take fails alone; any other error ends the run. */
+function notAccepted(error: unknown): InputNotAcceptedError {
+  if (error instanceof InputNotAcceptedError) return error;
+  throw error;
+}
+
+/** Waits for the screen to stop changing after an action, within the policy's limits. */
+export function settle(options: { readonly screen: Screen; readonly clock: Clock; readonly before: string; readonly policy: RunPolicy; readonly signal?: AbortSignal }): Promise<SettleResult> {
+  const { policy } = options;
+  return waitForStillScreen({
+    screen: options.screen,
+    clock: options.clock,
+    before: options.before,
+    capMs: policy.settleCapMs,
+    intervalMs: policy.settleIntervalMs,
+    quietMs: policy.settleQuietMs,
+    noChangeMs: policy.settleNoChangeMs,
+    eventQuietMs: policy.settleEventQuietMs,
+    eventNoChangeMs: policy.settleEventNoChangeMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
