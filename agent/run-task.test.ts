@@ -218,7 +218,7 @@ describe('runTask', () => {
     expect(result).toMatchObject({ outcome: 'done', steps: 3 });
     const acted = events.filter((event) => event.type === 'step-acted');
     expect(acted.map((event) => event.failure)).toEqual([{ code: 'TEXT_NOT_ACCEPTED', reason: 'The paste was not taken.' }, undefined]);
-    expect(JSON.stringify(mock.calls()[1]!.prompt[1]!.content)).toMatch(/1\. Type .*-> failed: the text was not accepted by the focused window/);
+    expect(JSON.stringify(mock.calls()[1]!.prompt)).toMatch(/1\. Type .*-> failed: the text was not accepted by the focused window/);
     expect(input.performed.map((action) => action.kind)).toEqual(['click']);
     expect(input.releases).toBe(1);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { mergeSuiteResults, parseSuiteResults, problemsFirst, type ShardResults } from '../../agent/suite/merge-results.ts';
 import { renderSuiteJUnit } from '../report/junit.ts';
-import { renderSuiteReport } from '../report/suite-report.ts';
+import { renderSuiteReport } from '../report/suite-report.tsx';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 import { resultsJson } from './test-command.ts';
 
