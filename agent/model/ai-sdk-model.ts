@@ -61,6 +61,9 @@ export class AiSdkModel implements Model {
         toolCalls: result.toolCalls.map((call) => ({ name: call.toolName, arguments: call.input })),
         usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens },
         modelId: result.response.modelId,
+        // Without it a reply the token limit cut looks finished, and reasoning reads as an answer.
+        finishReason: result.finishReason,
+        ...(result.reasoningText ? { reasoningText: result.reasoningText.slice(0, MAX_REPLY_CHARS) } : {}),
       };
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) {

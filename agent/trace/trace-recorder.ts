@@ -91,7 +91,18 @@ export class TraceRecorder {
       }
       case 'model-replied':
         return {
-          event: { type: 'model-replied', time: event.time, step: event.step, attempt: event.attempt, text: event.text, usage: usage(event.usage), requestMs: event.requestMs, requestBytes: event.requestBytes },
+          event: {
+            type: 'model-replied',
+            time: event.time,
+            step: event.step,
+            attempt: event.attempt,
+            text: event.text,
+            usage: usage(event.usage),
+            requestMs: event.requestMs,
+            requestBytes: event.requestBytes,
+            ...(event.finishReason ? { finishReason: event.finishReason } : {}),
+            ...(event.reasoningText ? { reasoningText: event.reasoningText } : {}),
+          },
           resources: [],
         };
       case 'reply-rejected':
