@@ -9,13 +9,20 @@ import { AiSdkModel } from './ai-sdk-model.ts';
 export const ProviderSchema = z.enum(['gateway', 'alibaba', 'openai-compatible']);
 export type Provider = z.infer<typeof ProviderSchema>;
 
+/** Bounds of `maxOutputTokens`: below this no step's reply fits; above it no server goes. */
+export const MIN_OUTPUT_TOKENS = 256;
+export const MAX_OUTPUT_TOKENS = 131_072;
+
 export const ModelSettingsSchema = z.object({
   provider: ProviderSchema,
   model: z.string().min(1),
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   apiKey: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().optional(),
+  /** Also offer the tool through the API's `tools` field, for servers with a tool parser (default off). */
   nativeTools: z.boolean().optional(),
+  /** Longest reply the model may write, in tokens (default 4096); thinking variants need thousands. */
+  maxOutputTokens: z.number().int().min(MIN_OUTPUT_TOKENS).max(MAX_OUTPUT_TOKENS).optional(),
   /** Retries of rate limits and server errors (default 3). */
   maxRetries: z.number().int().min(0).max(10).optional(),
 });
@@ -32,7 +39,7 @@ export function describeModel(settings: ModelSettings): string {
 }
 
 export function createModel(settings: ModelSettings): Model {
-  const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxRetries: settings.maxRetries };
+  const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxOutputTokens: settings.maxOutputTokens, maxRetries: settings.maxRetries };
   switch (settings.provider) {
     case 'gateway': {
       const gateway = createGateway(settings.apiKey ? { apiKey: settings.apiKey } : {});

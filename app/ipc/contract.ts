@@ -88,6 +88,15 @@ const modelFields = {
   /** Ignored for the gateway, which has its own. */
   baseURL: z.string().trim().max(500, 'Keep the base URL under 500 characters.'),
   model: z.string().trim().min(1, 'Give the model name, e.g. qwen3-vl:8b.').max(200, 'Keep the model name under 200 characters.'),
+  /** Longest reply the model may write; left out, 4096 tokens. Thinking variants need more. */
+  maxOutputTokens: z
+    .number({ error: 'Give a whole number of tokens.' })
+    .int('Give a whole number of tokens.')
+    .min(256, 'At least 256 tokens (a step needs some 100, its reasoning more).')
+    .max(131072, 'At most 131072 tokens.')
+    .optional(),
+  /** Also offer the tool through the API's `tools` field (servers with a tool parser). */
+  nativeTools: z.boolean().optional(),
 };
 
 const settingsFields = {

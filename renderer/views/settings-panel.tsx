@@ -19,6 +19,9 @@ type Form = {
   provider: ProviderId;
   baseURL: string;
   model: string;
+  /** Blank: the default (4096 tokens). */
+  maxOutputTokens: string;
+  nativeTools: boolean;
   apiKey: string;
   removeApiKey: boolean;
   imageTokenBudget: string;
@@ -31,13 +34,15 @@ type Form = {
   presetShortcuts: { presetId: string; accelerator: string }[];
 };
 
-type FieldName = 'provider' | 'baseURL' | 'model' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
+type FieldName = 'provider' | 'baseURL' | 'model' | 'maxOutputTokens' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
 type Errors = Partial<Record<FieldName | 'form', string>>;
 
 const formOf = (settings: SettingsView): Form => ({
   provider: settings.provider,
   baseURL: settings.baseURL,
   model: settings.model,
+  maxOutputTokens: settings.maxOutputTokens === undefined ? '' : String(settings.maxOutputTokens),
+  nativeTools: settings.nativeTools ?? false,
   apiKey: '',
   removeApiKey: false,
   imageTokenBudget: String(settings.imageTokenBudget),
@@ -53,6 +58,12 @@ const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).fi
 
 /** A number field as typed: blank and non-numbers become NaN, which the schema names. */
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+
+/** The reply settings as the schemas take them: a blank limit and an unticked box are the defaults. */
+const replyFieldsOf = (form: Form) => ({
+  ...(form.maxOutputTokens.trim() !== '' ? { maxOutputTokens: numberOf(form.maxOutputTokens) } : {}),
+  ...(form.nativeTools ? { nativeTools: true } : {}),
+});
 
 const errorsOf = (issues: readonly IpcIssue[]): Errors => {
   const errors: Errors = {};
@@ -105,6 +116,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       provider: form.provider,
       baseURL: form.baseURL,
       model: form.model,
+      ...replyFieldsOf(form),
       imageTokenBudget: numberOf(form.imageTokenBudget),
       maxSteps: numberOf(form.maxSteps),
       approvalMode: form.approvalMode,
@@ -140,6 +152,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       provider: form.provider,
       baseURL: form.baseURL,
       model: form.model,
+      ...replyFieldsOf(form),
       ...(form.apiKey.trim() !== '' ? { apiKey: form.apiKey } : {}),
     });
     if (!parsed.success) {
@@ -194,6 +207,12 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
             <input {...props} type="password" autoComplete="off" spellCheck={false} placeholder={keyPlaceholder} value={form.apiKey} onChange={(event) => update('apiKey', event.target.value)} />
           )}
         </Field>
+        <Field label="Longest reply (tokens)" hint="Blank for 4096. Thinking variants reason before they answer: give them 8192 or more." error={errors.maxOutputTokens}>
+          {(props) => <input {...props} type="number" inputMode="numeric" min={256} max={131072} placeholder="4096" value={form.maxOutputTokens} onChange={(event) => update('maxOutputTokens', event.target.value)} />}
+        </Field>
+        <label className="checkbox">
+          <input type="checkbox" checked={form.nativeTools} onChange={(event) => update('nativeTools', event.target.checked)} /> Native tool calls (for servers with a tool parser, e.g. vLLM --tool-call-parser)
+        </label>
         {keySaved && (
           <label className="checkbox">
             <input type="checkbox" checked={form.removeApiKey} onChange={(event) => update('removeApiKey', event.target.checked)} /> Forget the saved key of {preset.label}

@@ -118,9 +118,15 @@ describe('deskpilot run with a thinking model cut by the token limit', () => {
         () => ({ reasoning: 'It was pressed.', reasoningAs: 'template', answer: { action: 'terminate', status: 'success' } }),
       ],
     });
-    const result = await runCli(['run', 'Press the Go button', '--base-url', model.baseURL, '--model', model.modelId, '--yes', '--trace-dir', runsDir], { env: { DISPLAY: desktop.display } });
+    // The reply settings are flags too: the token limit and the native tool reach the wire.
+    const result = await runCli(['run', 'Press the Go button', '--base-url', model.baseURL, '--model', model.modelId, '--yes', '--trace-dir', runsDir, '--max-output-tokens', '8192', '--native-tools'], {
+      env: { DISPLAY: desktop.display },
+    });
     expect(result.stderr).toBe('');
     expect(result.code, result.stdout).toBe(0);
+    const body = model.requests[0]?.body as { max_tokens?: number; tools?: { function: { name: string } }[] };
+    expect(body.max_tokens).toBe(8192);
+    expect(body.tools?.map((tool) => tool.function.name)).toEqual(['computer_use']);
     const events = await browser.events();
     expect(events.filter((event) => event.type === 'click' && event.target === PAGE_TARGETS.button.id)).toHaveLength(1);
     expect(events.filter((event) => POINTER_EVENTS.includes(event.type) && event.target === PAGE_TARGETS.contextArea.id)).toEqual([]);

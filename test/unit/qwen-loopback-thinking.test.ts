@@ -70,3 +70,19 @@ describe('thinking replies through the model port', () => {
     expect(await result.finishReason).toBe('length');
   });
 });
+
+describe('the reply settings on the wire', () => {
+  it('sends max_tokens (4096 by default) and the native tool only when asked', async () => {
+    const server = await startQwenLoopback({ script: [() => ({ action: 'wait', time: 1 }), () => ({ action: 'wait', time: 1 })] });
+    servers.push(server);
+    const image = await drawRectsPng(64, 64, []);
+    const request: ModelRequest = { system: 's', messages: [{ role: 'user', content: [{ type: 'text', text: 'go' }, { type: 'image', image, mediaType: 'image/png' }] }] };
+    await createModel({ provider: 'openai-compatible', baseURL: server.baseURL, model: server.modelId, maxRetries: 0 }).complete(request);
+    await createModel({ provider: 'openai-compatible', baseURL: server.baseURL, model: server.modelId, maxRetries: 0, maxOutputTokens: 12_000, nativeTools: true }).complete(request);
+    const bodies = server.requests.map((recorded) => recorded.body as { max_tokens?: number; tools?: unknown[] });
+    expect(bodies.map((body) => [body.max_tokens, body.tools?.length])).toEqual([
+      [4096, undefined],
+      [12_000, 1],
+    ]);
+  });
+});
