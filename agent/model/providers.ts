@@ -3,6 +3,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { z } from 'zod';
 import type { Model } from '../ports.ts';
 import { AiSdkModel } from './ai-sdk-model.ts';
+import { capResponseBody } from './cap-response-body.ts';
 
 // Where Qwen3-VL is served. Every provider goes through the `ai` package; only the settings differ.
 
@@ -38,11 +39,13 @@ export function describeModel(settings: ModelSettings): string {
   return settings.provider === 'openai-compatible' ? `${settings.model} at ${settings.baseURL}` : `${settings.provider}:${settings.model}`;
 }
 
-export function createModel(settings: ModelSettings): Model {
+/** `fetch` is for tests; every provider reads its answers through `capResponseBody`. */
+export function createModel(settings: ModelSettings, fetch: typeof globalThis.fetch = globalThis.fetch): Model {
+  const cappedFetch = capResponseBody(fetch);
   const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxOutputTokens: settings.maxOutputTokens, maxRetries: settings.maxRetries };
   switch (settings.provider) {
     case 'gateway': {
-      const gateway = createGateway(settings.apiKey ? { apiKey: settings.apiKey } : {});
+      const gateway = createGateway({ ...(settings.apiKey ? { apiKey: settings.apiKey } : {}), fetch: cappedFetch });
       return new AiSdkModel({ ...common, model: gateway(settings.model) });
     }
     case 'alibaba':
@@ -50,7 +53,7 @@ export function createModel(settings: ModelSettings): Model {
       const baseURL = settings.baseURL ?? (settings.provider === 'alibaba' ? PROVIDER_DEFAULTS.alibaba.baseURL : undefined);
       if (!baseURL) throw new Error('An OpenAI-compatible model needs a base URL.');
       // Local servers want no key, but the header must still be well-formed.
-      const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed' });
+      const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed', fetch: cappedFetch });
       return new AiSdkModel({ ...common, baseURL, model: provider.chatModel(settings.model) });
     }
   }
