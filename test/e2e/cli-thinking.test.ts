@@ -132,6 +132,20 @@ describe('deskpilot run with a thinking model cut by the token limit', () => {
     expect(events.filter((event) => POINTER_EVENTS.includes(event.type) && event.target === PAGE_TARGETS.contextArea.id)).toEqual([]);
     expect(events.filter((event) => event.type === 'mousedown')).toHaveLength(1);
   });
+
+  it('under a Wayland session, says that only XWayland windows can be driven before anything acts', async () => {
+    await browser.clearEvents();
+    await model?.close();
+    model = await startQwenLoopback({ script: [() => ({ action: 'terminate', status: 'success' })] });
+    const result = await runCli(['run', 'Nothing to do', '--base-url', model.baseURL, '--model', model.modelId, '--yes', '--trace-dir', runsDir], {
+      env: { DISPLAY: desktop.display, WAYLAND_DISPLAY: 'wayland-0', XDG_SESSION_TYPE: 'wayland' },
+    });
+    expect(result.code, result.stdout).toBe(0);
+    const note = result.stdout.indexOf('Note: This is a Wayland session: Deskpilot can see and drive only XWayland windows');
+    expect(note).toBeGreaterThanOrEqual(0);
+    expect(note).toBeLessThan(result.stdout.indexOf('step 1:'));
+    expect((await browser.events()).filter((event) => POINTER_EVENTS.includes(event.type))).toEqual([]);
+  });
 });
 
 type TraceLine = { type: string; finishReason?: string; reasoningText?: string; code?: string };
