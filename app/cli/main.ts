@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
+import { doctorCommand, type DoctorCommandOptions } from './doctor-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { addPresetRunOptions, registerPresetCommands, runWithPreset, type RunWithPresetOptions } from './preset-commands.ts';
@@ -73,6 +74,19 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--trace-dir <dir>', "folder for the replay's trace (default .deskpilot/runs)")
     .action(async (trace: string, options: ReplayCommandOptions) => {
       setExitCode(await replayCommand(trace, options, io));
+    });
+  program
+    .command('doctor')
+    .description('Check everything a run needs (display, screenshot, input, typing, model, config, trace folder) and say what to change.')
+    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible'))
+    .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
+    .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
+    .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
+    .option('--max-output-tokens <n>', 'longest reply the model may write, in tokens', positiveInteger('--max-output-tokens'))
+    .option('--timeout <seconds>', 'longest the model check may take (default 60)', positiveInteger('--timeout'))
+    .option('--trace-dir <dir>', 'the folder runs write their traces to (default .deskpilot/runs)')
+    .action(async (options: DoctorCommandOptions) => {
+      setExitCode(await doctorCommand(options, io));
     });
   registerPresetCommands(program, io, setExitCode);
   return program;
