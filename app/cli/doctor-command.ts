@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { probeVision } from '../../agent/model/probe-vision.ts';
 import { createModel, describeModel } from '../../agent/model/providers.ts';
 import { DEFAULT_RUNS_DIR } from '../../agent/trace/open-run-trace.ts';
@@ -10,20 +7,9 @@ import { openDesktop } from '../../native/nut-desktop.ts';
 import { randomProbeImage } from '../../native/probe-image.ts';
 import { sessionType, waylandNotice } from '../../native/session-type.ts';
 import { configFilePath, readConfigFile, resolveModel, type ConfigFile, type ModelFlags } from '../config/model-config.ts';
-import {
-  checkConfigFile,
-  checkDisplay,
-  checkFrame,
-  checkInput,
-  checkModel,
-  checkSession,
-  checkTraceFolder,
-  checkTyping,
-  formatCheck,
-  runWouldWork,
-  skipped,
-  type CheckResult,
-} from '../doctor/doctor-checks.ts';
+import { formatCheck, runWouldWork } from '../doctor/doctor-checks.ts';
+import { runDoctorChecks } from '../doctor/run-doctor.ts';
+import { onPath, probeWritable } from '../doctor/system-probes.ts';
 
 export type DoctorCommandOptions = ModelFlags & { traceDir?: string; timeout?: number };
 
@@ -31,55 +17,37 @@ export type DoctorIo = { readonly stdout: NodeJS.WritableStream; readonly env: N
 
 /** `deskpilot doctor`: every check a run needs, in one go; 0 only when a run would work. */
 export async function doctorCommand(options: DoctorCommandOptions, io: DoctorIo): Promise<number> {
-  const results: CheckResult[] = [];
-  const report = (result: CheckResult) => {
-    results.push(result);
-    io.stdout.write(`${formatCheck(result)}\n`);
-  };
-
   const fileName = configFilePath(io.env);
-  let file: ConfigFile = {};
-  report(await checkConfigFile(fileName, async () => (file = await readConfigFile(fileName))));
-
-  const display = await checkDisplay(io.env.DISPLAY, () => assertDisplayReachable(io.env));
-  report(display);
-  report(checkSession(sessionType(io.env), waylandNotice(io.env)));
-  if (display.status === 'pass') {
-    // nut-js reads DISPLAY when it loads; only now is it safe to load it.
-    const desktop = await openDesktop();
-    try {
-      report(await checkFrame(() => desktop.screen.capture({ sizeFor: (size) => size }), isBlankFrame));
-      report(await checkInput({ display: desktop.displays[0]!, perform: (action) => desktop.input.perform(action), position: () => desktop.pointer.position() }));
-    } finally {
-      await desktop.input.releaseAll().catch(() => undefined);
-    }
-  } else {
-    report(skipped('screenshot', 'no display'));
-    report(skipped('input', 'no display'));
-  }
-  report(await checkTyping(process.platform, (name) => onPath(name, io.env)));
-
-  const timeoutSeconds = options.timeout ?? file.timeoutSeconds ?? 60;
-  report(
-    await checkModel(async () => {
+  const results = await runDoctorChecks({
+    env: io.env,
+    platform: process.platform,
+    configFileName: fileName,
+    readConfig: () => readConfigFile(fileName),
+    assertDisplay: () => assertDisplayReachable(io.env),
+    session: { type: sessionType(io.env), notice: waylandNotice(io.env) },
+    openDesktop: async () => {
+      const desktop = await openDesktop();
+      return {
+        display: desktop.displays[0]!,
+        capture: () => desktop.screen.capture({ sizeFor: (size) => size }),
+        perform: (action) => desktop.input.perform(action),
+        position: () => desktop.pointer.position(),
+        release: () => desktop.input.releaseAll(),
+      };
+    },
+    isBlank: isBlankFrame,
+    hasProgram: (name) => onPath(name, io.env),
+    model: async (file: ConfigFile) => {
+      const timeoutSeconds = options.timeout ?? file.timeoutSeconds ?? 60;
       const resolved = await resolveModel({ flags: options, env: io.env, file, fileName, timeoutMs: Math.round(timeoutSeconds * 1000) });
       return { describe: describeModel(resolved.settings), probe: async () => probeVision(createModel(resolved.settings), await randomProbeImage()) };
-    }),
-  );
-  report(await checkTraceFolder(options.traceDir ?? DEFAULT_RUNS_DIR, probeWritable));
-
+    },
+    traceDir: options.traceDir ?? DEFAULT_RUNS_DIR,
+    probeWritable,
+    onResult: (result) => io.stdout.write(`${formatCheck(result)}\n`),
+  });
   const works = runWouldWork(results);
-  io.stdout.write(works ? 'A run would work.\n' : `A run would not work: fix the ${results.filter((result) => result.status === 'fail').length === 1 ? 'FAIL line' : 'FAIL lines'} above.\n`);
+  const misses = results.filter((result) => result.status === 'fail').length;
+  io.stdout.write(works ? 'A run would work.\n' : `A run would not work: fix the ${misses === 1 ? 'FAIL line' : 'FAIL lines'} above.\n`);
   return works ? 0 : 1;
-}
-
-async function probeWritable(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const probe = path.join(dir, `.doctor-${process.pid}`);
-  await writeFile(probe, 'ok');
-  await rm(probe);
-}
-
-function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  return new Promise((resolve) => execFile('sh', ['-c', `command -v ${program}`], { env }, (error) => resolve(!error)));
 }

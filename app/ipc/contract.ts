@@ -234,6 +234,19 @@ export const TestConnectionResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type TestConnectionResult = z.infer<typeof TestConnectionResultSchema>;
 
+/** One of the checks `deskpilot doctor` runs, as the settings screen shows it. */
+export const DoctorCheckSchema = z.strictObject({
+  name: z.string(),
+  status: z.enum(['pass', 'warn', 'fail', 'skip']),
+  detail: z.string(),
+  /** For a miss: what to change. */
+  fix: z.string().optional(),
+});
+export type DoctorCheckView = z.infer<typeof DoctorCheckSchema>;
+
+export const DoctorResultSchema = z.strictObject({ checks: z.array(DoctorCheckSchema), works: z.boolean() });
+export type DoctorResult = z.infer<typeof DoctorResultSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Runs, as the windows see them
 
@@ -378,6 +391,8 @@ export const invokeChannels = {
   'settings:get': { input: Empty, output: SettingsViewSchema },
   'settings:save': { input: SettingsSaveSchema, output: SettingsViewSchema },
   'settings:test-connection': { input: TestConnectionSchema, output: TestConnectionResultSchema },
+  /** Everything a run needs, checked as `deskpilot doctor` does, with the saved settings. */
+  'settings:check': { input: Empty, output: DoctorResultSchema },
   'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunRecordSchema) }) },
   'presets:list': { input: Empty, output: PresetLibrarySchema },
   'presets:run': { input: PresetRunInputSchema, output: z.strictObject({ runId: RunIdSchema }) },

@@ -7,6 +7,7 @@ import {
   TestConnectionSchema,
   issuesOf,
   type ApprovalMode,
+  type DoctorResult,
   type IpcIssue,
   type SettingsView,
   type TestConnectionResult,
@@ -92,6 +93,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
   const [form, setForm] = useState<Form>(() => formOf(settings));
   const [errors, setErrors] = useState<Errors>({});
   const [status, setStatus] = useState<{ kind: 'saved' | 'testing' | 'saving' } | { kind: 'tested'; result: TestConnectionResult } | undefined>();
+  const [checks, setChecks] = useState<{ kind: 'running' } | { kind: 'done'; result: DoctorResult } | { kind: 'error'; message: string } | undefined>();
   const preset = PROVIDER_PRESETS[form.provider];
   const keySaved = settings.providersWithKey.includes(form.provider);
   const keyFromEnvironment = settings.providersWithEnvironmentKey.includes(form.provider);
@@ -166,6 +168,15 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       setStatus({ kind: 'tested', result: await call(api().settings.testConnection(parsed.data)) });
     } catch (error) {
       setStatus({ kind: 'tested', result: { ok: false, code: error instanceof IpcError ? error.code : 'FAILED', message: messageOf(error) } });
+    }
+  };
+
+  const runChecks = async () => {
+    setChecks({ kind: 'running' });
+    try {
+      setChecks({ kind: 'done', result: await call(api().settings.check({})) });
+    } catch (error) {
+      setChecks({ kind: 'error', message: messageOf(error) });
     }
   };
 
@@ -318,6 +329,30 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
           {(props) => <textarea {...props} rows={3} spellCheck={false} value={form.presetDirs} onChange={(event) => update('presetDirs', event.target.value)} />}
         </Field>
       </fieldset>
+      <fieldset>
+        <legend>Checks</legend>
+        <p className="hint">Everything a run needs, with the saved settings: the display, a screenshot, input, typing, the model seeing an image, the config file. The same checks as `deskpilot doctor`.</p>
+        <div className="actions">
+          <button type="button" className="button" onClick={runChecks} disabled={checks?.kind === 'running'}>
+            Check everything
+          </button>
+        </div>
+        <div className="doctor-status" role="status" aria-live="polite">
+          {checks?.kind === 'running' && <p className="banner">Checking…</p>}
+          {checks?.kind === 'done' && <p className={`banner ${checks.result.works ? 'banner-ok' : 'banner-error'}`}>{checks.result.works ? 'A run would work.' : 'A run would not work: see the failed checks.'}</p>}
+          {checks?.kind === 'error' && <p className="banner banner-error">{checks.message}</p>}
+        </div>
+        {checks?.kind === 'done' && (
+          <ul className="doctor-checks" aria-label="Checks">
+            {checks.result.checks.map((check) => (
+              <li key={check.name} data-status={check.status}>
+                <strong>{CHECK_MARKS[check.status]}</strong> {check.name}: {check.detail}
+                {check.fix && <p className="hint">{check.fix}</p>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </fieldset>
       {errors.form && (
         <p role="alert" className="banner banner-error">
           {errors.form}
@@ -334,6 +369,8 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
     </form>
   );
 }
+
+const CHECK_MARKS: Record<DoctorResult['checks'][number]['status'], string> = { pass: 'OK', warn: 'Warning', fail: 'Failed', skip: 'Skipped' };
 
 type ControlProps = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true; name: string };
 

@@ -165,6 +165,27 @@ describe('the settings', () => {
     expect(await page.getByLabel(/Native tool calls/).isChecked()).toBe(true);
   });
 
+  it('shows the checks a run needs, each miss with what to change', async () => {
+    const { app, page } = await open();
+    app.checks = [
+      { name: 'display', status: 'pass', detail: 'an X server answers at DISPLAY=:0' },
+      { name: 'session', status: 'warn', detail: 'Wayland, with XWayland', fix: 'Only XWayland windows can be seen and driven.' },
+      { name: 'typing', status: 'fail', detail: 'xclip is not installed', fix: 'Install xclip (Debian/Ubuntu: sudo apt install xclip).' },
+    ];
+    await page.getByRole('button', { name: 'Check everything' }).click();
+    await page.getByText('A run would not work: see the failed checks.').waitFor();
+    const items = (await page.getByRole('list', { name: 'Checks' }).getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s*\n\s*/g, '\n').trim());
+    expect(items).toEqual([
+      'OK display: an X server answers at DISPLAY=:0',
+      'Warning session: Wayland, with XWayland\nOnly XWayland windows can be seen and driven.',
+      'Failed typing: xclip is not installed\nInstall xclip (Debian/Ubuntu: sudo apt install xclip).',
+    ]);
+    app.checks = app.checks.filter((check) => check.status !== 'fail');
+    await page.getByRole('button', { name: 'Check everything' }).click();
+    await page.getByText('A run would work.').waitFor();
+    expect(app.allPageErrors()).toEqual([]);
+  });
+
   it('tests the connection with a small image and names each problem precisely', async () => {
     const { app, page } = await open();
     const port = await unusedPort();
