@@ -20,7 +20,7 @@ export async function checkConfigFile(fileName: string, read: () => Promise<unkn
     await read();
     return pass('config file', `${fileName} is valid (or absent, which is fine)`);
   } catch (error) {
-    return fail('config file', messageOf(error), `Fix or remove ${fileName}; docs/configuration.md lists its keys.`);
+    return fail('config file', messageOf(error), `Fix or remove ${fileName}; the README ("Pointing it at a model") lists its keys.`);
   }
 }
 
