@@ -77,7 +77,16 @@ export type ModelReply = {
   readonly provider?: string;
   /** The model id the endpoint says answered. */
   readonly modelId?: string;
+  /**
+   * Why the model stopped writing. `length` means the output-token limit cut the reply: whatever it
+   * holds is unfinished (often reasoning) and is never acted on. Absent when the port cannot tell.
+   */
+  readonly finishReason?: ModelFinishReason;
+  /** Reasoning the server parsed out of the reply itself (`reasoning_content`): for the trace only, never for the conversation. */
+  readonly reasoningText?: string;
 };
+
+export type ModelFinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other';
 
 export interface Model {
   /** A short name for messages and traces, e.g. `ollama:qwen3-vl:8b`. */

@@ -1,6 +1,6 @@
 import type { ModelAction, ScreenAction } from './actions.ts';
 import type { DisplayGeometry, Size } from './geometry.ts';
-import type { Decision } from './ports.ts';
+import type { Decision, ModelFinishReason } from './ports.ts';
 import type { PlannedStep } from './planned-step.ts';
 
 // What a run tells the outside world as it goes: the command line prints these, the tray app
@@ -50,6 +50,10 @@ export type RunEvent =
       readonly requestBytes: number;
       /** The provider that answered, when a router says which. */
       readonly provider?: string;
+      /** Why the model stopped writing, when the endpoint says (`length`: cut by the token limit). */
+      readonly finishReason?: ModelFinishReason;
+      /** Reasoning the server parsed out of the reply; recorded, never sent back to the model. */
+      readonly reasoningText?: string;
     }
   | {
       readonly type: 'reply-rejected';

@@ -1,8 +1,9 @@
 import { describeAction, type ModelAction } from '../actions.ts';
-import type { Model, ModelReply, ModelRequest } from '../ports.ts';
+import type { Model, ModelFinishReason, ModelReply, ModelRequest } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
 import type { Reask } from '../qwen/build-request.ts';
 import { parseReply } from '../qwen/parse-reply.ts';
+import { reaskEcho, replyText } from '../qwen/reask-echo.ts';
 import type { Usage } from '../run-events.ts';
 import type { Observation } from './observe.ts';
 import { toScreenAction } from './to-screen-action.ts';
@@ -16,7 +17,16 @@ export type PlanInput = {
   readonly maxReplyRetries: number;
   readonly now: () => number;
   readonly signal?: AbortSignal;
-  readonly onReply: (reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number; provider?: string }) => void;
+  readonly onReply: (reply: {
+    attempt: number;
+    text: string;
+    usage: Usage;
+    requestMs: number;
+    requestBytes: number;
+    finishReason?: ModelFinishReason;
+    reasoningText?: string;
+    provider?: string;
+  }) => void;
   readonly onRejected: (rejection: { attempt: number; code: string; reason: string }) => void;
 };
 
@@ -36,7 +46,17 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
     const request = input.request(reasks);
     const started = input.now();
     const reply = await input.model.complete(request, input.signal);
-    input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request), ...(reply.provider ? { provider: reply.provider } : {}) });
+    input.onReply({
+      attempt,
+      text: replyText(reply),
+      usage: usageOf(reply),
+      requestMs: input.now() - started,
+      requestBytes: requestSize(request),
+      ...(reply.finishReason ? { finishReason: reply.finishReason } : {}),
+      // The trace keeps the reasoning a server parsed out; the conversation never gets it back.
+      ...(reply.reasoningText ? { reasoningText: reply.reasoningText } : {}),
+      ...(reply.provider ? { provider: reply.provider } : {}),
+    });
     const parsed = parseReply(reply);
     let problem: { code: string; reason: string } | undefined;
     let action: ModelAction | undefined;
@@ -69,22 +89,11 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
     if (problem) {
       input.onRejected({ attempt, ...problem });
       lastProblem = problem.reason;
-      reasks.push({ previousReply: echoOf(replyText(reply)), problem: problem.reason });
+      reasks.push({ previousReply: reaskEcho(reply, problem.code), problem: problem.reason });
     }
   }
   const times = input.maxReplyRetries + 1;
   return { ok: false, reason: `The model's reply could not be used ${times} time${times === 1 ? '' : 's'} in a row, so nothing was done; last problem: ${lastProblem}` };
-}
-
-function replyText(reply: ModelReply): string {
-  if (reply.text.trim() !== '' || reply.toolCalls.length === 0) return reply.text;
-  return reply.toolCalls.map((call) => `<tool_call>${JSON.stringify({ name: call.name, arguments: call.arguments })}</tool_call>`).join('\n');
-}
-
-/** What of a bad reply goes back to the model with the re-ask: enough to see the mistake, never a flood. */
-const MAX_ECHO_CHARS = 4000;
-function echoOf(text: string): string {
-  return text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS)}\n[... cut: the reply had ${text.length} characters]` : text;
 }
 
 function usageOf(reply: ModelReply): Usage {

@@ -65,6 +65,9 @@ export class AiSdkModel implements Model {
         usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, cachedInputTokens: result.usage.inputTokenDetails?.cacheReadTokens ?? result.usage.cachedInputTokens },
         modelId: result.response.modelId,
         ...answeringProvider(result.providerMetadata),
+        // Without it a reply the token limit cut looks finished, and reasoning reads as an answer.
+        finishReason: result.finishReason,
+        ...(result.reasoningText ? { reasoningText: result.reasoningText.slice(0, MAX_REPLY_CHARS) } : {}),
       };
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) {

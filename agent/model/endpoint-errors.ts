@@ -21,6 +21,9 @@ const where = (context: EndpointContext) => (context.baseURL ? ` at ${context.ba
 /** Turns what the AI SDK or fetch threw into one of our errors; abort errors pass through unchanged. */
 export function explainEndpointError(error: unknown, context: EndpointContext): unknown {
   if (error instanceof DeskpilotError) return error;
+  // The body cap fires inside the SDK's read, which wraps it: find it in the causes.
+  const capped = findCause(error, (cause) => cause instanceof DeskpilotError && cause.code === 'RESPONSE_TOO_LARGE');
+  if (capped) return capped;
   if (error instanceof Error && error.name === 'AbortError') return error;
   const inner = unwrapRetries(error) as ApiLikeError & Error;
   const status = inner?.statusCode;
@@ -65,6 +68,17 @@ export function explainEndpointError(error: unknown, context: EndpointContext): 
     return new EndpointError('ENDPOINT_UNREACHABLE', `Cannot reach the model endpoint${where(context)}; check --base-url and that the server is running.`, { cause: error });
   }
   return new EndpointError('ENDPOINT_FAILED', `The request to the model${where(context)} failed: ${firstLine(inner?.message ?? String(error))}`, { cause: error });
+}
+
+function findCause(error: unknown, match: (cause: unknown) => boolean): unknown {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    if (match(current)) return current;
+    seen.add(current);
+    current = (current as { cause?: unknown }).cause ?? (current as ApiLikeError).lastError;
+  }
+  return undefined;
 }
 
 function unwrapRetries(error: unknown): unknown {

@@ -3,11 +3,16 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { z } from 'zod';
 import type { Model } from '../ports.ts';
 import { AiSdkModel } from './ai-sdk-model.ts';
+import { capResponseBody } from './cap-response-body.ts';
 
 // Where Qwen3-VL is served. Every provider goes through the `ai` package; only the settings differ.
 
 export const ProviderSchema = z.enum(['gateway', 'alibaba', 'openai-compatible']);
 export type Provider = z.infer<typeof ProviderSchema>;
+
+/** Bounds of `maxOutputTokens`: below this no step's reply fits; above it no server goes. */
+export const MIN_OUTPUT_TOKENS = 256;
+export const MAX_OUTPUT_TOKENS = 131_072;
 
 export const ModelSettingsSchema = z.object({
   provider: ProviderSchema,
@@ -15,7 +20,10 @@ export const ModelSettingsSchema = z.object({
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   apiKey: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().optional(),
+  /** Also offer the tool through the API's `tools` field, for servers with a tool parser (default off). */
   nativeTools: z.boolean().optional(),
+  /** Longest reply the model may write, in tokens (default 4096); thinking variants need thousands. */
+  maxOutputTokens: z.number().int().min(MIN_OUTPUT_TOKENS).max(MAX_OUTPUT_TOKENS).optional(),
   /** Retries of rate limits and server errors (default 3). */
   maxRetries: z.number().int().min(0).max(10).optional(),
   /** On the AI Gateway: the providers to try first, in order, by slug (e.g. `deepinfra`, `novita`, `alibaba`). */
@@ -33,11 +41,13 @@ export function describeModel(settings: ModelSettings): string {
   return settings.provider === 'openai-compatible' ? `${settings.model} at ${settings.baseURL}` : `${settings.provider}:${settings.model}`;
 }
 
-export function createModel(settings: ModelSettings): Model {
-  const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxRetries: settings.maxRetries };
+/** `fetch` is for tests; every provider reads its answers through `capResponseBody`. */
+export function createModel(settings: ModelSettings, fetch: typeof globalThis.fetch = globalThis.fetch): Model {
+  const cappedFetch = capResponseBody(fetch);
+  const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxOutputTokens: settings.maxOutputTokens, maxRetries: settings.maxRetries };
   switch (settings.provider) {
     case 'gateway': {
-      const gateway = createGateway(settings.apiKey ? { apiKey: settings.apiKey } : {});
+      const gateway = createGateway({ ...(settings.apiKey ? { apiKey: settings.apiKey } : {}), fetch: cappedFetch });
       // The gateway's own routing option: the providers named are tried first, in that order.
       return new AiSdkModel({ ...common, model: gateway(settings.model), ...(settings.providers ? { providerOptions: { gateway: { order: [...settings.providers] } } } : {}) });
     }
@@ -46,7 +56,7 @@ export function createModel(settings: ModelSettings): Model {
       const baseURL = settings.baseURL ?? (settings.provider === 'alibaba' ? PROVIDER_DEFAULTS.alibaba.baseURL : undefined);
       if (!baseURL) throw new Error('An OpenAI-compatible model needs a base URL.');
       // Local servers want no key, but the header must still be well-formed.
-      const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed' });
+      const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed', fetch: cappedFetch });
       return new AiSdkModel({ ...common, baseURL, model: provider.chatModel(settings.model) });
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as replies from './__fixtures__/replies.ts';
-import { parseReply } from './parse-reply.ts';
+import { KEEP_REASONING_SHORT, parseReply, splitReasoning } from './parse-reply.ts';
 
 const parse = (text: string) => parseReply({ text });
 
@@ -113,5 +113,59 @@ describe('parseReply refuses what it does not fully understand', () => {
       const result = parseReply({ text: '', toolCalls: [{ name: 'computer_use', arguments: { action: 'left_click', coordinate } }] });
       expect(result.ok).toBe(false);
     }
+  });
+});
+
+describe('parseReply on thinking variants: only a finished answer acts', () => {
+  it.each([
+    ['hostedCut', 'REPLY_CUT'],
+    ['hostedCutInAnswer', 'REPLY_CUT'],
+    ['localInlineCut', 'REPLY_CUT'],
+    ['localTemplateOpenedCut', 'REPLY_CUT'],
+    ['ollamaCut', 'REPLY_CUT'],
+    ['plainCut', 'REPLY_CUT'],
+    ['unclosedStopped', 'UNFINISHED_REASONING'],
+    ['unclosedNoReason', 'UNFINISHED_REASONING'],
+    ['reopened', 'UNFINISHED_REASONING'],
+  ] as const)('%s -> %s, and the message asks for shorter reasoning', (name, code) => {
+    const result = parseReply(replies.thinking[name]);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe(code);
+    expect(result.error.message).toContain(KEEP_REASONING_SHORT);
+  });
+
+  it('without the finish reason, a template-opened cut reply would have been a click: the reason is what refuses it', () => {
+    const { finishReason: _dropped, ...withoutReason } = replies.thinking.localTemplateOpenedCut;
+    expect(parseReply(withoutReason)).toMatchObject({ ok: true, value: { action: { kind: 'click', at: { x: 447, y: 81 } } } });
+    expect(parseReply(replies.thinking.localTemplateOpenedCut).ok).toBe(false);
+  });
+
+  it('refuses a cut reply even when a native tool call came with it', () => {
+    const result = parseReply({ text: '', finishReason: 'length', toolCalls: [{ name: 'computer_use', arguments: { action: 'left_click', coordinate: [447, 81] } }] });
+    expect(result.ok || result.error.code).toBe('REPLY_CUT');
+  });
+
+  it('refuses a native tool call beside an unclosed <think> (a tool parser that read the draft)', () => {
+    const result = parseReply({ text: '<think>\nSo I click Save', toolCalls: [{ name: 'computer_use', arguments: { action: 'left_click', coordinate: [447, 81] } }] });
+    expect(result.ok || result.error.code).toBe('UNFINISHED_REASONING');
+  });
+
+  it('never reads server-parsed reasoning: a drafted call there is no action', () => {
+    const result = parseReply({ text: '', finishReason: 'stop', reasoningText: replies.thinking.hostedCut.reasoningText } as never);
+    expect(result.ok || result.error.code).toBe('EMPTY_REPLY');
+  });
+
+  it('acts on the answer of a finished reply, never on the call drafted in its reasoning', () => {
+    expect(parseReply(replies.thinking.hostedFinished)).toMatchObject({ ok: true, value: { action: { kind: 'click', at: { x: 447, y: 81 } }, summary: 'Click the Save button' } });
+    const templated = parseReply(replies.thinking.localTemplateOpenedFinished);
+    expect(templated).toMatchObject({ ok: true, value: { action: { kind: 'key', keys: ['ctrl', 's'] }, thought: 'Save the file.', summary: 'Press ctrl+s' } });
+  });
+
+  it('splitReasoning keeps only what follows the last </think>, and flags a <think> left open', () => {
+    expect(splitReasoning('<think>a</think>answer')).toEqual({ answer: 'answer', unfinished: false });
+    expect(splitReasoning('a</think>b</think>answer')).toEqual({ answer: 'answer', unfinished: false });
+    expect(splitReasoning('<think>a</think><think>b')).toEqual({ answer: '<think>b', unfinished: true });
+    expect(splitReasoning('plain answer')).toEqual({ answer: 'plain answer', unfinished: false });
   });
 });

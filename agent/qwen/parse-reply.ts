@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModelAction, Target } from '../actions.ts';
 import { COMPUTER_USE_ACTIONS } from '../actions.ts';
 import { GRID_MAX, gridPoint, normaliseBox, type GridPoint } from '../geometry.ts';
-import type { NativeToolCall } from '../ports.ts';
+import type { ModelFinishReason, NativeToolCall } from '../ports.ts';
 import { COMPUTER_USE_FUNCTION_NAME } from './computer-use-tool.ts';
 
 // A reply becomes an action only through this file, and only when every part of it is understood.
@@ -12,6 +12,8 @@ import { COMPUTER_USE_FUNCTION_NAME } from './computer-use-tool.ts';
 export type ReplyErrorCode =
   | 'EMPTY_REPLY'
   | 'REPLY_TOO_LONG'
+  | 'REPLY_CUT'
+  | 'UNFINISHED_REASONING'
   | 'NO_TOOL_CALL'
   | 'MULTIPLE_TOOL_CALLS'
   | 'INVALID_JSON'
@@ -45,22 +47,53 @@ const fail = (code: ReplyErrorCode, message: string): ParseResult => ({ ok: fals
 
 const TOOL_CALL_BLOCK = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g;
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>/g;
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
 
 /** A step's reply is some hundreds of characters; one past this is never parsed (and the model's port cuts it here). */
 export const MAX_REPLY_CHARS = 256 * 1024;
 
-export function parseReply(reply: { readonly text: string; readonly toolCalls?: readonly NativeToolCall[] }): ParseResult {
+/** What the model is told when its reasoning used up the reply, so that the next try leaves room for the answer. */
+export const KEEP_REASONING_SHORT = 'Keep your reasoning short (a few sentences), close it, and then give the Action line and exactly one <tool_call>.';
+
+export type ReplyInput = {
+  readonly text: string;
+  readonly toolCalls?: readonly NativeToolCall[];
+  readonly finishReason?: ModelFinishReason;
+};
+
+/**
+ * Splits a reply into the reasoning a thinking variant printed and the answer after it. Servers with
+ * a reasoning parser take `<think>...</think>` out themselves; servers without one leave it inline,
+ * and chat templates that open `<think>` in the prompt leave only the closing tag. Whatever is
+ * before the last `</think>` is reasoning; an opened `<think>` with no close after it means the
+ * answer never came.
+ */
+export function splitReasoning(text: string): { readonly answer: string; readonly unfinished: boolean } {
+  const withoutBlocks = text.replace(THINK_BLOCK, '');
+  const close = withoutBlocks.lastIndexOf(THINK_CLOSE);
+  const answer = close >= 0 ? withoutBlocks.slice(close + THINK_CLOSE.length) : withoutBlocks;
+  return { answer, unfinished: answer.includes(THINK_OPEN) };
+}
+
+export function parseReply(reply: ReplyInput): ParseResult {
   if ((reply.text ?? '').length > MAX_REPLY_CHARS) {
     return fail('REPLY_TOO_LONG', `The reply was over ${MAX_REPLY_CHARS / 1024} KB long; answer with a short Thought, one Action line and exactly one <tool_call>.`);
   }
-  const text = (reply.text ?? '').replace(THINK_BLOCK, '');
+  // A reply the token limit cut is unfinished whatever it holds: with a template that opens
+  // <think> in the prompt there is not even a tag to tell its reasoning from an answer, and a
+  // <tool_call> drafted while reasoning is no decision.
+  if (reply.finishReason === 'length') {
+    return fail('REPLY_CUT', `The reply was cut off by the output-token limit before it was finished, so nothing in it was used. ${KEEP_REASONING_SHORT}`);
+  }
+  const { answer, unfinished } = splitReasoning(reply.text ?? '');
+  if (unfinished) {
+    return fail('UNFINISHED_REASONING', `The reply opened <think> and never closed it: it holds reasoning only, and nothing in it was used. ${KEEP_REASONING_SHORT}`);
+  }
   const calls: unknown[] = [];
   if (reply.toolCalls && reply.toolCalls.length > 0) {
     for (const call of reply.toolCalls) calls.push({ name: call.name, arguments: call.arguments });
   } else {
-    // Reasoning printed before the answer (thinking variants on servers without a reasoning
-    // parser) ends with a bare `</think>`: only what follows it is the reply.
-    const answer = text.includes('</think>') ? text.slice(text.lastIndexOf('</think>') + '</think>'.length) : text;
     for (const match of answer.matchAll(TOOL_CALL_BLOCK)) {
       const body = (match[1] ?? '').trim();
       const json = tryParseJson(stripFence(body));
@@ -68,14 +101,14 @@ export function parseReply(reply: { readonly text: string; readonly toolCalls?: 
       calls.push(json);
     }
     if (calls.length === 0) {
-      if (text.trim() === '') return fail('EMPTY_REPLY', 'The reply was empty.');
+      if (answer.trim() === '') return fail('EMPTY_REPLY', 'The reply was empty.');
       return fail('NO_TOOL_CALL', 'The reply has no <tool_call> block. End every reply with exactly one <tool_call>{"name": "computer_use", "arguments": {...}}</tool_call>.');
     }
   }
   if (calls.length > 1) return fail('MULTIPLE_TOOL_CALLS', `The reply has ${calls.length} tool calls; give exactly one action per reply.`);
   const parsed = parseCall(calls[0]);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  return { ok: true, value: { action: parsed.action, ...extractThought(text), ...(parsed.risky ? { risky: true } : {}) } };
+  return { ok: true, value: { action: parsed.action, ...extractThought(answer), ...(parsed.risky ? { risky: true } : {}) } };
 }
 
 function parseCall(call: unknown): { ok: true; action: ModelAction; risky?: boolean } | { ok: false; error: ReplyParseError } {

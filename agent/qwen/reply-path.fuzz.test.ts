@@ -173,4 +173,23 @@ describe('the reply path under fuzzing', () => {
     );
     expect(wronglyTaken).toBe(0);
   });
+
+  it('a valid call drafted in unfinished reasoning, or in a reply the token limit cut, never acts (2,000 replies)', () => {
+    // Each shape a thinking variant's unfinished reply takes: inline <think> left open, a template
+    // that opened it in the prompt (bare reasoning), a closed block then an open one; cut or not.
+    const unfinished = fc.tuple(validCase, prose, prose, fc.constantFrom('inline', 'bare', 'reopened', 'plain'), fc.constantFrom('length', 'stop', undefined)).filter(([, , , shape, finish]) => finish === 'length' || shape === 'inline' || shape === 'reopened').map(([call, before, after, shape, finish]) => {
+      const drafted = call.text || wrap({ name: call.toolCalls![0]!.name, arguments: call.toolCalls![0]!.arguments });
+      const body = `${before}\n${drafted}\n${after}`;
+      const text = shape === 'inline' ? `<think>\n${body}` : shape === 'reopened' ? `<think>${before}</think>\n<think>${body}` : body;
+      return { text, ...(finish ? { finishReason: finish } : {}), ...(call.toolCalls && finish === 'length' ? { toolCalls: call.toolCalls } : {}) };
+    });
+    fc.assert(
+      fc.property(unfinished, (reply) => {
+        const parsed = parseReply(reply);
+        expect(parsed.ok).toBe(false);
+        if (!parsed.ok) expect(['REPLY_CUT', 'UNFINISHED_REASONING']).toContain(parsed.error.code);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });

@@ -3,6 +3,7 @@ import { DeskpilotError } from '../errors.ts';
 import type { Clock, Model, ModelReply, ModelRequest } from '../ports.ts';
 import { buildRequest, REASK_MARKER, type Reask } from '../qwen/build-request.ts';
 import { parseReply } from '../qwen/parse-reply.ts';
+import { reaskEcho } from '../qwen/reask-echo.ts';
 import { unmaskSecrets } from '../trace/redactor.ts';
 import type { StepReplayedEvent } from '../trace/trace-recorder.ts';
 import type { ResourceRef } from '../trace/trace-schema.ts';
@@ -149,7 +150,7 @@ export class RecordedModel implements Model {
         return { ok: true as const, action: aimed, call };
       }
       problem = parsed.ok ? `it answered "${parsed.value.action.kind}", which does not point at anything; this step needs "${actionName}" at the target.` : parsed.error.message;
-      reasks.push({ previousReply: text, problem });
+      reasks.push({ previousReply: reaskEcho(answer, parsed.ok ? 'NOT_POINTING' : parsed.error.code), problem });
     }
     return { ok: false as const, problem, call: { text: texts.join('\n---\n'), usage, requestMs, attempts } };
   }

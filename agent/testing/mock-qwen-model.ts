@@ -2,7 +2,10 @@ import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from '
 import { MockLanguageModelV3 } from 'ai/test';
 import { AiSdkModel } from '../model/ai-sdk-model.ts';
 
-export type ScriptedReply = string | ((call: LanguageModelV3CallOptions, index: number) => string) | Error;
+/** A reply as an endpoint sends it: text, reasoning the server parsed out, and why it stopped. */
+export type ShapedReply = { readonly text: string; readonly reasoning?: string; readonly finishReason?: 'stop' | 'length' };
+
+export type ScriptedReply = string | ShapedReply | ((call: LanguageModelV3CallOptions, index: number) => string | ShapedReply) | Error;
 
 /**
  * The real `AiSdkModel` over the AI SDK's mock language model: replies come from a script, and every
@@ -16,10 +19,12 @@ export function mockQwenModel(script: ScriptedReply[]) {
       const current = index++;
       if (entry === undefined) throw new Error('The script is empty.');
       if (entry instanceof Error) throw entry;
-      const text = typeof entry === 'function' ? entry(call, current) : entry;
+      const produced = typeof entry === 'function' ? entry(call, current) : entry;
+      const shaped: ShapedReply = typeof produced === 'string' ? { text: produced } : produced;
+      const finish = shaped.finishReason ?? 'stop';
       return {
-        content: [{ type: 'text', text }],
-        finishReason: { unified: 'stop', raw: 'stop' },
+        content: [...(shaped.reasoning ? [{ type: 'reasoning' as const, text: shaped.reasoning }] : []), { type: 'text', text: shaped.text }],
+        finishReason: { unified: finish, raw: finish },
         usage: {
           inputTokens: { total: 1300, noCache: 1300, cacheRead: undefined, cacheWrite: undefined },
           outputTokens: { total: 40, text: 40, reasoning: undefined },

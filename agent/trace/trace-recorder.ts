@@ -94,7 +94,19 @@ export class TraceRecorder {
       }
       case 'model-replied':
         return {
-          event: { type: 'model-replied', time: event.time, step: event.step, attempt: event.attempt, text: event.text, usage: usage(event.usage), requestMs: event.requestMs, requestBytes: event.requestBytes, ...(event.provider ? { provider: event.provider } : {}) },
+          event: {
+            type: 'model-replied',
+            time: event.time,
+            step: event.step,
+            attempt: event.attempt,
+            text: event.text,
+            usage: usage(event.usage),
+            requestMs: event.requestMs,
+            requestBytes: event.requestBytes,
+            ...(event.finishReason ? { finishReason: event.finishReason } : {}),
+            ...(event.reasoningText ? { reasoningText: event.reasoningText } : {}),
+            ...(event.provider ? { provider: event.provider } : {}),
+          },
           resources: [],
         };
       case 'reply-rejected':

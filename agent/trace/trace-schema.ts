@@ -138,6 +138,11 @@ export const ModelRepliedEventSchema = z
     requestMs: z.number().min(0).meta({ description: 'Time from sending the request to the whole reply.' }),
     requestBytes: z.number().int().min(0).meta({ description: 'Size of the request body (images as base64).' }),
     provider: z.string().optional().meta({ description: 'The provider that answered, when a router (the AI Gateway) says which.' }),
+    finishReason: z
+      .enum(['stop', 'length', 'content-filter', 'tool-calls', 'error', 'other'])
+      .optional()
+      .meta({ description: "Why the model stopped writing, when the endpoint says; 'length' means the output-token limit cut the reply (it is never acted on)." }),
+    reasoningText: z.string().optional().meta({ description: 'Reasoning the server parsed out of the reply (reasoning_content); recorded, never sent back to the model.' }),
   })
   .meta({ description: 'The model answered.' });
 

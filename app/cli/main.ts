@@ -3,6 +3,7 @@ import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { VIDEO_MODES } from '../../agent/trace/choose-video-mode.ts';
 import { DEFAULT_MERGED_OUTPUT, mergeReportsCommand, type MergeReportsOptions } from './merge-reports-command.ts';
+import { doctorCommand, type DoctorCommandOptions } from './doctor-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { showReportCommand, type ShowReportOptions } from './show-report-command.ts';
@@ -42,6 +43,9 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--image-tokens <n>', 'Qwen3-VL tokens per screenshot (default 1280)', positiveInteger('--image-tokens'))
     .option('--screenshots <n>', 'screenshots kept in the context (default 3)', positiveInteger('--screenshots'))
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
+    .option('--max-output-tokens <n>', 'longest reply the model may write, in tokens (default 4096; more for thinking variants)', positiveInteger('--max-output-tokens'))
+    .option('--native-tools', "also offer the tool through the API's tools field (servers with a tool parser)")
+    .option('--no-native-tools', 'offer the tool in the prompt only (the default)')
     .option('-y, --yes', 'act without asking before each action (risky ones still ask, or are refused without a terminal)')
     .option('--allow-risk <names>', `risks to run unconfirmed with --yes, comma-separated: ${RISK_CODES.join(', ')}`, riskList)
     .option('--trace-dir <dir>', 'folder for run traces; each run gets <timestamp>-<goal>/ in it (default .deskpilot/runs)')
@@ -98,6 +102,19 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('-o, --output <dir>', `where the merged files go (default ${DEFAULT_MERGED_OUTPUT})`)
     .action(async (dirs: string[], options: MergeReportsOptions) => {
       setExitCode(await mergeReportsCommand(dirs, options, io));
+    });
+  program
+    .command('doctor')
+    .description('Check everything a run needs (display, screenshot, input, typing, model, config, trace folder) and say what to change.')
+    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible'))
+    .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
+    .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
+    .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
+    .option('--max-output-tokens <n>', 'longest reply the model may write, in tokens', positiveInteger('--max-output-tokens'))
+    .option('--timeout <seconds>', 'longest the model check may take (default 60)', positiveInteger('--timeout'))
+    .option('--trace-dir <dir>', 'the folder runs write their traces to (default .deskpilot/runs)')
+    .action(async (options: DoctorCommandOptions) => {
+      setExitCode(await doctorCommand(options, io));
     });
   registerPresetCommands(program, io, setExitCode);
   return program;

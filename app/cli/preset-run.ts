@@ -82,6 +82,8 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
         ...(flags.baseUrl ?? preset.model?.baseURL ? { baseUrl: flags.baseUrl ?? preset.model?.baseURL } : {}),
         ...(flags.model ?? preset.model?.model ? { model: flags.model ?? preset.model?.model } : {}),
         ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+        ...(flags.maxOutputTokens !== undefined ? { maxOutputTokens: flags.maxOutputTokens } : {}),
+        ...(flags.nativeTools !== undefined ? { nativeTools: flags.nativeTools } : {}),
       },
       env,
       file,

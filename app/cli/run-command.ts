@@ -12,6 +12,7 @@ import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
+import { waylandNotice } from '../../native/session-type.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
 import { estimatePrice, type PricedUsage } from '../report/prices.ts';
 import { formatEvent } from './format-event.ts';
@@ -71,6 +72,9 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     throw error;
   }
 
+  // Before the desktop is opened, so it is said before anything can act.
+  const wayland = waylandNotice(io.env);
+  if (wayland) say(`Note: ${wayland}`);
   let desktop: Awaited<ReturnType<typeof openDesktop>>;
   try {
     desktop = await openDesktop();

@@ -107,3 +107,35 @@ describe('runPolicyFrom', () => {
     expect(() => runPolicyFrom({}, { screenshotsInContext: 50 })).toThrow(/The setting 'screenshotsInContext' is wrong/);
   });
 });
+
+describe('the reply settings (output-token limit, native tool calls)', () => {
+  const endpoint = { baseURL: 'http://file:1/v1' };
+  it('come from the file, the environment and flags, flags first', async () => {
+    const file = { ...endpoint, maxOutputTokens: 8192, nativeTools: true };
+    expect((await resolveModel(base({ file }))).settings).toMatchObject({ maxOutputTokens: 8192, nativeTools: true });
+    const env = { DESKPILOT_MAX_OUTPUT_TOKENS: '16384', DESKPILOT_NATIVE_TOOLS: '0' };
+    expect((await resolveModel(base({ file, env }))).settings).toMatchObject({ maxOutputTokens: 16384, nativeTools: false });
+    expect((await resolveModel(base({ file, env, flags: { maxOutputTokens: 2048, nativeTools: true } }))).settings).toMatchObject({ maxOutputTokens: 2048, nativeTools: true });
+  });
+
+  it('are left out when nothing sets them, so the port keeps its defaults', async () => {
+    const settings = (await resolveModel(base({ file: endpoint }))).settings;
+    expect(settings).not.toHaveProperty('maxOutputTokens');
+    expect(settings).not.toHaveProperty('nativeTools');
+  });
+
+  it('name what is wrong and what to give instead', async () => {
+    await expect(resolveModel(base({ file: endpoint, flags: { maxOutputTokens: 10 } }))).rejects.toThrow(/256 to 131072 with --max-output-tokens/);
+    await expect(resolveModel(base({ file: endpoint, env: { DESKPILOT_MAX_OUTPUT_TOKENS: 'lots' } }))).rejects.toThrow(/DESKPILOT_MAX_OUTPUT_TOKENS='lots' is not a whole number/);
+    await expect(resolveModel(base({ file: endpoint, env: { DESKPILOT_NATIVE_TOOLS: 'maybe' } }))).rejects.toThrow(/give 1 or 0/);
+  });
+
+  it('are checked in the config file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-config-'));
+    const file = path.join(dir, 'config.json');
+    await writeFile(file, JSON.stringify({ maxOutputTokens: 100 }));
+    await expect(readConfigFile(file)).rejects.toThrow(/wrong at 'maxOutputTokens'/);
+    await writeFile(file, JSON.stringify({ maxOutputTokens: 8192, nativeTools: false }));
+    expect(await readConfigFile(file)).toEqual({ maxOutputTokens: 8192, nativeTools: false });
+  });
+});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../../agent/errors.ts';
 import { detectLocalModel, type LocalServer } from '../../agent/model/detect-local-model.ts';
-import { PROVIDER_DEFAULTS, ProviderSchema, type ModelSettings } from '../../agent/model/providers.ts';
+import { MAX_OUTPUT_TOKENS, MIN_OUTPUT_TOKENS, PROVIDER_DEFAULTS, ProviderSchema, type ModelSettings } from '../../agent/model/providers.ts';
 import { VideoModeSchema } from '../../agent/trace/choose-video-mode.ts';
 import { RunPolicySchema, type RunPolicy, type RunPolicyInput } from '../../agent/policy.ts';
 
@@ -23,6 +23,10 @@ export const ConfigFileSchema = z.strictObject({
   imageTokenBudget: z.number().int().min(64).max(16384).optional(),
   screenshotsInContext: z.number().int().min(1).max(10).optional(),
   timeoutSeconds: z.number().positive().optional(),
+  /** Longest reply the model may write, in tokens (default 4096); raise it for thinking variants. */
+  maxOutputTokens: z.number().int().min(MIN_OUTPUT_TOKENS).max(MAX_OUTPUT_TOKENS).optional(),
+  /** Also offer the tool through the API's `tools` field (for servers with a tool parser). */
+  nativeTools: z.boolean().optional(),
   /** Budgets of a whole run besides its steps. */
   maxTokens: z.number().int().positive().optional(),
   maxMinutes: z.number().positive().optional(),
@@ -34,7 +38,7 @@ export const ConfigFileSchema = z.strictObject({
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
-export type ModelFlags = { provider?: string; baseUrl?: string; model?: string; apiKey?: string; providers?: string[] };
+export type ModelFlags = { provider?: string; baseUrl?: string; model?: string; apiKey?: string; providers?: string[]; maxOutputTokens?: number; nativeTools?: boolean };
 
 export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DESKPILOT_CONFIG) return env.DESKPILOT_CONFIG;
@@ -99,6 +103,35 @@ export type ResolveOptions = {
 };
 
 export async function resolveModel(options: ResolveOptions): Promise<ResolvedModel> {
+  const resolved = await resolveEndpoint(options);
+  const reply = replySettings(options.flags, options.env, options.file);
+  return { ...resolved, settings: { ...resolved.settings, ...reply } };
+}
+
+/** How the model is asked to reply (token limit, native tool calls): flags, then environment, then the file. */
+export function replySettings(flags: ModelFlags, env: NodeJS.ProcessEnv, file: ConfigFile): Pick<ModelSettings, 'maxOutputTokens' | 'nativeTools'> {
+  const fromEnv = env.DESKPILOT_MAX_OUTPUT_TOKENS;
+  let envTokens: number | undefined;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    envTokens = Number(fromEnv);
+    if (!Number.isInteger(envTokens)) throw new ConfigurationError('INVALID_SETTING', `DESKPILOT_MAX_OUTPUT_TOKENS='${fromEnv}' is not a whole number of tokens; give e.g. 8192.`);
+  }
+  const maxOutputTokens = flags.maxOutputTokens ?? envTokens ?? file.maxOutputTokens;
+  if (maxOutputTokens !== undefined && (!Number.isInteger(maxOutputTokens) || maxOutputTokens < MIN_OUTPUT_TOKENS || maxOutputTokens > MAX_OUTPUT_TOKENS)) {
+    throw new ConfigurationError('INVALID_SETTING', `The output-token limit ${maxOutputTokens} is out of range; give ${MIN_OUTPUT_TOKENS} to ${MAX_OUTPUT_TOKENS} with --max-output-tokens (4096 by default, 8192 or more for thinking variants).`);
+  }
+  const envNative = env.DESKPILOT_NATIVE_TOOLS;
+  let envNativeTools: boolean | undefined;
+  if (envNative !== undefined && envNative.trim() !== '') {
+    if (/^(1|true|yes|on)$/i.test(envNative.trim())) envNativeTools = true;
+    else if (/^(0|false|no|off)$/i.test(envNative.trim())) envNativeTools = false;
+    else throw new ConfigurationError('INVALID_SETTING', `DESKPILOT_NATIVE_TOOLS='${envNative}' is neither on nor off; give 1 or 0.`);
+  }
+  const nativeTools = flags.nativeTools ?? envNativeTools ?? file.nativeTools;
+  return { ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}), ...(nativeTools !== undefined ? { nativeTools } : {}) };
+}
+
+async function resolveEndpoint(options: ResolveOptions): Promise<ResolvedModel> {
   const { flags, env, file } = options;
   const pick = <T>(...values: (T | undefined)[]) => values.find((value) => value !== undefined && value !== '');
   const providerName = pick(flags.provider, env.DESKPILOT_PROVIDER, file.provider);

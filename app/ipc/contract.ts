@@ -88,6 +88,15 @@ const modelFields = {
   /** Ignored for the gateway, which has its own. */
   baseURL: z.string().trim().max(500, 'Keep the base URL under 500 characters.'),
   model: z.string().trim().min(1, 'Give the model name, e.g. qwen3-vl:8b.').max(200, 'Keep the model name under 200 characters.'),
+  /** Longest reply the model may write; left out, 4096 tokens. Thinking variants need more. */
+  maxOutputTokens: z
+    .number({ error: 'Give a whole number of tokens.' })
+    .int('Give a whole number of tokens.')
+    .min(256, 'At least 256 tokens (a step needs some 100, its reasoning more).')
+    .max(131072, 'At most 131072 tokens.')
+    .optional(),
+  /** Also offer the tool through the API's `tools` field (servers with a tool parser). */
+  nativeTools: z.boolean().optional(),
 };
 
 const settingsFields = {
@@ -224,6 +233,19 @@ export const TestConnectionResultSchema = z.discriminatedUnion('ok', [
   z.strictObject({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
 export type TestConnectionResult = z.infer<typeof TestConnectionResultSchema>;
+
+/** One of the checks `deskpilot doctor` runs, as the settings screen shows it. */
+export const DoctorCheckSchema = z.strictObject({
+  name: z.string(),
+  status: z.enum(['pass', 'warn', 'fail', 'skip']),
+  detail: z.string(),
+  /** For a miss: what to change. */
+  fix: z.string().optional(),
+});
+export type DoctorCheckView = z.infer<typeof DoctorCheckSchema>;
+
+export const DoctorResultSchema = z.strictObject({ checks: z.array(DoctorCheckSchema), works: z.boolean() });
+export type DoctorResult = z.infer<typeof DoctorResultSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Runs, as the windows see them
@@ -369,6 +391,8 @@ export const invokeChannels = {
   'settings:get': { input: Empty, output: SettingsViewSchema },
   'settings:save': { input: SettingsSaveSchema, output: SettingsViewSchema },
   'settings:test-connection': { input: TestConnectionSchema, output: TestConnectionResultSchema },
+  /** Everything a run needs, checked as `deskpilot doctor` does, with the saved settings. */
+  'settings:check': { input: Empty, output: DoctorResultSchema },
   'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunRecordSchema) }) },
   'presets:list': { input: Empty, output: PresetLibrarySchema },
   'presets:run': { input: PresetRunInputSchema, output: z.strictObject({ runId: RunIdSchema }) },

@@ -6,6 +6,7 @@ import type { HistoryStore } from './history-store.ts';
 import type { ChannelServices } from './ipc-handlers.ts';
 import { RunController, type RunControllerDeps } from './run-controller.ts';
 import type { SettingsStore } from './settings-store.ts';
+import { runWouldWork, type CheckResult } from '../doctor/doctor-checks.ts';
 import { testConnection } from './test-connection.ts';
 
 export type AppCoreDeps = RunControllerDeps & {
@@ -22,6 +23,8 @@ export type AppCoreDeps = RunControllerDeps & {
   readonly createProbeModel?: (settings: ModelSettings) => Model;
   /** A preset picked in the tray (or by its shortcut) needs values: open the task window on its form. */
   readonly requestPresetInput?: (presetId: string) => void;
+  /** The doctor's checks with the saved settings (see app/doctor/run-doctor.ts). */
+  readonly runChecks?: () => Promise<readonly CheckResult[]>;
 };
 
 export type AppCore = {
@@ -84,6 +87,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         savedKey: (provider) => deps.settings.apiKey(provider),
         ...(deps.testConnectionTimeoutMs ? { timeoutMs: deps.testConnectionTimeoutMs } : {}),
       }),
+    'settings:check': async () => {
+      const checks = [...((await deps.runChecks?.()) ?? [])];
+      if (checks.length === 0) checks.push({ name: 'checks', status: 'fail', detail: 'this build cannot run the checks', fix: 'Run `deskpilot doctor` in a terminal instead.' });
+      return { checks, works: runWouldWork(checks) };
+    },
     'history:list': () => ({ runs: deps.history.list() }),
     'presets:list': () => library().view,
     'presets:run': async ({ presetId, values }) => runs.startPreset({ preset: presetOf(presetId), values }),

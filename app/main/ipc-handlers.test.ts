@@ -26,6 +26,7 @@ function spyServices() {
     'settings:get': settingsView,
     'settings:save': settingsView,
     'settings:test-connection': { ok: false, code: 'ENDPOINT_UNREACHABLE', message: 'no' },
+    'settings:check': { checks: [{ name: 'display', status: 'pass', detail: 'ok' }], works: true },
     'history:list': { runs: [] },
     'presets:list': { presets: [], problems: [] },
     'presets:run': { runId: 'run-2' },
@@ -99,6 +100,7 @@ const CASES: { [C in InvokeChannel]: { valid: unknown; invalid: [string, unknown
       ['a javascript: base URL', { provider: 'custom', baseURL: 'javascript:alert(1)', model: 'm' }],
     ],
   },
+  'settings:check': { valid: {}, invalid: [['a number', 3], ['unknown fields', { fix: true }]] },
   'history:list': { valid: {}, invalid: [['a number', 3]] },
   'presets:list': { valid: {}, invalid: [['an extra field', { dir: '/etc' }], ['a string', 'all']] },
   'presets:run': {

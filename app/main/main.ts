@@ -28,6 +28,7 @@ import { appResponseHeaders, isAllowedNavigation, resolveAppFile, secureWebPrefe
 import { SettingsStore } from './settings-store.ts';
 import { Shortcuts } from './shortcuts.ts';
 import { fileStorage } from './text-storage.ts';
+import { trayDoctor } from './tray-doctor.ts';
 import { trayMenu, type TrayAction, type TrayItem } from './tray-menu.ts';
 
 // The Electron glue, and only glue: windows, tray, shortcuts, notifications, the protocol our pages
@@ -162,6 +163,7 @@ async function start() {
     },
     env: process.env,
     requestPresetInput: (presetId) => openTaskWindow('task', presetId),
+    runChecks: () => trayDoctor(settings, userData),
     createModel,
     settings,
     history,

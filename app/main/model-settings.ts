@@ -13,7 +13,13 @@ export function modelSettingsFor(fields: ModelFields, apiKey: string | undefined
       `${preset.label} needs an API key: add it in Settings${preset.keyVariable ? ` (or set ${preset.keyVariable} before starting Deskpilot)` : ''}.`,
     );
   }
-  const common = { model: fields.model, ...(apiKey ? { apiKey } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+  const common = {
+    model: fields.model,
+    ...(apiKey ? { apiKey } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(fields.maxOutputTokens !== undefined ? { maxOutputTokens: fields.maxOutputTokens } : {}),
+    ...(fields.nativeTools !== undefined ? { nativeTools: fields.nativeTools } : {}),
+  };
   switch (fields.provider) {
     case 'gateway':
       return { provider: 'gateway', ...common };
@@ -49,5 +55,6 @@ export function forSettingsScreen(message: string): string {
     .replace(/with --model/g, 'in the model field')
     .replace(/--model/g, 'the model field')
     .replace(/--timeout/g, 'the time-out')
-    .replace(/--max-steps/g, 'the step budget');
+    .replace(/--max-steps/g, 'the step budget')
+    .replace(/--max-output-tokens/g, 'the Longest reply field');
 }

@@ -1,25 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../agent/model/providers.ts';
+import { drawProbeImage, type ProbeImage } from '../../native/probe-image.ts';
 import { startFakeOpenAiServer, unusedPort, type FakeOpenAiServer } from './testing/fake-openai-server.ts';
 import { testConnection } from './test-connection.ts';
 
 let vision: FakeOpenAiServer;
 let textOnly: FakeOpenAiServer;
+let blind: FakeOpenAiServer;
+let probe: ProbeImage;
 beforeAll(async () => {
-  vision = await startFakeOpenAiServer({ apiKey: 'right-key', model: 'qwen3-vl-test' });
+  probe = await drawProbeImage('4827');
+  const base64 = Buffer.from(probe.image).toString('base64');
+  // It "reads" the number only when it received that very image.
+  vision = await startFakeOpenAiServer({ apiKey: 'right-key', model: 'qwen3-vl-test', reply: (body) => (JSON.stringify(body).includes(base64) ? 'The number is 4827.' : 'I see no image.') });
   textOnly = await startFakeOpenAiServer({ model: 'qwen3-text', acceptsImages: false });
+  blind = await startFakeOpenAiServer({ model: 'qwen3-text', reply: 'Red' });
 });
 afterAll(async () => {
   await vision.close();
   await textOnly.close();
+  await blind.close();
 });
 
-const deps = (savedKey?: string) => ({ createModel, savedKey: () => savedKey, timeoutMs: 10_000 });
+const deps = (savedKey?: string) => ({ createModel, savedKey: () => savedKey, timeoutMs: 10_000, challenge: async () => probe });
 
 describe('testConnection', () => {
   it('sends one small image and reports the model that answered', async () => {
     const result = await testConnection({ provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'right-key' }, deps());
-    expect(result).toMatchObject({ ok: true, model: 'qwen3-vl-test', reply: 'Red' });
+    expect(result).toMatchObject({ ok: true, model: 'qwen3-vl-test', reply: 'The number is 4827.' });
     const chat = vision.requests.find((request) => request.path === '/v1/chat/completions');
     expect(JSON.stringify(chat?.body)).toContain('data:image/png;base64,');
   });
@@ -46,6 +54,25 @@ describe('testConnection', () => {
   it('names a model without vision', async () => {
     const result = await testConnection({ provider: 'ollama', baseURL: textOnly.baseURL, model: 'qwen3-text' }, deps());
     expect(result).toMatchObject({ ok: false, code: 'MODEL_WITHOUT_VISION', message: expect.stringContaining("'qwen3-text' does not take images") });
+  });
+
+  it('names a model that takes the request but ignores the image, instead of saying ok', async () => {
+    const result = await testConnection({ provider: 'ollama', baseURL: blind.baseURL, model: 'qwen3-text' }, deps());
+    expect(result).toEqual({ ok: false, code: 'MODEL_IGNORES_IMAGES', message: expect.stringContaining('not with the number 4827 shown in the test image (it said "Red")') });
+  });
+
+  it('draws a new number for each test when none is given', async () => {
+    const seen: string[] = [];
+    const echo = await startFakeOpenAiServer({ model: 'm', reply: (body) => (seen.push(JSON.stringify(body)), '0') });
+    try {
+      for (let index = 0; index < 3; index++) await testConnection({ provider: 'custom', baseURL: echo.baseURL, model: 'm' }, { createModel, savedKey: () => undefined, timeoutMs: 10_000 });
+      const images = seen.map((body) => /data:image\/png;base64,([^"]+)/.exec(body)?.[1]);
+      expect(images.every((image) => image !== undefined)).toBe(true);
+      // Three equal draws of four random digits: one chance in 81 million.
+      expect(new Set(images).size).toBeGreaterThan(1);
+    } finally {
+      await echo.close();
+    }
   });
 
   it('names a server that is not there, at once', async () => {

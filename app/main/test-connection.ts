@@ -1,30 +1,11 @@
 import { DeskpilotError } from '../../agent/errors.ts';
 import { explainEndpointError } from '../../agent/model/endpoint-errors.ts';
 import { describeModel, type ModelSettings } from '../../agent/model/providers.ts';
-import type { Model, ModelRequest } from '../../agent/ports.ts';
+import { probeVision, type VisionChallenge } from '../../agent/model/probe-vision.ts';
+import type { Model } from '../../agent/ports.ts';
+import { randomProbeImage } from '../../native/probe-image.ts';
 import type { TestConnectionInput, TestConnectionResult } from '../ipc/contract.ts';
 import { forSettingsScreen, modelSettingsFor } from './model-settings.ts';
-
-/** A 32x32 red square: big enough for every vision processor (some refuse images under 28 px). */
-export const PROBE_PNG = Uint8Array.from(
-  Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAIAAAD8GO2jAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAKklEQVRIx2O4IydHU8QwasGoBaMWjFowasGoBaMWjFowasGoBaMWDBULAJI2YD1IRzwKAAAAAElFTkSuQmCC',
-    'base64',
-  ),
-);
-
-export const PROBE_REQUEST: ModelRequest = {
-  system: 'You are checking that an image reaches you. Answer in one word.',
-  messages: [
-    {
-      role: 'user',
-      content: [
-        { type: 'text', text: 'What colour is this square?' },
-        { type: 'image', image: PROBE_PNG, mediaType: 'image/png' },
-      ],
-    },
-  ],
-};
 
 export type TestConnectionDeps = {
   readonly createModel: (settings: ModelSettings) => Model;
@@ -33,12 +14,15 @@ export type TestConnectionDeps = {
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
   readonly now?: () => number;
+  /** The image and the number it shows; a fresh random one by default. */
+  readonly challenge?: () => Promise<VisionChallenge>;
 };
 
 /**
- * Sends one tiny image request the way a run would, through the agent's providers, and reports the
- * precise problem in the words of `agent/model/endpoint-errors.ts`: wrong URL, wrong key, a model
- * that does not take images, a server that is not there.
+ * Sends one small image request the way a run would, through the agent's providers: the image shows
+ * a random number, and only an answer with that number is "connected". Reports the precise problem
+ * in the words of `agent/model/endpoint-errors.ts` (wrong URL, wrong key, a server that is not
+ * there, a model that refuses images) or of `probeVision` (a model that ignores the image).
  */
 export async function testConnection(input: TestConnectionInput, deps: TestConnectionDeps): Promise<TestConnectionResult> {
   const now = deps.now ?? (() => performance.now());
@@ -48,8 +32,9 @@ export async function testConnection(input: TestConnectionInput, deps: TestConne
   try {
     settings = modelSettingsFor(input, input.apiKey ?? deps.savedKey(input.provider), timeoutMs);
     if (settings.baseURL) await checkReachable(settings, deps.fetch ?? fetch);
-    const reply = await deps.createModel(settings).complete(PROBE_REQUEST, AbortSignal.timeout(timeoutMs + 1000));
-    return { ok: true, model: reply.modelId ?? settings.model, ms: Math.max(0, Math.round(now() - started)), reply: reply.text.trim().slice(0, 200) };
+    const challenge = await (deps.challenge ?? randomProbeImage)();
+    const reply = await probeVision(deps.createModel(settings), challenge, AbortSignal.timeout(timeoutMs + 1000));
+    return { ok: true, model: reply.modelId ?? settings.model, ms: Math.max(0, Math.round(now() - started)), reply: reply.reply };
   } catch (error) {
     const explained = explainEndpointError(error, { model: input.model, ...(settings?.baseURL ? { baseURL: settings.baseURL } : {}) });
     const message = explained instanceof Error ? explained.message : String(explained);

@@ -7,6 +7,7 @@ import {
   TestConnectionSchema,
   issuesOf,
   type ApprovalMode,
+  type DoctorResult,
   type IpcIssue,
   type SettingsView,
   type TestConnectionResult,
@@ -19,6 +20,9 @@ type Form = {
   provider: ProviderId;
   baseURL: string;
   model: string;
+  /** Blank: the default (4096 tokens). */
+  maxOutputTokens: string;
+  nativeTools: boolean;
   apiKey: string;
   removeApiKey: boolean;
   imageTokenBudget: string;
@@ -31,13 +35,15 @@ type Form = {
   presetShortcuts: { presetId: string; accelerator: string }[];
 };
 
-type FieldName = 'provider' | 'baseURL' | 'model' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
+type FieldName = 'provider' | 'baseURL' | 'model' | 'maxOutputTokens' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
 type Errors = Partial<Record<FieldName | 'form', string>>;
 
 const formOf = (settings: SettingsView): Form => ({
   provider: settings.provider,
   baseURL: settings.baseURL,
   model: settings.model,
+  maxOutputTokens: settings.maxOutputTokens === undefined ? '' : String(settings.maxOutputTokens),
+  nativeTools: settings.nativeTools ?? false,
   apiKey: '',
   removeApiKey: false,
   imageTokenBudget: String(settings.imageTokenBudget),
@@ -53,6 +59,12 @@ const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).fi
 
 /** A number field as typed: blank and non-numbers become NaN, which the schema names. */
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+
+/** The reply settings as the schemas take them: a blank limit and an unticked box are the defaults. */
+const replyFieldsOf = (form: Form) => ({
+  ...(form.maxOutputTokens.trim() !== '' ? { maxOutputTokens: numberOf(form.maxOutputTokens) } : {}),
+  ...(form.nativeTools ? { nativeTools: true } : {}),
+});
 
 const errorsOf = (issues: readonly IpcIssue[]): Errors => {
   const errors: Errors = {};
@@ -81,6 +93,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
   const [form, setForm] = useState<Form>(() => formOf(settings));
   const [errors, setErrors] = useState<Errors>({});
   const [status, setStatus] = useState<{ kind: 'saved' | 'testing' | 'saving' } | { kind: 'tested'; result: TestConnectionResult } | undefined>();
+  const [checks, setChecks] = useState<{ kind: 'running' } | { kind: 'done'; result: DoctorResult } | { kind: 'error'; message: string } | undefined>();
   const preset = PROVIDER_PRESETS[form.provider];
   const keySaved = settings.providersWithKey.includes(form.provider);
   const keyFromEnvironment = settings.providersWithEnvironmentKey.includes(form.provider);
@@ -105,6 +118,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       provider: form.provider,
       baseURL: form.baseURL,
       model: form.model,
+      ...replyFieldsOf(form),
       imageTokenBudget: numberOf(form.imageTokenBudget),
       maxSteps: numberOf(form.maxSteps),
       approvalMode: form.approvalMode,
@@ -140,6 +154,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       provider: form.provider,
       baseURL: form.baseURL,
       model: form.model,
+      ...replyFieldsOf(form),
       ...(form.apiKey.trim() !== '' ? { apiKey: form.apiKey } : {}),
     });
     if (!parsed.success) {
@@ -153,6 +168,15 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       setStatus({ kind: 'tested', result: await call(api().settings.testConnection(parsed.data)) });
     } catch (error) {
       setStatus({ kind: 'tested', result: { ok: false, code: error instanceof IpcError ? error.code : 'FAILED', message: messageOf(error) } });
+    }
+  };
+
+  const runChecks = async () => {
+    setChecks({ kind: 'running' });
+    try {
+      setChecks({ kind: 'done', result: await call(api().settings.check({})) });
+    } catch (error) {
+      setChecks({ kind: 'error', message: messageOf(error) });
     }
   };
 
@@ -194,6 +218,12 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
             <input {...props} type="password" autoComplete="off" spellCheck={false} placeholder={keyPlaceholder} value={form.apiKey} onChange={(event) => update('apiKey', event.target.value)} />
           )}
         </Field>
+        <Field label="Longest reply (tokens)" hint="Blank for 4096. Thinking variants reason before they answer: give them 8192 or more." error={errors.maxOutputTokens}>
+          {(props) => <input {...props} type="number" inputMode="numeric" min={256} max={131072} placeholder="4096" value={form.maxOutputTokens} onChange={(event) => update('maxOutputTokens', event.target.value)} />}
+        </Field>
+        <label className="checkbox">
+          <input type="checkbox" checked={form.nativeTools} onChange={(event) => update('nativeTools', event.target.checked)} /> Native tool calls (for servers with a tool parser, e.g. vLLM --tool-call-parser)
+        </label>
         {keySaved && (
           <label className="checkbox">
             <input type="checkbox" checked={form.removeApiKey} onChange={(event) => update('removeApiKey', event.target.checked)} /> Forget the saved key of {preset.label}
@@ -299,6 +329,30 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
           {(props) => <textarea {...props} rows={3} spellCheck={false} value={form.presetDirs} onChange={(event) => update('presetDirs', event.target.value)} />}
         </Field>
       </fieldset>
+      <fieldset>
+        <legend>Checks</legend>
+        <p className="hint">Everything a run needs, with the saved settings: the display, a screenshot, input, typing, the model seeing an image, the config file. The same checks as `deskpilot doctor`.</p>
+        <div className="actions">
+          <button type="button" className="button" onClick={runChecks} disabled={checks?.kind === 'running'}>
+            Check everything
+          </button>
+        </div>
+        <div className="doctor-status" role="status" aria-live="polite">
+          {checks?.kind === 'running' && <p className="banner">Checking…</p>}
+          {checks?.kind === 'done' && <p className={`banner ${checks.result.works ? 'banner-ok' : 'banner-error'}`}>{checks.result.works ? 'A run would work.' : 'A run would not work: see the failed checks.'}</p>}
+          {checks?.kind === 'error' && <p className="banner banner-error">{checks.message}</p>}
+        </div>
+        {checks?.kind === 'done' && (
+          <ul className="doctor-checks" aria-label="Checks">
+            {checks.result.checks.map((check) => (
+              <li key={check.name} data-status={check.status}>
+                <strong>{CHECK_MARKS[check.status]}</strong> {check.name}: {check.detail}
+                {check.fix && <p className="hint">{check.fix}</p>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </fieldset>
       {errors.form && (
         <p role="alert" className="banner banner-error">
           {errors.form}
@@ -315,6 +369,8 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
     </form>
   );
 }
+
+const CHECK_MARKS: Record<DoctorResult['checks'][number]['status'], string> = { pass: 'OK', warn: 'Warning', fail: 'Failed', skip: 'Skipped' };
 
 type ControlProps = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true; name: string };
 

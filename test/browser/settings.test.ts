@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeOpenAiServer, unusedPort, type FakeOpenAiServer } from '../../app/main/testing/fake-openai-server.ts';
+import { decodeImage } from '../support/qwen-loopback/decode-image.ts';
+import { readSevenSegmentDigits } from '../support/qwen-loopback/read-digits.ts';
 import { FULL_HD, SCREENSHOTS } from './support/scenarios.ts';
 import { launchChromium, serveRenderer, TestApp } from './support/test-app.ts';
 
@@ -15,7 +17,8 @@ let textOnly: FakeOpenAiServer;
 beforeAll(async () => {
   server = await serveRenderer(inject('rendererDir'));
   browser = await launchChromium();
-  vision = await startFakeOpenAiServer({ apiKey: 'sk-right', model: 'qwen3-vl-test', reply: 'Red.' });
+  // A model that sees: it answers the number the image shows, read from its pixels.
+  vision = await startFakeOpenAiServer({ apiKey: 'sk-right', model: 'qwen3-vl-test', reply: readNumber });
   textOnly = await startFakeOpenAiServer({ model: 'qwen3-text', acceptsImages: false });
   await mkdir(SCREENSHOTS, { recursive: true });
 });
@@ -29,6 +32,12 @@ afterEach(async () => {
   await context?.close();
   context = undefined;
 });
+
+async function readNumber(body: unknown): Promise<string> {
+  const url = /data:image\/png;base64,([^"]+)/.exec(JSON.stringify(body))?.[1];
+  if (!url) return 'There is no image.';
+  return readSevenSegmentDigits(await decodeImage(Buffer.from(url, 'base64'))) ?? 'I cannot read it.';
+}
 
 async function open(): Promise<{ app: TestApp; page: Page }> {
   const app = new TestApp({ scenario: FULL_HD, origin: server.origin, bridgeScript: inject('bridgeScript') });
@@ -138,6 +147,45 @@ describe('the settings', () => {
     expect(app.settings.apiKey('openrouter')).toBeUndefined();
   });
 
+  it('keeps the output-token limit and the native tool-call mode, and checks the limit', async () => {
+    const { app, page } = await open();
+    await fillModel(page, { provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test' });
+    await page.getByLabel('Longest reply (tokens)').fill('100');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('At least 256 tokens').waitFor();
+    expect(app.settings.get()).not.toHaveProperty('maxOutputTokens');
+    await page.getByLabel('Longest reply (tokens)').fill('8192');
+    await page.getByLabel(/Native tool calls/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(app.settings.get()).toMatchObject({ maxOutputTokens: 8192, nativeTools: true });
+    await page.reload();
+    await page.getByLabel('Provider').waitFor();
+    expect(await page.getByLabel('Longest reply (tokens)').inputValue()).toBe('8192');
+    expect(await page.getByLabel(/Native tool calls/).isChecked()).toBe(true);
+  });
+
+  it('shows the checks a run needs, each miss with what to change', async () => {
+    const { app, page } = await open();
+    app.checks = [
+      { name: 'display', status: 'pass', detail: 'an X server answers at DISPLAY=:0' },
+      { name: 'session', status: 'warn', detail: 'Wayland, with XWayland', fix: 'Only XWayland windows can be seen and driven.' },
+      { name: 'typing', status: 'fail', detail: 'xclip is not installed', fix: 'Install xclip (Debian/Ubuntu: sudo apt install xclip).' },
+    ];
+    await page.getByRole('button', { name: 'Check everything' }).click();
+    await page.getByText('A run would not work: see the failed checks.').waitFor();
+    const items = (await page.getByRole('list', { name: 'Checks' }).getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s*\n\s*/g, '\n').trim());
+    expect(items).toEqual([
+      'OK display: an X server answers at DISPLAY=:0',
+      'Warning session: Wayland, with XWayland\nOnly XWayland windows can be seen and driven.',
+      'Failed typing: xclip is not installed\nInstall xclip (Debian/Ubuntu: sudo apt install xclip).',
+    ]);
+    app.checks = app.checks.filter((check) => check.status !== 'fail');
+    await page.getByRole('button', { name: 'Check everything' }).click();
+    await page.getByText('A run would work.').waitFor();
+    expect(app.allPageErrors()).toEqual([]);
+  });
+
   it('tests the connection with a small image and names each problem precisely', async () => {
     const { app, page } = await open();
     const port = await unusedPort();
@@ -161,7 +209,7 @@ describe('the settings', () => {
     await fillModel(page, { provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'sk-right' });
     const result = await testConnection(page);
     expect(result.ok).toBe(true);
-    expect(result.text).toMatch(/^Connected: qwen3-vl-test saw the test image and answered in \d+ ms: “Red\.”$/);
+    expect(result.text).toMatch(/^Connected: qwen3-vl-test saw the test image and answered in \d+ ms: “\d{4}”$/);
     const sent = vision.requests.filter((request) => request.path === '/v1/chat/completions').at(-1);
     expect(JSON.stringify(sent?.body)).toContain('data:image/png;base64,');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'settings.png'), fullPage: true });

@@ -8,7 +8,8 @@ export type FakeOpenAiOptions = {
   readonly model?: string;
   /** False answers requests with an image with 400, as a text-only model does. */
   readonly acceptsImages?: boolean;
-  readonly reply?: string;
+  /** The answer's text; a function sees the request body (to read what the image shows). */
+  readonly reply?: string | ((body: unknown) => string | Promise<string>);
 };
 
 export type FakeOpenAiServer = {
@@ -53,14 +54,18 @@ export async function startFakeOpenAiServer(options: FakeOpenAiOptions = {}): Pr
       if (chat?.model !== model) return error(404, `The model '${chat?.model}' does not exist.`, 'model_not_found');
       const hasImage = JSON.stringify(chat.messages ?? []).includes('image_url');
       if (hasImage && options.acceptsImages === false) return error(400, 'Invalid content type. image_url is only supported by certain models.', 'invalid_request_error');
-      send(200, {
-        id: 'chatcmpl-test',
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: options.reply ?? 'Red' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
-      });
+      void Promise.resolve(typeof options.reply === 'function' ? options.reply(body) : (options.reply ?? 'Red')).then(
+        (content) =>
+          send(200, {
+            id: 'chatcmpl-test',
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model,
+            choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
+          }),
+        (thrown: unknown) => error(500, (thrown as Error).message, 'server_error'),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,7 @@ import { createModel } from '../../../agent/model/providers.ts';
 import { RecordingInput } from '../../../agent/testing/fakes.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from '../../../agent/testing/mock-qwen-model.ts';
 import type { InvokeChannel, OverlayView, PushChannel, PushPayload } from '../../../app/ipc/contract.ts';
+import type { CheckResult } from '../../../app/doctor/doctor-checks.ts';
 import { createAppCore } from '../../../app/main/app-core.ts';
 import { HistoryStore } from '../../../app/main/history-store.ts';
 import { createIpcHandlers, type ChannelHandler } from '../../../app/main/ipc-handlers.ts';
@@ -82,6 +83,8 @@ export class TestApp {
   readonly handlers: ReadonlyMap<InvokeChannel, ChannelHandler>;
   /** The replies of the mock model for the next run. */
   script: ScriptedReply[] = [];
+  /** What the doctor's checks find (the checks themselves are tested in unit and e2e tests). */
+  checks: CheckResult[] = [];
   mock: ReturnType<typeof mockQwenModel> | undefined;
   private readonly pages = new Map<Page, { role: Role; queue: Promise<unknown> }>();
   /** What each connected page reported: console errors, uncaught exceptions, CSP violations. */
@@ -105,6 +108,7 @@ export class TestApp {
       // "Test connection" talks to real (local) HTTP servers through the agent's providers.
       createProbeModel: createModel,
       testConnectionTimeoutMs: 10_000,
+      runChecks: async () => this.checks,
       settings: this.settings,
       history: this.history,
       presenter,

@@ -51,16 +51,36 @@ export type NativeToolCallReply = {
   readonly text?: string;
 };
 
-/** What a script step answers: a tool call, raw text (for malformed replies), or a native tool call. */
-export type Reply = string | ToolCallReply | NativeToolCallReply;
+/**
+ * A thinking variant's reply. Where its reasoning goes depends on the server: a reasoning parser
+ * (vLLM `--reasoning-parser`, Model Studio, OpenRouter) sends it as `reasoning_content`; without
+ * one it stays inline as `<think>...</think>`; a chat template that opens `<think>` in the prompt
+ * leaves bare reasoning and only the closing tag. Without `answer` the reply was cut while reasoning.
+ */
+export type ThinkingReply = {
+  readonly reasoning: string;
+  readonly reasoningAs: 'reasoning_content' | 'inline' | 'template';
+  /** What follows the reasoning; absent when the output-token limit cut the reply first. */
+  readonly answer?: string | ToolCallReply;
+  /** `finish_reason`; default `length` without an answer, else `stop`. */
+  readonly finishReason?: 'stop' | 'length';
+};
+
+/** What a script step answers: a tool call, raw text (for malformed replies), a native tool call, or a thinking variant's reply. */
+export type Reply = string | ToolCallReply | NativeToolCallReply | ThinkingReply;
 
 export type RenderedReply = {
   readonly content: string | null;
   readonly toolCalls: readonly { readonly name: string; readonly arguments: string }[];
+  /** Sent as `message.reasoning_content` (or as `delta.reasoning_content` pieces when streaming). */
+  readonly reasoningContent?: string;
+  /** `finish_reason`, when the reply says; else `tool_calls` or `stop`. */
+  readonly finishReason?: 'stop' | 'length';
 };
 
 export function renderReply(reply: Reply): RenderedReply {
   if (typeof reply === 'string') return { content: reply, toolCalls: [] };
+  if ('reasoning' in reply) return renderThinking(reply);
   if ('nativeToolCall' in reply) {
     return {
       content: reply.text ?? null,
@@ -68,6 +88,20 @@ export function renderReply(reply: Reply): RenderedReply {
     };
   }
   return { content: renderToolCallText(reply), toolCalls: [] };
+}
+
+function renderThinking(reply: ThinkingReply): RenderedReply {
+  const answer = reply.answer === undefined ? undefined : typeof reply.answer === 'string' ? reply.answer : renderToolCallText(reply.answer);
+  const finishReason = reply.finishReason ?? (answer === undefined ? 'length' : 'stop');
+  const after = answer === undefined ? '' : `\n</think>\n\n${answer}`;
+  switch (reply.reasoningAs) {
+    case 'reasoning_content':
+      return { content: answer ?? '', toolCalls: [], reasoningContent: reply.reasoning, finishReason };
+    case 'inline':
+      return { content: `<think>\n${reply.reasoning}${after}`, toolCalls: [], finishReason };
+    case 'template':
+      return { content: `${reply.reasoning}${after}`, toolCalls: [], finishReason };
+  }
 }
 
 export function renderToolCallText(reply: ToolCallReply): string {

@@ -239,9 +239,14 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: rendered.content, ...(rendered.toolCalls.length > 0 ? { tool_calls: toolCallsJson(rendered, id) } : {}) },
+          message: {
+            role: 'assistant',
+            content: rendered.content,
+            ...(rendered.reasoningContent !== undefined ? { reasoning_content: rendered.reasoningContent } : {}),
+            ...(rendered.toolCalls.length > 0 ? { tool_calls: toolCallsJson(rendered, id) } : {}),
+          },
           logprobs: null,
-          finish_reason: rendered.toolCalls.length > 0 ? 'tool_calls' : 'stop',
+          finish_reason: finishReasonOf(rendered),
         },
       ],
       usage,
@@ -321,11 +326,16 @@ function withCached(usage: Usage, cachedTokens: number | undefined): Usage {
   return cachedTokens === undefined ? usage : { ...usage, prompt_tokens_details: { cached_tokens: Math.min(cachedTokens, usage.prompt_tokens) } };
 }
 
+function finishReasonOf(rendered: RenderedReply): string {
+  return rendered.finishReason ?? (rendered.toolCalls.length > 0 ? 'tool_calls' : 'stop');
+}
+
+
 /** About what Qwen3-VL bills: 4 characters a token, one token per 32x32 pixels of image. */
 function estimateUsage(request: DecodedChatRequest, rendered: RenderedReply): Usage {
   const textTokens = Math.ceil(request.texts.reduce((sum, text) => sum + text.length, 0) / 4);
   const imageTokens = request.images.reduce((sum, image) => sum + (image.width && image.height ? Math.ceil(image.width / 32) * Math.ceil(image.height / 32) : 0), 0);
-  const output = (rendered.content ?? '').length + rendered.toolCalls.reduce((sum, call) => sum + call.arguments.length, 0);
+  const output = (rendered.content ?? '').length + (rendered.reasoningContent ?? '').length + rendered.toolCalls.reduce((sum, call) => sum + call.arguments.length, 0);
   const completion = Math.max(1, Math.ceil(output / 4));
   return { prompt_tokens: textTokens + imageTokens, completion_tokens: completion, total_tokens: textTokens + imageTokens + completion };
 }
@@ -339,12 +349,13 @@ function sendStream(response: ServerResponse, reply: { id: string; modelId: stri
   const delta = (value: Record<string, unknown>, finishReason: string | null = null) => chunk([{ index: 0, delta: value, logprobs: null, finish_reason: finishReason }]);
 
   delta({ role: 'assistant', content: '' });
+  for (const piece of splitInto(reply.rendered.reasoningContent ?? '', 3)) delta({ reasoning_content: piece });
   for (const piece of splitInto(reply.rendered.content ?? '', 3)) delta({ content: piece });
   reply.rendered.toolCalls.forEach((call, index) => {
     delta({ tool_calls: [{ index, id: `call_${reply.id}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] });
     for (const piece of splitInto(call.arguments, 2)) delta({ tool_calls: [{ index, function: { arguments: piece } }] });
   });
-  delta({}, reply.rendered.toolCalls.length > 0 ? 'tool_calls' : 'stop');
+  delta({}, finishReasonOf(reply.rendered));
   if (reply.includeUsage) chunk([], { usage: reply.usage });
   response.end('data: [DONE]\n\n');
 }
