@@ -1,10 +1,12 @@
 import { abortError, isAbortError, throwIfAborted } from './abort.ts';
 import { describeAction, isFinal, pointOf } from './actions.ts';
+import { lookAt } from './display-choice.ts';
 import { DeskpilotError } from './errors.ts';
 import { isOnDisplay } from './geometry.ts';
 import { observe } from './loop/observe.ts';
 import { countsForProgress, firstStopReason } from './loop/stop-conditions.ts';
 import { planStep } from './loop/plan-step.ts';
+import { maybeRefine } from './loop/refine-target.ts';
 import { waitForStillScreen } from './loop/settle.ts';
 import { withCorrectedPoint } from './loop/to-screen-action.ts';
 import { defaultPolicy, type RunPolicyInput } from './policy.ts';
@@ -60,7 +62,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       if (budgetReason) return end('failed', budgetReason);
       step += 1;
 
-      const observation = await observe(screen, policy.imageTokenBudget, signal);
+      const view = await lookAt(ports.displays, policy.display, signal);
+      const observation = await observe(screen, policy.imageTokenBudget, signal, view.display);
       emit({
         type: 'step-observed',
         time: time(),
@@ -82,6 +85,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         history,
         screenshots,
         observation,
+        ...(view.note ? { displayNote: view.note } : {}),
         model,
         maxReplyRetries: policy.maxReplyRetries,
         now: () => clock.now(),
@@ -93,8 +97,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         onRejected: (rejection) => emit({ type: 'reply-rejected', time: time(), step, ...rejection }),
       });
       if (!plan.ok) return end('failed', plan.reason);
-      const { planned } = plan;
-      emit({ type: 'step-planned', time: time(), step, planned });
+      const { planned, refinement } = isFinal(plan.planned.action)
+        ? { planned: plan.planned, refinement: undefined }
+        : await maybeRefine({ planned: plan.planned, policy, screen, model, now: () => clock.now(), ...(signal ? { signal } : {}) });
+      if (refinement) addUsage(usage, refinement.usage);
+      emit({ type: 'step-planned', time: time(), step, planned, ...(refinement ? { refinement } : {}) });
 
       if (isFinal(planned.action)) {
         if (planned.action.kind === 'answer') return end('done', 'The model answered.', planned.action.text);

@@ -13,6 +13,8 @@ export type PlanInput = {
   readonly history: readonly HistoryEntry[];
   readonly screenshots: readonly ContextScreenshot[];
   readonly observation: Observation;
+  /** Which display the screenshot shows, when there are several (see displayNote). */
+  readonly displayNote?: string;
   readonly model: Model;
   readonly maxReplyRetries: number;
   readonly now: () => number;
@@ -33,7 +35,7 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
   const reasks: Reask[] = [];
   let lastProblem = '';
   for (let attempt = 0; attempt <= input.maxReplyRetries; attempt++) {
-    const request = buildRequest({ goal: input.goal, history: input.history, screenshots: input.screenshots, reasks });
+    const request = buildRequest({ goal: input.goal, history: input.history, screenshots: input.screenshots, reasks, ...(input.displayNote ? { displayNote: input.displayNote } : {}) });
     const started = input.now();
     const reply = await input.model.complete(request, input.signal);
     input.onReply({ attempt, text: replyText(reply), usage: usageOf(reply), requestMs: input.now() - started, requestBytes: requestSize(request) });

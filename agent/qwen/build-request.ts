@@ -34,6 +34,8 @@ export type StepContext = {
   readonly screenshots: readonly ContextScreenshot[];
   /** Re-asks of this step so far, oldest first. */
   readonly reasks?: readonly Reask[];
+  /** Which display the screenshots show, when the desktop has several. */
+  readonly displayNote?: string;
 };
 
 export const REASK_MARKER = 'Your previous reply could not be used';
@@ -47,6 +49,7 @@ export function buildRequest(context: StepContext): ModelRequest {
     content.push({ type: 'text', text: `Screenshot before step ${screenshot.step}:` });
     content.push({ type: 'image', image: screenshot.image, mediaType: screenshot.mediaType });
   }
+  if (context.displayNote) content.push({ type: 'text', text: context.displayNote });
   content.push({ type: 'text', text: `Current screen (step ${current.step}):` });
   content.push({ type: 'image', image: current.image, mediaType: current.mediaType });
   content.push({ type: 'text', text: 'Decide the next single action toward the goal.' });

@@ -140,8 +140,22 @@ export const ReplyRejectedEventSchema = z
   .object({ type: z.literal('reply-rejected'), ...base, attempt: z.number().int().min(0), code: z.string().meta({ description: 'A ReplyParseError code, e.g. NO_TOOL_CALL, OFF_SCREEN.' }), reason: z.string().meta({ description: 'What was wrong, as told to the model.' }) })
   .meta({ description: 'A reply could not be used; the model was asked again or the run failed.' });
 
+export const RefinementSchema = z
+  .object({
+    crop: z.object({ x: finite, y: finite, width: z.number().positive(), height: z.number().positive() }).meta({ description: 'The region looked at closer, in screen input units.' }),
+    image: ResourceRefSchema.meta({ description: 'The crop as sent, at the display\'s own pixels.' }),
+    replyText: z.string().meta({ description: 'The raw grounding reply (empty when the request failed).' }),
+    point: PointSchema.meta({ description: 'Where the second look put the target, in screen input units; the first point when its reply could not be read.' }),
+    box: BoxSchema.optional().meta({ description: 'The box the second look found, in screen input units.' }),
+    accepted: z.boolean().meta({ description: 'True when the step acts on `point`; false keeps the first look\'s point.' }),
+    reason: z.string().optional().meta({ description: 'Why the answer was not used.' }),
+    usage: UsageSchema,
+    requestMs: z.number().min(0),
+  })
+  .meta({ description: 'The second, closer look at a small target: a crop at native resolution and a 2D-grounding request.' });
+
 export const StepPlannedEventSchema = z
-  .object({ type: z.literal('step-planned'), ...base, planned: PlannedSchema })
+  .object({ type: z.literal('step-planned'), ...base, planned: PlannedSchema, refinement: RefinementSchema.optional() })
   .meta({ description: 'A usable action, on the grid and on the screen, before approval.' });
 
 export const StepDecidedEventSchema = z
@@ -239,6 +253,7 @@ export type TraceAction = z.infer<typeof ActionSchema>;
 export type TraceDisplay = z.infer<typeof DisplaySchema>;
 export type TraceRegion = z.infer<typeof RegionSchema>;
 export type ResourceRef = z.infer<typeof ResourceRefSchema>;
+export type TraceRefinement = z.infer<typeof RefinementSchema>;
 export type ReplaySource = z.infer<typeof ReplaySourceSchema>;
 export type PresetInfo = z.infer<typeof PresetInfoSchema>;
 

@@ -3,7 +3,7 @@ import { DeskpilotError } from '../../agent/errors.ts';
 import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Approver, Decision, Displays, Input, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
 import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
@@ -23,6 +23,9 @@ import { formatEvent } from './format-event.ts';
 export type PresetRunFlags = ModelFlags & {
   maxSteps?: number;
   imageTokens?: number;
+  display?: 'auto' | number;
+  refine?: 'auto' | 'always' | 'never';
+  refineCrop?: number;
   screenshots?: number;
   /** Longest a model request may take, in seconds. */
   timeout?: number;
@@ -36,7 +39,7 @@ export type PresetRunRequest = {
   readonly ignoreUnknownVariables?: boolean;
   readonly flags: PresetRunFlags;
   readonly env: NodeJS.ProcessEnv;
-  readonly desktop: { readonly screen: Screen; readonly input: Input };
+  readonly desktop: { readonly screen: Screen; readonly input: Input; readonly displaySource?: Displays };
   /** Needed for presets with `apps`. */
   readonly windows?: WindowLocator;
   /** Who decides held steps; absent in a pipeline, where held steps are refused. */
@@ -82,7 +85,14 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
     });
     settings = resolved.settings;
     modelSource = resolved.source;
-    policy = runPolicyFrom(file, presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }));
+    policy = runPolicyFrom(file, presetPolicy(preset, {
+        maxSteps: flags.maxSteps,
+        imageTokenBudget: flags.imageTokens,
+        screenshotsInContext: flags.screenshots,
+        display: flags.display,
+        refine: flags.refine,
+        refineCropSize: flags.refineCrop,
+      }),);
   } catch (error) {
     if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [...baseSecrets, ...variables.secrets] };
     throw error;
@@ -130,6 +140,7 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
       redactor: trace.redactor,
       screen: request.desktop.screen,
       input: request.desktop.input,
+      ...(request.desktop.displaySource ? { displays: request.desktop.displaySource } : {}),
       model: createModel(settings),
       approver,
       clock: systemClock,
