@@ -42,7 +42,7 @@ describe.skipIf(missing.length > 0)(`the second look at 2560x1440${missing.lengt
   const area = { x: 60, y: 60, width: WIDTH - 120, height: HEIGHT - 120 };
   const layouts = [22, 10].map((size, index) => layoutSmallTargets({ seed: 7 + index, size, area }));
   const trials = (refine: 'auto' | 'never') =>
-    runClickTrials({ desktop: native, browserFor: () => browser, pageOrigin: () => ({ x: 0, y: 0 }), layouts, precision: PRECISION, policy: { refine, refineCropSize: CROP } });
+    runClickTrials({ desktop: native, browserFor: () => browser, layouts, precision: PRECISION, policy: { refine, refineCropSize: CROP } });
   const summary = (name: string, results: readonly ClickTrial[]) => {
     const of = (size: number) => results.filter((trial) => trial.target.size === size);
     const worst = Math.max(...results.map((trial) => trial.distance));

@@ -19,7 +19,7 @@ import { startQwenLoopback } from './qwen-loopback/server.ts';
 
 export type ClickTrial = {
   readonly target: SmallTarget;
-  /** Where the click reached the page, in screen pixels; undefined when no click arrived. */
+  /** Where the click reached the page, in screen pixels (as the page reports them); undefined when no click arrived. */
   readonly click?: { readonly x: number; readonly y: number };
   /** The click's target was this one. */
   readonly hit: boolean;
@@ -37,9 +37,7 @@ export type ClickTrial = {
 export type ClickTrialsOptions = {
   readonly desktop: { readonly screen: Screen; readonly input: Input; readonly displaySource?: Displays };
   /** One kiosk browser per layout's page (they may sit on different monitors). */
-  readonly browserFor: (layout: number) => KioskChromium;
-  /** Page offset on the screen: where the browser's page (0, 0) is. */
-  readonly pageOrigin: (layout: number) => { readonly x: number; readonly y: number };
+  readonly browserFor: (layout: number) => Pick<KioskChromium, 'page' | 'events' | 'clearEvents'>;
   readonly layouts: readonly (readonly SmallTarget[])[];
   readonly precision?: Precision;
   readonly policy: RunPolicyInput;
@@ -77,12 +75,14 @@ export async function runClickTrials(options: ClickTrialsOptions): Promise<Click
         ports: { screen: options.desktop.screen, input: options.desktop.input, model, approver: new AutoApprover(), clock: systemClock, ...(options.desktop.displaySource ? { displays: options.desktop.displaySource } : {}) },
         onEvent: (event) => events.push(event),
       });
-      if (result.outcome !== 'done') throw new Error(`The trial run did not finish: ${result.reason}`);
+      if (result.outcome !== 'done') {
+        const problems = server.requests.flatMap((request) => (request.outcome.kind === 'script-error' ? [request.outcome.message] : []));
+        throw new Error(`The trial run did not finish: ${result.reason}${problems.length > 0 ? ` The loopback said: ${problems.at(-1)}` : ''}`);
+      }
     } finally {
       await server.close();
     }
     const clicks = (await browser.events()).filter((event) => event.type === 'click');
-    const origin = options.pageOrigin(layoutIndex);
     const planned = events.filter((event): event is Extract<RunEvent, { type: 'step-planned' }> => event.type === 'step-planned' && event.planned.action.kind === 'click');
     const replied = events.filter((event): event is Extract<RunEvent, { type: 'model-replied' }> => event.type === 'model-replied');
     const observed = events.filter((event): event is Extract<RunEvent, { type: 'step-observed' }> => event.type === 'step-observed');
@@ -90,13 +90,15 @@ export async function runClickTrials(options: ClickTrialsOptions): Promise<Click
       const click = clicks[index];
       const step = planned[index];
       const at = click ? { x: Number(click.screenX), y: Number(click.screenY) } : undefined;
-      const centre = { x: origin.x + target.x + target.size / 2, y: origin.y + target.y + target.size / 2 };
+      // Measured in the page's own pixels (the click's clientX/Y), so a window frame that moves does not count.
+      const centre = { x: target.x + target.size / 2, y: target.y + target.size / 2 };
+      const inPage = click ? { x: Number(click.clientX), y: Number(click.clientY) } : undefined;
       const refinement = step?.refinement;
       trials.push({
         target,
         ...(at ? { click: at } : {}),
         hit: click?.target === target.id,
-        distance: at ? Math.hypot(at.x + 0.5 - centre.x, at.y + 0.5 - centre.y) : Number.POSITIVE_INFINITY,
+        distance: inPage ? Math.hypot(inPage.x + 0.5 - centre.x, inPage.y + 0.5 - centre.y) : Number.POSITIVE_INFINITY,
         refined: refinement?.accepted === true,
         refineTokens: refinement ? refinement.usage.inputTokens + refinement.usage.outputTokens : 0,
         refineMs: step && refinement ? step.time - (replied.filter((event) => event.step === step.step).at(-1)?.time ?? step.time) : 0,

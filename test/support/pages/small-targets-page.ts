@@ -1,7 +1,8 @@
 // A page of small square targets, each of its own colour, for measuring where clicks land: the
 // loopback model finds a target by its colour, the page records every click with its screen point.
 // Colours are saturated so that no blend of one with the white page comes within 48 per channel of
-// another (a blend of red and white is pink, never magenta or yellow).
+// another (a blend of red and white is pink, never magenta or yellow). No black: the bare X root
+// around windows is black.
 
 import type { Rgb } from '../qwen-loopback/find-target.ts';
 
@@ -14,7 +15,6 @@ export const SMALL_TARGET_COLOURS: readonly (readonly [string, Rgb])[] = [
   ['Cyan square', [0, 200, 200]],
   ['Magenta square', [255, 0, 255]],
   ['Yellow square', [230, 200, 0]],
-  ['Black square', [0, 0, 0]],
 ];
 
 /**
