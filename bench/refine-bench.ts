@@ -39,7 +39,10 @@ export type RefineBenchResult = {
   readonly capture: readonly { readonly area: string; readonly size: string; readonly sent: string; readonly grabMs: Summary; readonly encodeMs: Summary }[];
 };
 
-async function measureRefine(layoutsPerSize: number, cropSize: number): Promise<Pick<RefineBenchResult, 'precision' | 'cropSize' | 'targetsPerSize' | 'modes'>> {
+type RefinePart = Pick<RefineBenchResult, 'precision' | 'cropSize' | 'targetsPerSize' | 'modes'>;
+
+// Results are handed to `write` before the X server stops: libnut ends the process when its display goes away.
+async function measureRefine(layoutsPerSize: number, cropSize: number, write: (result: RefinePart) => void): Promise<void> {
   const precision = { sigma: 0.006, seed: 2_560, limit: 2 };
   const desktop = await startVirtualDesktop({ width: 2560, height: 1440 });
   process.env.DISPLAY = desktop.display;
@@ -61,7 +64,7 @@ async function measureRefine(layoutsPerSize: number, cropSize: number): Promise<
       };
       process.stderr.write(`refine ${refine}: 22 px ${(modes[refine].hit22 * 100).toFixed(0)} %, 10 px ${(modes[refine].hit10 * 100).toFixed(0)} %, +${modes[refine].addedTokens.median} tokens, +${modes[refine].addedMs.median} ms per step\n`);
     }
-    return { precision, cropSize, targetsPerSize: layouts.flat().length / 2, modes };
+    write({ precision, cropSize, targetsPerSize: layouts.flat().length / 2, modes });
   } finally {
     await native.input.releaseAll().catch(() => undefined);
     await browser.close();
@@ -69,7 +72,7 @@ async function measureRefine(layoutsPerSize: number, cropSize: number): Promise<
   }
 }
 
-async function measureCapturePerDisplay(repeats: number): Promise<RefineBenchResult['capture']> {
+async function measureCapturePerDisplay(repeats: number, write: (rows: RefineBenchResult['capture']) => void): Promise<void> {
   const desktop = await startVirtualDesktop({ width: 4480, height: 1440 });
   try {
     await run('xrandr', ['--setmonitor', 'LEFT', '1920/508x1080/286+0+0', 'none'], { env: desktop.env });
@@ -92,7 +95,7 @@ async function measureCapturePerDisplay(repeats: number): Promise<RefineBenchRes
       const size = area ? `${area.bounds.width}x${area.bounds.height}` : '4480x1440';
       rows.push({ area: name, size, sent, grabMs: summary(grab), encodeMs: summary(encode) });
     }
-    return rows;
+    write(rows);
   } finally {
     await desktop.stop();
   }
@@ -102,7 +105,14 @@ function child(part: string, args: readonly string[], out: string): Promise<unkn
   return new Promise((resolve, reject) => {
     const process_ = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'refine-bench.ts'), '--part', part, '--out', out, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
     process_.once('error', reject);
-    process_.once('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(out, 'utf8'))) : reject(new Error(`The ${part} bench ended with code ${code}.`))));
+    // A non-zero exit after the results were written is libnut losing its display at the end.
+    process_.once('exit', (code) => {
+      try {
+        resolve(JSON.parse(readFileSync(out, 'utf8')));
+      } catch {
+        reject(new Error(`The ${part} bench ended with code ${code} before writing its results.`));
+      }
+    });
   });
 }
 
@@ -130,10 +140,11 @@ export function formatRefineMarkdown(result: RefineBenchResult): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { part: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false } } });
   const quick = values.quick === true;
-  if (values.part === 'refine') return writeFileSync(values.out!, JSON.stringify(await measureRefine(quick ? 1 : 3, 320)));
-  if (values.part === 'capture') return writeFileSync(values.out!, JSON.stringify(await measureCapturePerDisplay(quick ? 5 : 15)));
+  const save = (value: unknown) => writeFileSync(values.out!, JSON.stringify(value));
+  if (values.part === 'refine') return measureRefine(quick ? 1 : 3, 320, save);
+  if (values.part === 'capture') return measureCapturePerDisplay(quick ? 5 : 15, save);
   const scratch = tmpdir();
-  const refine = (await child('refine', quick ? ['--quick'] : [], path.join(scratch, `refine-bench-${process.pid}-a.json`))) as Awaited<ReturnType<typeof measureRefine>>;
+  const refine = (await child('refine', quick ? ['--quick'] : [], path.join(scratch, `refine-bench-${process.pid}-a.json`))) as RefinePart;
   const capture = (await child('capture', quick ? ['--quick'] : [], path.join(scratch, `refine-bench-${process.pid}-b.json`))) as RefineBenchResult['capture'];
   const result: RefineBenchResult = { ...refine, capture };
   writeFileSync(values.out ?? path.join(here, 'refine-results.json'), `${JSON.stringify(result, null, 2)}\n`);
