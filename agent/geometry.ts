@@ -111,3 +111,32 @@ export function fitToTokenBudget(source: Size, tokenBudget: number): Size {
     scale *= 0.98;
   }
 }
+
+export type Rect = { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+
+/**
+ * A square of `side` input units centred on `point`, moved (not shrunk) to stay on the display,
+ * and shrunk only where the display itself is smaller. Its geometry is that of a small display
+ * whose origin is the crop's corner, so a point the model gives on the crop's grid maps back to
+ * the desktop through the same `gridToScreen` as a whole screenshot.
+ */
+export function cropAround(point: ScreenPoint, side: number, display: DisplayGeometry): DisplayGeometry {
+  const { bounds } = display;
+  const width = Math.max(1, Math.min(Math.round(side), bounds.width));
+  const height = Math.max(1, Math.min(Math.round(side), bounds.height));
+  const clampStart = (centre: number, length: number, start: number, extent: number) =>
+    Math.min(Math.max(Math.round(centre - length / 2), start), start + extent - length);
+  const x = clampStart(point.x, width, bounds.x, bounds.width);
+  const y = clampStart(point.y, height, bounds.y, bounds.height);
+  return {
+    id: `${display.id}/crop`,
+    bounds: { x, y, width, height },
+    scaleFactor: display.scaleFactor,
+    pixelSize: { width: Math.max(1, Math.round(width * display.scaleFactor)), height: Math.max(1, Math.round(height * display.scaleFactor)) },
+  };
+}
+
+/** Whether `inner` lies wholly inside `outer` (both in input coordinates). */
+export function containsRect(outer: Rect, inner: Rect): boolean {
+  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+}

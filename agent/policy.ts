@@ -36,6 +36,19 @@ export const RunPolicySchema = z.object({
   settleEventNoChangeMs: z.number().int().min(0).max(10_000).default(100),
   /** Actions in a row that change nothing on screen before the run stops (pointer moves and waits aside). */
   maxUnchangedActions: z.number().int().min(1).max(100).default(5),
+  /** Which display each step sees: `auto` (the focused window's, else the pointer's) or its number from 1. */
+  display: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
+  /**
+   * The second, closer look at a pointing step's target, at the display's own pixels: `auto` when
+   * the target is small in the screenshot or the screenshot was shrunk, `always`, or `never`.
+   */
+  refine: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** Side of the square looked at closer, in input units (clamped to the display). */
+  refineCropSize: z.number().int().min(64).max(2048).default(512),
+  /** With `auto`: a target box whose shorter side is below this many screenshot pixels is small (16: about 20 screen pixels at 1920x1080). */
+  refineBoxPx: z.number().min(0).max(1000).default(16),
+  /** With `auto`: a screenshot shrunk below this share of the display's pixels is refined. */
+  refineBelowScale: z.number().min(0).max(1).default(0.75),
   /** Tokens (in + out) the whole run may use. */
   maxTokens: z.number().int().positive().optional(),
   /** Wall time the whole run may take. */

@@ -2,7 +2,7 @@
 // model or window it is driving: native/ implements Screen and Input with the real desktop,
 // agent/testing/ has fakes, app/ wires one or the other.
 import type { ScreenAction } from './actions.ts';
-import type { DisplayGeometry, ScreenPoint, Size } from './geometry.ts';
+import type { DisplayGeometry, Rect, ScreenPoint, Size } from './geometry.ts';
 import type { PlannedStep } from './planned-step.ts';
 
 export type Screenshot = {
@@ -20,6 +20,11 @@ export type Screenshot = {
 export type CaptureOptions = {
   /** Chooses the image size from the display's pixel size (see `fitToTokenBudget`). */
   readonly sizeFor: (pixelSize: Size) => Size;
+  /**
+   * What to capture, in input coordinates: one display of `Displays.list()`, or a region of one
+   * (the second look) described as a small display of its own. Default: all the screen sees.
+   */
+  readonly area?: DisplayGeometry;
   readonly signal?: AbortSignal;
 };
 
@@ -43,6 +48,14 @@ export interface ScreenChanges {
   waitForChange(afterCount: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Resolves once every change drawn before the call has been reported (a round trip to the server). */
   flush(): Promise<void>;
+}
+
+/** The desktop's monitors, and where the person's attention is, for choosing one per step. */
+export interface Displays {
+  /** Every display now, in the desktop's order (numbered from 1 for `--display N`). */
+  list(signal?: AbortSignal): Promise<readonly DisplayGeometry[]>;
+  /** The focused window's rectangle and the pointer, each when the desktop can tell. */
+  attention(signal?: AbortSignal): Promise<{ readonly focusedWindow?: Rect; readonly pointer?: ScreenPoint }>;
 }
 
 export interface Input {
@@ -137,4 +150,6 @@ export type Ports = {
   readonly model: Model;
   readonly approver: Approver;
   readonly clock: Clock;
+  /** Without it every step captures what the screen sees whole (one display, or a fake). */
+  readonly displays?: Displays;
 };

@@ -1,6 +1,7 @@
 import type { ModelAction, ScreenAction } from './actions.ts';
 import type { DisplayGeometry, Size } from './geometry.ts';
 import type { Decision, ModelFinishReason } from './ports.ts';
+import type { Refinement } from './loop/refine-target.ts';
 import type { PlannedStep } from './planned-step.ts';
 
 // What a run tells the outside world as it goes: the command line prints these, the tray app
@@ -63,7 +64,14 @@ export type RunEvent =
       readonly code: string;
       readonly reason: string;
     }
-  | { readonly type: 'step-planned'; readonly time: number; readonly step: number; readonly planned: PlannedStep }
+  | {
+      readonly type: 'step-planned';
+      readonly time: number;
+      readonly step: number;
+      readonly planned: PlannedStep;
+      /** The second, closer look at the target, when there was one; `planned` already carries its point if accepted. */
+      readonly refinement?: Refinement;
+    }
   | { readonly type: 'step-decided'; readonly time: number; readonly step: number; readonly decision: Decision; readonly waitedMs: number }
   | {
       readonly type: 'step-acted';

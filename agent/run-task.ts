@@ -1,5 +1,6 @@
 import { abortError, isAbortError, throwIfAborted } from './abort.ts';
 import { describeAction, isFinal } from './actions.ts';
+import { lookAt } from './display-choice.ts';
 import { DeskpilotError } from './errors.ts';
 import { act, settle } from './loop/act.ts';
 import { confirmStep } from './loop/confirm-step.ts';
@@ -7,6 +8,7 @@ import { finalOutcome } from './loop/final-outcome.ts';
 import { observe } from './loop/observe.ts';
 import { planStep } from './loop/plan-step.ts';
 import { ProgressTracker } from './loop/progress.ts';
+import { maybeRefine } from './loop/refine-target.ts';
 import { RunRecorder } from './loop/run-recorder.ts';
 import { firstStopReason } from './loop/stop-conditions.ts';
 import { defaultPolicy, type RunPolicyInput } from './policy.ts';
@@ -44,9 +46,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       if (budgetReason) return run.ended('failed', budgetReason);
       const step = run.nextStep();
 
-      const observation = await observe(screen, policy.imageTokenBudget, signal);
+      const view = await lookAt(ports.displays, policy.display, signal);
+      const observation = await observe(screen, policy.imageTokenBudget, signal, view.display);
       run.observed(observation);
-      conversation.observe({ step, image: observation.image, mediaType: observation.mediaType });
+      conversation.observe({ step, image: observation.image, mediaType: observation.mediaType, ...(view.note ? { note: view.note } : {}) });
 
       const plan = await planStep({
         step,
@@ -60,8 +63,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         onRejected: (rejection) => run.rejected(rejection),
       });
       if (!plan.ok) return run.ended('failed', plan.reason);
-      const { planned } = plan;
-      run.planned(planned);
+      const { planned, refinement } = isFinal(plan.planned.action)
+        ? { planned: plan.planned, refinement: undefined }
+        : await maybeRefine({ planned: plan.planned, policy, screen, model, now: () => clock.now(), ...withSignal });
+      if (refinement) run.addUsage(refinement.usage);
+      run.planned(planned, refinement);
       conversation.replied(step, plan.reply);
       if (isFinal(planned.action)) return run.ended(...finalOutcome(planned.action, planned.thought));
 

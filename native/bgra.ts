@@ -31,3 +31,19 @@ export function bgraToRgb(pixels: RawPixels): Buffer {
   }
   return rgb;
 }
+
+/**
+ * A rectangle of a grab, as a view on the same bytes (rows keep their stride): cutting one monitor
+ * out of a root-window grab costs nothing before the conversion, which then touches only its pixels.
+ */
+export function cropPixels(pixels: RawPixels, rect: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }): RawPixels {
+  const { x, y, width, height } = rect;
+  if (!(Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new RangeError(`Invalid crop ${width}x${height}+${x}+${y}.`);
+  }
+  if (x < 0 || y < 0 || x + width > pixels.width || y + height > pixels.height) {
+    throw new RangeError(`The crop ${width}x${height}+${x}+${y} does not lie inside the ${pixels.width}x${pixels.height} grab.`);
+  }
+  const start = y * pixels.byteWidth + x * 4;
+  return { data: pixels.data.subarray(start), width, height, byteWidth: pixels.byteWidth };
+}

@@ -89,3 +89,35 @@ describe('displayGeometryOf', () => {
     });
   });
 });
+
+describe('GrabScreen areas', () => {
+  /** Left half red, right half blue: a crop must show only its own side. */
+  function twoMonitors(): RawPixels {
+    const width = 96;
+    const height = 32;
+    const byteWidth = width * 4 + 8;
+    const data = new Uint8Array(byteWidth * height);
+    for (let row = 0; row < height; row++) {
+      for (let column = 0; column < width; column++) data.set(column < 64 ? [0, 0, 255, 0] : [255, 0, 0, 0], row * byteWidth + column * 4);
+    }
+    return { data, width, height, byteWidth };
+  }
+
+  it('captures one display of the root grab, at its own pixels, and reports it', async () => {
+    const screen = new GrabScreen(source(twoMonitors()));
+    const right = { id: 'RIGHT', bounds: { x: 64, y: 0, width: 32, height: 32 }, scaleFactor: 1, pixelSize: { width: 32, height: 32 } };
+    const seen: unknown[] = [];
+    const shot = await screen.capture({ area: right, sizeFor: (size) => (seen.push(size), size) });
+    expect(seen).toEqual([{ width: 32, height: 32 }]);
+    expect(shot.display).toEqual(right);
+    const { data, info } = await sharp(shot.image).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([32, 32]);
+    for (let offset = 0; offset < data.length; offset += 3) expect([...data.subarray(offset, offset + 3)]).toEqual([0, 0, 255]);
+  });
+
+  it('refuses an area outside the grab with a message that says what to do', async () => {
+    const screen = new GrabScreen(source(twoMonitors()));
+    const gone = { id: 'GONE', bounds: { x: 96, y: 0, width: 32, height: 32 }, scaleFactor: 1, pixelSize: { width: 32, height: 32 } };
+    await expect(screen.capture({ area: gone, sizeFor: (size) => size })).rejects.toThrow(/not inside the captured screen.*start it again/);
+  });
+});

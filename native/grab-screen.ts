@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { throwIfAborted } from '../agent/abort.ts';
 import type { DisplayGeometry, Size } from '../agent/geometry.ts';
 import type { CaptureOptions, Screen, ScreenChanges, Screenshot } from '../agent/ports.ts';
-import { bgraToRgb, type RawPixels } from './bgra.ts';
+import { DeskpilotError } from '../agent/errors.ts';
+import { bgraToRgb, cropPixels, type RawPixels } from './bgra.ts';
 import { FrameCache } from './frame-cache.ts';
 
 /** What GrabScreen needs from nut-js `screen`: raw BGRA pixels and the size in input coordinates. */
@@ -63,10 +64,11 @@ export class GrabScreen implements Screen {
     throwIfAborted(signal);
 
     const encodeStarted = performance.now();
-    const display = displayGeometryOf(pixels, { width, height });
+    const whole = displayGeometryOf(pixels, { width, height });
+    const { display, pixels: shown } = options.area ? areaOf(pixels, whole, options.area) : { display: whole, pixels };
     const size = checkedSize(options.sizeFor(display.pixelSize));
-    let pipeline = sharp(bgraToRgb(pixels), { raw: { width: pixels.width, height: pixels.height, channels: 3 } });
-    if (size.width !== pixels.width || size.height !== pixels.height) {
+    let pipeline = sharp(bgraToRgb(shown), { raw: { width: shown.width, height: shown.height, channels: 3 } });
+    if (size.width !== shown.width || size.height !== shown.height) {
       // Lanczos keeps small text the most legible, which is what the model reads.
       pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' });
     }
@@ -96,6 +98,30 @@ export class GrabScreen implements Screen {
 
 export function fingerprintOf(pixels: RawPixels): string {
   return createHash('sha1').update(`${pixels.width}x${pixels.height}:`).update(pixels.data).digest('hex');
+}
+
+export class AreaOffScreenError extends DeskpilotError {}
+
+/**
+ * One display (or a region of one) cut out of the whole grab. On X11 every monitor is part of the
+ * root window, so one grab and a crop are cheaper than a second grab; the grab's own scale turns
+ * input units into its pixels.
+ */
+function areaOf(pixels: RawPixels, whole: DisplayGeometry, area: DisplayGeometry): { display: DisplayGeometry; pixels: RawPixels } {
+  const scale = whole.scaleFactor;
+  const x = Math.round((area.bounds.x - whole.bounds.x) * scale);
+  const y = Math.round((area.bounds.y - whole.bounds.y) * scale);
+  const right = Math.min(pixels.width, Math.round((area.bounds.x + area.bounds.width - whole.bounds.x) * scale));
+  const bottom = Math.min(pixels.height, Math.round((area.bounds.y + area.bounds.height - whole.bounds.y) * scale));
+  if (x < 0 || y < 0 || right - x < 1 || bottom - y < 1 || right - x < Math.round(area.bounds.width * scale) - 1 || bottom - y < Math.round(area.bounds.height * scale) - 1) {
+    const { bounds } = area;
+    throw new AreaOffScreenError(
+      'AREA_OFF_SCREEN',
+      `The display ${area.id} (${bounds.width}x${bounds.height} at ${bounds.x},${bounds.y}) is not inside the captured screen (${whole.bounds.width}x${whole.bounds.height}); the monitors changed during the run: start it again.`,
+    );
+  }
+  const cropped = cropPixels(pixels, { x, y, width: right - x, height: bottom - y });
+  return { display: { ...area, pixelSize: { width: cropped.width, height: cropped.height } }, pixels: cropped };
 }
 
 function checkedSize(size: Size): Size {

@@ -1,5 +1,6 @@
 import type * as Nut from '@nut-tree-fork/nut-js';
 import type { DisplayGeometry } from '../agent/geometry.ts';
+import type { Displays } from '../agent/ports.ts';
 import { platformClipboard } from './clipboard.ts';
 import { assertDisplayReachable } from './display-check.ts';
 import { systemClock } from '../agent/abort.ts';
@@ -8,16 +9,22 @@ import { NutInput, type NutApi } from './nut-input.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
 import { X11Damage } from './x11-damage.ts';
+import { X11Displays } from './x11-monitors.ts';
 
 export type Desktop = {
   readonly screen: GrabScreen;
   readonly input: NutInput;
   /** Where the pointer is, whoever put it there (the pointer fail-safe samples it). */
   readonly pointer: PointerPosition;
-  /** The displays the screen captures and the input reaches (one: nut-js sees the primary/whole X screen). */
+  /** The displays the screen captures and the input reaches, as they were when the desktop opened. */
   readonly displays: readonly DisplayGeometry[];
   /** How text is typed: XTEST with spare keycodes bound for the text (X11), or keys plus the clipboard. */
   readonly typing: 'x11-keymap' | 'clipboard';
+  /**
+   * Each display on its own, asked every step (pass as `Ports.displays`). X11 only so far (RandR
+   * monitors); elsewhere undefined, and a step sees what nut-js grabs: the main display.
+   */
+  readonly displaySource?: Displays;
 };
 
 export type OpenDesktopOptions = {
@@ -54,7 +61,12 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Des
   const typer = options.typing === 'clipboard' ? undefined : await openX11Typer();
   const input = new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
   const pointer: PointerPosition = { position: () => nut.mouse.getPosition() };
-  return { screen, input, pointer, displays: [await screen.display()], typing: typer ? 'x11-keymap' : 'clipboard' };
+  const displaySource =
+    process.platform === 'linux' && process.env.DISPLAY
+      ? new X11Displays({ rootSize: async () => ({ width: await nut.screen.width(), height: await nut.screen.height() }), pointer })
+      : undefined;
+  const displays = displaySource ? await displaySource.list().catch(() => undefined) : undefined;
+  return { screen, input, pointer, displays: displays && displays.length > 0 ? displays : [await screen.display()], typing: typer ? 'x11-keymap' : 'clipboard', ...(displaySource ? { displaySource } : {}) };
 }
 
 /**

@@ -1,10 +1,11 @@
-import { fitToTokenBudget, tokensForImage } from '../geometry.ts';
+import { fitToTokenBudget, tokensForImage, type DisplayGeometry } from '../geometry.ts';
 import type { Screen, Screenshot } from '../ports.ts';
 
 export type Observation = Screenshot & { readonly imageTokens: number };
 
 /** Captures the screen at the size the token budget allows, so each step's image cost is known before it is sent. */
-export async function observe(screen: Screen, imageTokenBudget: number, signal?: AbortSignal): Promise<Observation> {
-  const shot = await screen.capture({ sizeFor: (pixelSize) => fitToTokenBudget(pixelSize, imageTokenBudget), ...(signal ? { signal } : {}) });
+export async function observe(screen: Screen, imageTokenBudget: number, signal?: AbortSignal, display?: DisplayGeometry): Promise<Observation> {
+  // One display at its own pixels, sized to the budget on its own (not shrunk beside its neighbours).
+  const shot = await screen.capture({ sizeFor: (pixelSize) => fitToTokenBudget(pixelSize, imageTokenBudget), ...(display ? { area: display } : {}), ...(signal ? { signal } : {}) });
   return { ...shot, imageTokens: tokensForImage(shot.size) };
 }

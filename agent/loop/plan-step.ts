@@ -13,6 +13,8 @@ export type PlanInput = {
   /** The step's request, given the re-asks so far (see `Conversation.request`). */
   readonly request: (reasks: readonly Reask[]) => ModelRequest;
   readonly observation: Observation;
+  /** Which display the screenshot shows, when there are several (see displayNote). */
+  readonly displayNote?: string;
   readonly model: Model;
   readonly maxReplyRetries: number;
   readonly now: () => number;

@@ -4,6 +4,7 @@ import type { RunPolicy } from '../policy.ts';
 import type { Clock, Decision } from '../ports.ts';
 import type { RunEvent, RunListener, RunOutcome, RunResult, Usage } from '../run-events.ts';
 import type { Observation } from './observe.ts';
+import type { Refinement } from './refine-target.ts';
 import type { SettleResult } from './settle.ts';
 
 /**
@@ -55,10 +56,8 @@ export class RunRecorder {
     });
   }
 
-  replied(reply: { attempt: number; text: string; usage: Usage; requestMs: number; requestBytes: number; provider?: string }): void {
-    this.usage.inputTokens += reply.usage.inputTokens;
-    this.usage.outputTokens += reply.usage.outputTokens;
-    this.usage.cachedInputTokens += reply.usage.cachedInputTokens ?? 0;
+  replied(reply: Omit<Extract<RunEvent, { type: 'model-replied' }>, 'type' | 'time' | 'step'>): void {
+    this.addUsage(reply.usage);
     this.emit({ type: 'model-replied', time: this.clock.now(), step: this.currentStep, ...reply });
   }
 
@@ -66,8 +65,15 @@ export class RunRecorder {
     this.emit({ type: 'reply-rejected', time: this.clock.now(), step: this.currentStep, ...rejection });
   }
 
-  planned(planned: PlannedStep): void {
-    this.emit({ type: 'step-planned', time: this.clock.now(), step: this.currentStep, planned });
+  /** Tokens spent outside a planning reply (the second, closer look) count toward the budgets too. */
+  addUsage(usage: Usage): void {
+    this.usage.inputTokens += usage.inputTokens;
+    this.usage.outputTokens += usage.outputTokens;
+    this.usage.cachedInputTokens += usage.cachedInputTokens ?? 0;
+  }
+
+  planned(planned: PlannedStep, refinement?: Refinement): void {
+    this.emit({ type: 'step-planned', time: this.clock.now(), step: this.currentStep, planned, ...(refinement ? { refinement } : {}) });
   }
 
   decided(decision: Decision, waitedMs: number): void {

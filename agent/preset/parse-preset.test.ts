@@ -99,7 +99,7 @@ describe('parsePreset: errors name the line, the column and what is expected', (
   it.each([
     ['an unknown key, with a suggestion', 'goal: x\nmaxStep: 3\n', ['2:1: unknown key \'maxStep\'; did you mean \'maxSteps\'?']],
     ['an unknown key in snake_case', 'goal: x\nmax_steps: 3\n', ["2:1: unknown key 'max_steps'; did you mean 'maxSteps'?"]],
-    ['an unknown key with no close match', 'goal: x\ncolour: red\n', ["2:1: unknown key 'colour'; expected one of: name, description, goal, variables, model, maxSteps, approval, allowedRisks, apps, steps, expect, timeout, tags, video"]],
+    ['an unknown key with no close match', 'goal: x\ncolour: red\n', ["2:1: unknown key 'colour'; expected one of: name, description, goal, variables, model, maxSteps, display, refine, approval, allowedRisks, apps, steps, expect, timeout, tags, video"]],
     ['text with a comma in a flow map', 'goal: "{{a}}"\nvariables:\n  a: {description: one, two}\n', ["3:25: unknown key 'two' in variables.a; expected one of: type, description, default, required, secret"]],
     ['text with a comma and spaces in a flow map', 'goal: "{{a}}"\nvariables:\n  a: {description: the site, as it is named}\n', ["3:30: unknown key 'as it is named' in variables.a; expected one of: type, description, default, required, secret (a comma inside {...} starts a new key: put text with commas in quotes)"]],
     ['an unknown key in model', 'goal: x\nmodel:\n  modle: qwen\n', ["3:3: unknown key 'modle' in model; did you mean 'model'?"]],
@@ -149,8 +149,8 @@ describe('parsePreset: errors name the line, the column and what is expected', (
     ['two documents in one file', 'goal: a\n---\ngoal: b\n', ['2:1: a preset file holds one preset; remove the `---` that starts a second document']],
     ['a tab for indentation', 'goal: x\nvariables:\n\ta: 1\n', ['3:1: YAML does not allow tabs for indentation; indent with spaces']],
     ['broken YAML', 'goal: [a, b\nname: x\n', ['2:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
-    ['an empty file', '', ['1:1: the file is empty; expected a preset: a map with at least `goal` (fields: name, description, goal, variables, model, maxSteps, approval, allowedRisks, apps, steps, expect, timeout, tags, video)']],
-    ['a list instead of a map', '- goal: x\n', ['1:1: expected a preset: a map with at least `goal` (fields: name, description, goal, variables, model, maxSteps, approval, allowedRisks, apps, steps, expect, timeout, tags, video), but found a list']],
+    ['an empty file', '', ['1:1: the file is empty; expected a preset: a map with at least `goal` (fields: name, description, goal, variables, model, maxSteps, display, refine, approval, allowedRisks, apps, steps, expect, timeout, tags, video)']],
+    ['a list instead of a map', '- goal: x\n', ['1:1: expected a preset: a map with at least `goal` (fields: name, description, goal, variables, model, maxSteps, display, refine, approval, allowedRisks, apps, steps, expect, timeout, tags, video), but found a list']],
   ])('%s', (_name, text, expected) => {
     expect(problems(text)).toEqual(expected);
   });

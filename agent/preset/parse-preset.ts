@@ -226,6 +226,8 @@ function toPreset(file: PresetFile, fileName: string): Preset {
     variables,
     ...(file.model ? { model: file.model } : {}),
     ...(file.maxSteps !== undefined ? { maxSteps: file.maxSteps } : {}),
+    ...(file.display !== undefined ? { display: file.display } : {}),
+    ...(file.refine !== undefined ? { refine: file.refine } : {}),
     ...(file.approval ? { approval: file.approval } : {}),
     allowedRisks: file.allowedRisks ?? [],
     ...(file.apps ? { apps: file.apps } : {}),

@@ -64,6 +64,10 @@ export const PresetSchema = z.strictObject({
   variables: z.record(z.string().regex(VARIABLE_NAME), VariableSchema).optional(),
   model: PresetModelSchema.optional(),
   maxSteps: z.number().int().positive().optional(),
+  /** Which display each step sees: auto or its number from 1. */
+  display: z.union([z.literal('auto'), z.number().int().positive()]).optional(),
+  /** The second, closer look at small targets. */
+  refine: z.enum(['auto', 'always', 'never']).optional(),
   approval: z.enum(['always', 'risky', 'never']).optional(),
   allowedRisks: z.array(z.enum(RISK_CODES)).optional(),
   apps: z.array(z.string().trim().min(1)).min(1).optional(),
@@ -87,6 +91,8 @@ export type Preset = {
   readonly variables: Readonly<Record<string, ResolvedVariableSpec>>;
   readonly model?: z.infer<typeof PresetModelSchema>;
   readonly maxSteps?: number;
+  readonly display?: 'auto' | number;
+  readonly refine?: 'auto' | 'always' | 'never';
   readonly approval?: 'always' | 'risky' | 'never';
   readonly allowedRisks: readonly RiskCode[];
   readonly apps?: readonly string[];
@@ -132,6 +138,8 @@ export const PRESET_FIELD_HELP: Readonly<Record<string, string>> = {
   'model.baseURL': 'an http(s) URL of an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1',
   'model.imageTokenBudget': 'a whole number from 64 to 16384 (Qwen3-VL tokens per screenshot)',
   maxSteps: 'a whole number of steps, 1 or more',
+  display: 'auto, or a display number from 1',
+  refine: 'auto, always or never',
   approval: 'one of always, risky, never',
   allowedRisks: `a list of risk names from: ${RISK_CODES.join(', ')}`,
   'allowedRisks.*': `one of ${RISK_CODES.join(', ')}`,

@@ -49,6 +49,8 @@ export function presetPolicy(preset: Preset, base: RunPolicyInput = {}): RunPoli
     ...(preset.maxSteps !== undefined ? { maxSteps: preset.maxSteps } : {}),
     ...(preset.model?.imageTokenBudget !== undefined ? { imageTokenBudget: preset.model.imageTokenBudget } : {}),
     ...(preset.timeoutMs !== undefined ? { maxDurationMs: preset.timeoutMs } : {}),
+    ...(preset.display !== undefined ? { display: preset.display } : {}),
+    ...(preset.refine !== undefined ? { refine: preset.refine } : {}),
     ...stripUndefined(base),
   };
 }

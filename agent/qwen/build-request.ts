@@ -18,6 +18,8 @@ export type ContextScreenshot = {
   readonly step: number;
   readonly image: Uint8Array;
   readonly mediaType: string;
+  /** Which display this screen is, when there are several (told to the model with the screen). */
+  readonly note?: string;
 };
 
 export type Reask = {
@@ -34,6 +36,8 @@ export type StepContext = {
   readonly screenshots: readonly ContextScreenshot[];
   /** Re-asks of this step so far, oldest first. */
   readonly reasks?: readonly Reask[];
+  /** Which display the screenshots show, when the desktop has several. */
+  readonly displayNote?: string;
 };
 
 export const REASK_MARKER = 'Your previous reply could not be used';
@@ -47,6 +51,7 @@ export function buildRequest(context: StepContext): ModelRequest {
     content.push({ type: 'text', text: `Screenshot before step ${screenshot.step}:` });
     content.push({ type: 'image', image: screenshot.image, mediaType: screenshot.mediaType });
   }
+  if (context.displayNote) content.push({ type: 'text', text: context.displayNote });
   content.push({ type: 'text', text: `Current screen (step ${current.step}):` });
   content.push({ type: 'image', image: current.image, mediaType: current.mediaType });
   content.push({ type: 'text', text: 'Decide the next single action toward the goal.' });

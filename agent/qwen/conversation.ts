@@ -69,7 +69,8 @@ export class Conversation {
 
   /** The request for the newest step, with its re-asks so far. */
   request(reasks: readonly Reask[] = []): ModelRequest {
-    if (this.options.layout === 'single-message') return buildRequest({ goal: this.options.goal, history: this.history, screenshots: this.screenshots, reasks });
+    const note = this.turns.at(-1)?.screenshot.note;
+    if (this.options.layout === 'single-message') return buildRequest({ goal: this.options.goal, history: this.history, screenshots: this.screenshots, reasks, ...(note ? { displayNote: note } : {}) });
     return buildTurnsRequest(this.options.goal, this.turns, reasks);
   }
 
@@ -106,6 +107,7 @@ function buildTurnsRequest(goal: string, turns: readonly Turn[], reasks: readonl
     if (carried) content.push({ type: 'text', text: carried });
     if (turn.imageKept) {
       content.push({ type: 'text', text: `Current screen (step ${turn.step}):` });
+      if (turn.screenshot.note) content.push({ type: 'text', text: turn.screenshot.note });
       content.push({ type: 'image', image: turn.screenshot.image, mediaType: turn.screenshot.mediaType });
     } else {
       content.push({ type: 'text', text: `Screen before step ${turn.step}: left out of the context (its step is kept as text).` });

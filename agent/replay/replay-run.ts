@@ -54,6 +54,9 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayResult> {
     // A replayed reply is always well-formed; a re-ask would put the recording out of step.
     maxReplyRetries: 0,
     screenshotsInContext: 1,
+    // Recorded refinements are replayed as their points (see replayScript); a grounding request
+    // would reach the recording, which only answers steps.
+    refine: 'never',
   });
   const modelOptions: RecordedModelOptions = {
     script,

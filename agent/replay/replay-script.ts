@@ -56,10 +56,12 @@ export function replayScript(run: RunRecord): ReplayScript {
     const display = planned.display as DisplayGeometry;
     const imageSize = planned.imageSize;
     const corrected = step.decided?.decision.kind === 'correct';
+    // A step the second look moved replays the point it acted on, with no grounding call.
+    const refined = step.planned?.refinement?.accepted === true;
     // A corrected step replays the point the person chose, written on the grid of the recorded image.
     let modelAction: Action<Point> = recordedAction;
     const performed = pointOf(step.acted.action as TraceAction);
-    if (corrected && performed) {
+    if ((corrected || refined) && performed) {
       const grid = imageToGrid(screenToImage(screenPoint(performed.x, performed.y), imageSize, display), imageSize);
       modelAction = withPoint(recordedAction, { x: grid.x, y: grid.y }, undefined);
     }
@@ -67,7 +69,7 @@ export function replayScript(run: RunRecord): ReplayScript {
     const image = step.observed?.image;
     let check: ReplayStep['check'];
     if (point && image) {
-      const box = corrected ? undefined : targetOf(modelAction)?.box;
+      const box = corrected || refined ? undefined : targetOf(modelAction)?.box;
       const region = regionAround(point, box, imageSize);
       check = {
         image,

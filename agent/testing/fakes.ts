@@ -20,14 +20,18 @@ export const fullHdDisplay: DisplayGeometry = { id: 'fixture', bounds: { x: 0, y
  */
 export class FixtureScreen implements Screen {
   readonly captures: Size[] = [];
+  /** What each capture covered (the display, or a region of it for a closer look). */
+  readonly areas: DisplayGeometry[] = [];
   private version = 0;
   constructor(readonly display: DisplayGeometry = fullHdDisplay) {}
 
   async capture(options: CaptureOptions): Promise<Screenshot> {
     if (options.signal?.aborted) throw abortError(options.signal);
-    const size = options.sizeFor(this.display.pixelSize);
+    const display = options.area ?? this.display;
+    const size = options.sizeFor(display.pixelSize);
     this.captures.push(size);
-    return { image: TINY_PNG, mediaType: 'image/png', size, display: this.display, timings: { grabMs: 1, encodeMs: 1 } };
+    this.areas.push(display);
+    return { image: TINY_PNG, mediaType: 'image/png', size, display, timings: { grabMs: 1, encodeMs: 1 } };
   }
 
   async fingerprint(): Promise<string> {

@@ -112,7 +112,8 @@ export class TraceRecorder {
       case 'reply-rejected':
         return { event: { type: 'reply-rejected', time: event.time, step: event.step, attempt: event.attempt, code: event.code, reason: event.reason }, resources: [] };
       case 'step-planned': {
-        const { planned } = event;
+        const { planned, refinement } = event;
+        const refined = refinement && { ...refinement, sha1: createHash('sha1').update(refinement.image).digest('hex') };
         return {
           event: {
             type: 'step-planned',
@@ -126,8 +127,23 @@ export class TraceRecorder {
               display: planned.display,
               imageSize: size(planned.imageSize),
             },
+            ...(refined
+              ? {
+                  refinement: {
+                    crop: { ...refined.crop },
+                    image: { sha1: refined.sha1, mediaType: refined.mediaType, bytes: refined.image.byteLength },
+                    replyText: refined.replyText,
+                    point: { x: refined.point.x, y: refined.point.y },
+                    ...(refined.box ? { box: refined.box } : {}),
+                    accepted: refined.accepted,
+                    ...(refined.reason !== undefined ? { reason: refined.reason } : {}),
+                    usage: usage(refined.usage),
+                    requestMs: refined.requestMs,
+                  },
+                }
+              : {}),
           },
-          resources: [],
+          resources: refined ? [{ sha1: refined.sha1, mediaType: refined.mediaType, bytes: refined.image }] : [],
         };
       }
       case 'step-decided':

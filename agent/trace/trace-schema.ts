@@ -152,17 +152,17 @@ export const ReplyRejectedEventSchema = z
 
 export const RefinementSchema = z
   .object({
-    crop: z.object({ x: finite, y: finite, width: z.number().positive(), height: z.number().positive() }).meta({ description: 'The region looked at again, in screen input units.' }),
-    image: ResourceRefSchema.meta({ description: 'The crop as sent to the model.' }),
-    text: z.string().meta({ description: 'The raw reply to the closer look.' }),
-    point: PointSchema.meta({ description: "The model's point on the crop, on its 0..1000 grid." }),
-    box: BoxSchema.optional().meta({ description: "The model's box on the crop, on its 0..1000 grid." }),
-    accepted: z.boolean().meta({ description: 'Whether the closer look replaced the first point.' }),
-    reason: z.string().optional().meta({ description: 'Why it was not accepted.' }),
+    crop: z.object({ x: finite, y: finite, width: z.number().positive(), height: z.number().positive() }).meta({ description: 'The region looked at closer, in screen input units.' }),
+    image: ResourceRefSchema.meta({ description: 'The crop as sent, at the display\'s own pixels.' }),
+    replyText: z.string().meta({ description: 'The raw grounding reply (empty when the request failed).' }),
+    point: PointSchema.meta({ description: 'Where the second look put the target, in screen input units; the first point when its reply could not be read.' }),
+    box: BoxSchema.optional().meta({ description: 'The box the second look found, in screen input units.' }),
+    accepted: z.boolean().meta({ description: 'True when the step acts on `point`; false keeps the first look\'s point.' }),
+    reason: z.string().optional().meta({ description: 'Why the answer was not used.' }),
     usage: UsageSchema,
     requestMs: z.number().min(0),
   })
-  .meta({ description: 'A second, closer look at a crop of the screen around the first point.' });
+  .meta({ description: 'The second, closer look at a small target: a crop at native resolution and a 2D-grounding request.' });
 
 export const StepPlannedEventSchema = z
   .object({ type: z.literal('step-planned'), ...base, planned: PlannedSchema, refinement: RefinementSchema.optional() })
@@ -290,6 +290,7 @@ export type TraceAction = z.infer<typeof ActionSchema>;
 export type TraceDisplay = z.infer<typeof DisplaySchema>;
 export type TraceRegion = z.infer<typeof RegionSchema>;
 export type ResourceRef = z.infer<typeof ResourceRefSchema>;
+export type TraceRefinement = z.infer<typeof RefinementSchema>;
 export type ReplaySource = z.infer<typeof ReplaySourceSchema>;
 export type PresetInfo = z.infer<typeof PresetInfoSchema>;
 export type Refinement = z.infer<typeof RefinementSchema>;

@@ -18,6 +18,13 @@ const riskList = (value: string): RiskCode[] => {
   return names as RiskCode[];
 };
 
+const displayChoice = (value: string): 'auto' | number => {
+  if (value === 'auto') return 'auto';
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('--display takes auto or a display number from 1.');
+  return number;
+};
+
 const positiveInteger = (name: string) => (value: string) => {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number.`);
@@ -42,6 +49,9 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--max-steps <n>', 'step budget (default 30)', positiveInteger('--max-steps'))
     .option('--image-tokens <n>', 'Qwen3-VL tokens per screenshot (default 1280)', positiveInteger('--image-tokens'))
     .option('--screenshots <n>', 'screenshots kept in the context (default 3)', positiveInteger('--screenshots'))
+    .option('--display <n|auto>', "which display each step sees: its number from 1, or auto (the focused window's, else the pointer's; default)", displayChoice)
+    .addOption(new Option('--refine <when>', 'a second, closer look at small targets at native resolution (default auto)').choices(['auto', 'always', 'never']))
+    .option('--refine-crop <px>', 'side of the square looked at closer, in screen pixels (default 512)', positiveInteger('--refine-crop'))
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
     .option('--max-output-tokens <n>', 'longest reply the model may write, in tokens (default 4096; more for thinking variants)', positiveInteger('--max-output-tokens'))
     .option('--native-tools', "also offer the tool through the API's tools field (servers with a tool parser)")

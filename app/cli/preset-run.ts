@@ -4,7 +4,7 @@ import { createModel, type ModelSettings } from '../../agent/model/providers.ts'
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { DisplayGeometry } from '../../agent/geometry.ts';
-import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Approver, Decision, Displays, Input, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
 import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
@@ -26,6 +26,9 @@ import { startRunVideo } from './run-video.ts';
 export type PresetRunFlags = ModelFlags & {
   maxSteps?: number;
   imageTokens?: number;
+  display?: 'auto' | number;
+  refine?: 'auto' | 'always' | 'never';
+  refineCrop?: number;
   screenshots?: number;
   /** Longest a model request may take, in seconds. */
   timeout?: number;
@@ -41,7 +44,7 @@ export type PresetRunRequest = {
   readonly ignoreUnknownVariables?: boolean;
   readonly flags: PresetRunFlags;
   readonly env: NodeJS.ProcessEnv;
-  readonly desktop: { readonly screen: Screen; readonly input: Input; readonly displays?: readonly DisplayGeometry[] };
+  readonly desktop: { readonly screen: Screen; readonly input: Input; readonly displays?: readonly DisplayGeometry[]; readonly displaySource?: Displays };
   /** Which command runs it, for the video's default (test: retain-on-failure, run: off). */
   readonly command?: 'run' | 'test';
   /** Needed for presets with `apps`. */
@@ -92,7 +95,14 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
     });
     settings = resolved.settings;
     modelSource = resolved.source;
-    policy = runPolicyFrom(file, presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }));
+    policy = runPolicyFrom(file, presetPolicy(preset, {
+        maxSteps: flags.maxSteps,
+        imageTokenBudget: flags.imageTokens,
+        screenshotsInContext: flags.screenshots,
+        display: flags.display,
+        refine: flags.refine,
+        refineCropSize: flags.refineCrop,
+      }),);
     const choice = chooseVideoMode({
       command: request.command ?? 'run',
       ...(flags.video ? { flag: flags.video } : {}),
@@ -152,6 +162,7 @@ export async function runPresetOnDesktop(request: PresetRunRequest): Promise<Pre
       redactor: trace.redactor,
       screen: request.desktop.screen,
       input: request.desktop.input,
+      ...(request.desktop.displaySource ? { displays: request.desktop.displaySource } : {}),
       model: createModel(settings),
       approver,
       clock: systemClock,

@@ -25,6 +25,10 @@ export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, faile
 export type RunCommandOptions = ModelFlags & {
   maxSteps?: number;
   imageTokens?: number;
+  /** `auto` or a display's number from 1. */
+  display?: 'auto' | number;
+  refine?: 'auto' | 'always' | 'never';
+  refineCrop?: number;
   screenshots?: number;
   timeout?: number;
   yes?: boolean;
@@ -62,7 +66,14 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     say(resolved.source);
     settings = resolved.settings;
     model = createModel(resolved.settings);
-    policy = runPolicyFrom(file, { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots });
+    policy = runPolicyFrom(file, {
+      maxSteps: options.maxSteps,
+      imageTokenBudget: options.imageTokens,
+      screenshotsInContext: options.screenshots,
+      display: options.display,
+      refine: options.refine,
+      refineCropSize: options.refineCrop,
+    });
     video = chooseVideoMode({ command: 'run', ...(options.video ? { flag: options.video } : {}), ...(file.video ? { config: file.video } : {}) }).mode;
   } catch (error) {
     if (error instanceof DeskpilotError) {
@@ -116,7 +127,14 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
       goal,
       policy,
       signal: failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal,
-      ports: { screen: desktop.screen, input: desktop.input, model, approver: cliApprover(options.yes === true, options.allowRisk ?? [], say), clock: systemClock },
+      ports: {
+        screen: desktop.screen,
+        input: desktop.input,
+        model,
+        approver: cliApprover(options.yes === true, options.allowRisk ?? [], say),
+        clock: systemClock,
+        ...(desktop.displaySource ? { displays: desktop.displaySource } : {}),
+      },
       onEvent: (event) => {
         trace.recorder.onEvent(event);
         recording.onEvent(event);

@@ -27,6 +27,11 @@ export const ConfigFileSchema = z.strictObject({
   maxOutputTokens: z.number().int().min(MIN_OUTPUT_TOKENS).max(MAX_OUTPUT_TOKENS).optional(),
   /** Also offer the tool through the API's `tools` field (for servers with a tool parser). */
   nativeTools: z.boolean().optional(),
+  /** Which display each step sees: "auto" or its number from 1. */
+  display: z.union([z.literal('auto'), z.number().int().positive()]).optional(),
+  /** The second, closer look at small targets: "auto", "always" or "never". */
+  refine: z.enum(['auto', 'always', 'never']).optional(),
+  refineCropSize: z.number().int().min(64).max(2048).optional(),
   /** Budgets of a whole run besides its steps. */
   maxTokens: z.number().int().positive().optional(),
   maxMinutes: z.number().positive().optional(),
@@ -77,6 +82,9 @@ export function runPolicyFrom(file: ConfigFile, overrides: RunPolicyInput = {}):
     maxSteps: file.maxSteps,
     imageTokenBudget: file.imageTokenBudget,
     screenshotsInContext: file.screenshotsInContext,
+    display: file.display,
+    refine: file.refine,
+    refineCropSize: file.refineCropSize,
     maxTokens: file.maxTokens,
     maxDurationMs: file.maxMinutes !== undefined ? Math.round(file.maxMinutes * 60_000) : undefined,
     maxCostUsd: file.maxCostUsd,

@@ -1,7 +1,7 @@
 import { DeskpilotError } from '../../agent/errors.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Approver, Decision, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Approver, Decision, Displays, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { resolveVariables, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
 import { presetApprover, runPreset, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
@@ -57,6 +57,8 @@ export type ExecutePresetOptions = {
   readonly clock: Parameters<typeof runPreset>[0]['ports']['clock'];
   /** Needed for presets with `apps`. */
   readonly windows?: WindowLocator;
+  /** Each display on its own (see Desktop.displaySource). */
+  readonly displays?: Displays;
   /** Already laid over by `presetPolicy`. */
   readonly policy: RunPolicyInput;
   readonly signal?: AbortSignal;
@@ -70,7 +72,14 @@ export async function executePreset(options: ExecutePresetOptions): Promise<Pres
     result = await runPreset({
       preset: options.preset,
       values: options.variables.values,
-      ports: { screen: options.screen, input: options.input, model: options.model, approver: options.approver, clock: options.clock },
+      ports: {
+        screen: options.screen,
+        input: options.input,
+        model: options.model,
+        approver: options.approver,
+        clock: options.clock,
+        ...(options.displays ? { displays: options.displays } : {}),
+      },
       ...(options.windows ? { windows: options.windows } : {}),
       policy: options.policy,
       ...(options.signal ? { signal: options.signal } : {}),

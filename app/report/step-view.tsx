@@ -316,6 +316,8 @@ export function StepView({ step, images, after, changes, dragStart, longestMs, v
                   }
                 >
                   <svg className="overlay" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
+                    {/* The trace keeps the closer look's point and box in screen units: map them onto the crop. */}
+                    <g transform={`scale(${1000 / refinement.crop.width} ${1000 / refinement.crop.height}) translate(${-refinement.crop.x} ${-refinement.crop.y})`}>
                     {refinement.box ? (
                       <rect className="planned-box" x={refinement.box.topLeft.x} y={refinement.box.topLeft.y} width={Math.max(1, refinement.box.bottomRight.x - refinement.box.topLeft.x)} height={Math.max(1, refinement.box.bottomRight.y - refinement.box.topLeft.y)} vectorEffect="non-scaling-stroke" strokeWidth={2} />
                     ) : null}
@@ -323,6 +325,7 @@ export function StepView({ step, images, after, changes, dragStart, longestMs, v
                       <line x1={refinement.point.x - 30} y1={refinement.point.y} x2={refinement.point.x + 30} y2={refinement.point.y} vectorEffect="non-scaling-stroke" strokeWidth={3} />
                       <line x1={refinement.point.x} y1={refinement.point.y - 30} x2={refinement.point.x} y2={refinement.point.y + 30} vectorEffect="non-scaling-stroke" strokeWidth={3} />
                     </g>
+                  </g>
                   </svg>
                 </Shot>
               ) : null}
@@ -366,7 +369,7 @@ export function StepView({ step, images, after, changes, dragStart, longestMs, v
             {refinement ? (
               <details className="raw">
                 <summary>Closer look reply</summary>
-                <pre className="reply">{refinement.text}</pre>
+                <pre className="reply">{refinement.replyText}</pre>
               </details>
             ) : null}
             {regrounding ? (

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('GrabScreen under Xvfb 2560x1440', () => {
   it('reports the display geometry', () => {
-    expect(native.displays).toEqual([{ id: 'primary', bounds: { x: 0, y: 0, width: 2560, height: 1440 }, scaleFactor: 1, pixelSize: { width: 2560, height: 1440 } }]);
+    expect(native.displays).toEqual([{ id: 'screen', bounds: { x: 0, y: 0, width: 2560, height: 1440 }, scaleFactor: 1, pixelSize: { width: 2560, height: 1440 } }]);
   });
 
   it('hands sizeFor the pixel size and returns the image at the size it chose', async () => {

@@ -71,7 +71,7 @@ const same = (actual: Rgba, expected: Rgba) => actual.every((value, index) => Ma
 
 describe('GrabScreen under Xvfb 1920x1080', () => {
   it('reports the display geometry', () => {
-    expect(native.displays).toEqual([{ id: 'primary', bounds: { x: 0, y: 0, width: WIDTH, height: HEIGHT }, scaleFactor: 1, pixelSize: { width: WIDTH, height: HEIGHT } }]);
+    expect(native.displays).toEqual([{ id: 'screen', bounds: { x: 0, y: 0, width: WIDTH, height: HEIGHT }, scaleFactor: 1, pixelSize: { width: WIDTH, height: HEIGHT } }]);
   });
 
   it('captures the real colours, opaque, at full size, every pixel in its place', async () => {

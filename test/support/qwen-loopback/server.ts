@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { PrefixCache, promptBlocks, sharedPrefixTokens, totalTokens, type LatencyModel, type PromptBlock } from './latency-model.ts';
 import { chatBodySchema, decodeChatRequest, type DecodedChatRequest } from './decode-request.ts';
 import { DEFAULT_MIN_PIXELS, DEFAULT_TOLERANCE } from './find-target.ts';
+import { groundingLabel, renderGrounding, type Grounder } from './grounding.ts';
+import { blurReply, pointErrors, type Precision } from './imprecision.ts';
 import { renderReply, type RenderedReply } from './render-reply.ts';
 import { createStepContext, isRetryRequest, ScriptExhaustedError, type RetryMatcher, type ScriptStep, type Step } from './script.ts';
 
@@ -43,6 +45,10 @@ export type QwenLoopbackOptions = {
   /** Defaults for `context.find`. */
   readonly tolerance?: number;
   readonly minPixels?: number;
+  /** A seeded error on every point answered, proportional to the image sent (see imprecision.ts). */
+  readonly precision?: Precision;
+  /** Answers grounding requests (the agent's closer look) by finding the label in the crop; without it they get `[]`. */
+  readonly ground?: Grounder;
 };
 
 export type RequestOutcome =
@@ -99,6 +105,7 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
   const closing = new AbortController();
   const startedAt = performance.now();
   let lastStepAnswered = -1;
+  const pointError = options.precision ? pointErrors(options.precision) : undefined;
   const now = () => Math.round(performance.now() - startedAt);
   const prefixCache = options.latency ? new PrefixCache(options.latency) : undefined;
   // The previous chat request's prompt, kept here: callers may empty `requests` to save memory.
@@ -198,6 +205,33 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
       return refuse(400, `The model \`${modelId}\` does not support image input. Remove the image_url parts or choose a vision model.`, 'invalid_request_error', 'image_input_not_supported');
     }
 
+    // A closer look at one target is not a step of the script: it is answered from the crop alone.
+    const label = parsed?.success ? groundingLabel(decoded) : undefined;
+    if (label !== undefined) {
+      let content: string;
+      try {
+        const context = createStepContext(decoded, { step: Math.max(lastStepAnswered, 0), isRetry: false, attempt: 0, tolerance: options.tolerance ?? DEFAULT_TOLERANCE, minPixels: options.minPixels ?? DEFAULT_MIN_PIXELS });
+        content = renderGrounding(options.ground?.(context, label), context.imageSize, pointError);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        finish({ kind: 'script-error', step: lastStepAnswered, code: undefined, message });
+        return sendError(response, 500, message, 'loopback_script_error', null);
+      }
+      const grounded: RenderedReply = { content, toolCalls: [] };
+      finish({ kind: 'replied', step: lastStepAnswered, retry: false, content, toolCalls: [], stream: decoded.stream });
+      const id = `chatcmpl-loopback-${recorded.index}`;
+      const usage = estimateUsage(decoded, grounded);
+      if (decoded.stream) return sendStream(response, { id, modelId, rendered: grounded, usage, includeUsage: decoded.includeUsage });
+      return sendJson(response, 200, {
+        id,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: modelId,
+        choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: 'stop' }],
+        usage,
+      });
+    }
+
     // The step is chosen from what the request is (fresh or re-ask), at the moment it is answered.
     const step = retry ? Math.max(lastStepAnswered, 0) : lastStepAnswered + 1;
     const attempt = attempts.get(step) ?? 0;
@@ -215,7 +249,8 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
         tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
         minPixels: options.minPixels ?? DEFAULT_MIN_PIXELS,
       });
-      rendered = renderReply(await chosen(context));
+      const answer = await chosen(context);
+      rendered = renderReply(pointError && decoded.image ? blurReply(answer, context.imageSize, pointError) : answer);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
