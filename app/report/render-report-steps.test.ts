@@ -180,7 +180,7 @@ describe('a step in the report', { timeout: 30_000 }, () => {
     const crop = await sharp({ create: { width: 320, height: 180, channels: 3, background: '#ff00ff' } }).png().toBuffer();
     const sha1 = createHash('sha1').update(crop).digest('hex');
     fs.writeFileSync(path.join(dir, 'resources', `${sha1}.png`), crop);
-    const refinement = { crop: { x: 800, y: 200, width: 320, height: 180 }, image: { sha1, mediaType: 'image/png', bytes: crop.byteLength }, text: 'closer <b>look</b>', point: { x: 500, y: 400 }, accepted: false, reason: 'too far from the first point', usage: { inputTokens: 10, outputTokens: 2 }, requestMs: 321 };
+    const refinement = { crop: { x: 800, y: 200, width: 320, height: 180 }, image: { sha1, mediaType: 'image/png', bytes: crop.byteLength }, replyText: 'closer <b>look</b>', point: { x: 960, y: 272 }, accepted: false, reason: 'too far from the first point', usage: { inputTokens: 10, outputTokens: 2 }, requestMs: 321 };
     rewriteTrace(dir, (events) => events.map((event) => (event.type === 'step-planned' && event.step === 1 ? { ...event, refinement } : event)));
     const run = toRunRecord(readTrace(dir));
     expect(run.steps[0]!.planned!.refinement).toMatchObject({ accepted: false });
