@@ -37,6 +37,8 @@ export type RunRecord = {
   readonly checkpoints: readonly TraceEventOf<'checkpoint'>[];
   /** Preset runs with `expect`: each statement checked on the final screen. */
   readonly expectations: readonly TraceEventOf<'expectation-checked'>[];
+  /** Library and MCP runs: each `query` asked of the screen. */
+  readonly queries: readonly TraceEventOf<'query-answered'>[];
 };
 
 type MutableStep = {
@@ -133,6 +135,7 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     truncated: trace.truncated,
     checkpoints: trace.events.filter((event): event is TraceEventOf<'checkpoint'> => event.type === 'checkpoint'),
     expectations: trace.events.filter((event): event is TraceEventOf<'expectation-checked'> => event.type === 'expectation-checked'),
+    queries: trace.events.filter((event): event is TraceEventOf<'query-answered'> => event.type === 'query-answered'),
   };
 }
 

@@ -30,7 +30,14 @@ export type ExpectationCheckedEvent = Omit<TraceEventOf<'expectation-checked'>, 
   readonly mediaType: string;
 };
 
-export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent;
+/** A `query` read structured data off the screen; the event carries the screenshot. */
+export type QueryAnsweredEvent = Omit<TraceEventOf<'query-answered'>, 'type' | 'image'> & {
+  readonly type: 'query-answered';
+  readonly image: Uint8Array;
+  readonly mediaType: string;
+};
+
+export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent | QueryAnsweredEvent;
 
 export class TraceRecorder {
   private closed = false;
@@ -135,7 +142,8 @@ export class TraceRecorder {
       case 'step-replayed':
       case 'checkpoint':
         return { event: { ...event }, resources: [] };
-      case 'expectation-checked': {
+      case 'expectation-checked':
+      case 'query-answered': {
         const { image, mediaType, ...rest } = event;
         const sha1 = createHash('sha1').update(image).digest('hex');
         return {
