@@ -4,6 +4,7 @@ import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { addPresetRunOptions, registerPresetCommands, runWithPreset, type RunWithPresetOptions } from './preset-commands.ts';
+import { registerMcpCommand } from './mcp-command.ts';
 import { installExitHandlers } from './release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
 
@@ -72,6 +73,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
       setExitCode(await replayCommand(trace, options, io));
     });
   registerPresetCommands(program, io, setExitCode);
+  registerMcpCommand(program, io, setExitCode);
   return program;
 }
 

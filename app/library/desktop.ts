@@ -77,6 +77,8 @@ export type ActOptions = {
   readonly maxSteps?: number;
   /** Longest this call may take, in milliseconds (checked between steps). */
   readonly timeoutMs?: number;
+  /** Tokens (in + out) this call may use. */
+  readonly maxTokens?: number;
   /** Risks allowed for this call, besides the session's. */
   readonly allowRisk?: readonly RiskCode[];
   /** Overrides the session's cache setting for this call. */
@@ -133,6 +135,8 @@ const DEFAULT_WAIT_MS = 10_000;
 export class Desktop {
   private closed = false;
   private failure: string | undefined;
+  /** The reason the last act ended with, for a session that was one act (run_task). */
+  private lastActReason: string | undefined;
   private steps = 0;
   private readonly usage = { inputTokens: 0, outputTokens: 0 };
   private readonly counts = { acts: 0, asserts: 0, queries: 0, waits: 0 };
@@ -203,6 +207,7 @@ export class Desktop {
         ...this.policy,
         ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
         ...(options.timeoutMs !== undefined ? { maxDurationMs: options.timeoutMs } : {}),
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
       };
       const offset = this.steps;
       const forward = (event: RunEvent | RecordableEvent) => {
@@ -276,6 +281,7 @@ export class Desktop {
       addUsage(this.usage, result.usage);
       const status = result.outcome === 'done' ? 'reached' : result.outcome;
       this.emit({ type: 'checkpoint', time: Date.now(), step: this.steps, index, of: index, goal, status, ...(result.outcome !== 'done' ? { reason: result.reason } : {}) });
+      this.lastActReason = result.reason;
       if (result.outcome !== 'done') {
         const error = new ActError(goal, result, this.trace.dir);
         this.fail(error.message);
@@ -382,7 +388,8 @@ export class Desktop {
     const outcome: RunOutcome = this.failure ? 'failed' : 'done';
     const { acts, asserts, queries, waits } = this.counts;
     const summary = [plural(acts, 'act'), plural(asserts, 'assertion'), plural(queries, 'query', 'queries'), plural(waits, 'wait')].filter(Boolean).join(', ') || 'nothing';
-    const reason = this.failure ?? `All calls passed: ${summary}.`;
+    const onlyAct = acts === 1 && asserts + queries + waits === 0;
+    const reason = this.failure ?? (onlyAct && this.lastActReason ? this.lastActReason : `All calls passed: ${summary}.`);
     this.emit({ type: 'run-ended', time: Date.now(), outcome, reason, steps: this.steps, usage: { ...this.usage }, durationMs: this.clock.now() - this.started });
     this.trace.close();
     return { outcome, traceDir: this.trace.dir };
