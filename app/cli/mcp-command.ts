@@ -35,6 +35,7 @@ export async function mcpCommand(options: McpCommandOptions, io: RunCommandIo & 
     signal: io.signal,
     version: runtimeVersions().deskpilot,
     log: (line) => io.stderr.write(`${line}\n`),
+    warmUp: true,
   });
   const stdin = io.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin as typeof process.stdin, io.stdout as typeof process.stdout);

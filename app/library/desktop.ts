@@ -135,6 +135,8 @@ const DEFAULT_WAIT_MS = 10_000;
 export class Desktop {
   private closed = false;
   private failure: string | undefined;
+  /** A call was stopped (cancelled, the fail-safe, a signal): the session ends as stopped, not failed. */
+  private stopped = false;
   /** The reason the last act ended with, for a session that was one act (run_task). */
   private lastActReason: string | undefined;
   private steps = 0;
@@ -284,7 +286,7 @@ export class Desktop {
       this.lastActReason = result.reason;
       if (result.outcome !== 'done') {
         const error = new ActError(goal, result, this.trace.dir);
-        this.fail(error.message);
+        this.fail(error.message, result.outcome === 'stopped');
         throw error;
       }
       return { ...result, outcome: 'done', durationMs: this.clock.now() - started, cache, modelRequests: this.model.requests - requestsBefore, traceDir: this.trace.dir };
@@ -379,13 +381,13 @@ export class Desktop {
 
   /** Ends the session: releases every key and button, stops the fail-safe, and closes the trace with the test's outcome. */
   async close(): Promise<{ readonly outcome: RunOutcome; readonly traceDir: string }> {
-    if (this.closed) return { outcome: this.failure ? 'failed' : 'done', traceDir: this.trace.dir };
+    if (this.closed) return { outcome: this.outcome, traceDir: this.trace.dir };
     this.closed = true;
     await this.queue.catch(() => undefined);
     this.failSafe?.stop();
     await this.machine.input.releaseAll().catch(() => undefined);
     this.unregisterRelease();
-    const outcome: RunOutcome = this.failure ? 'failed' : 'done';
+    const outcome = this.outcome;
     const { acts, asserts, queries, waits } = this.counts;
     const summary = [plural(acts, 'act'), plural(asserts, 'assertion'), plural(queries, 'query', 'queries'), plural(waits, 'wait')].filter(Boolean).join(', ') || 'nothing';
     const onlyAct = acts === 1 && asserts + queries + waits === 0;
@@ -456,13 +458,18 @@ export class Desktop {
     } catch (error) {
       const stopped = isAbortError(error);
       const message = `${call} ${stopped ? 'was stopped' : 'failed'}: ${stopped ? abortError(this.failSafe?.signal.aborted ? this.failSafe.signal : undefined).message : error instanceof Error ? error.message : String(error)}\nTrace: ${this.trace.dir}`;
-      this.fail(message);
+      this.fail(message, stopped);
       throw new DeskpilotError(stopped ? 'CALL_STOPPED' : 'CALL_FAILED', message, { cause: error });
     }
   }
 
-  private fail(message: string): void {
+  private fail(message: string, stopped = false): void {
+    if (this.failure === undefined) this.stopped = stopped;
     this.failure ??= this.trace.redactor.text(message.split('\nTrace:')[0]!);
+  }
+
+  private get outcome(): RunOutcome {
+    return this.failure === undefined ? 'done' : this.stopped ? 'stopped' : 'failed';
   }
 }
 

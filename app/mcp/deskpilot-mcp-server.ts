@@ -38,6 +38,8 @@ export type DeskpilotMcpOptions = {
   readonly log?: (line: string) => void;
   /** The desktop, opened on first use (tests may pass their own). */
   readonly openMachine?: () => Promise<NativeDesktop>;
+  /** Open the desktop at once rather than on the first call (loading nut-js takes seconds), when DISPLAY is set. */
+  readonly warmUp?: boolean;
 };
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -77,6 +79,10 @@ export function createDeskpilotMcpServer(options: DeskpilotMcpOptions): McpServe
     }
     return machine;
   };
+
+  if (options.warmUp && process.env.DISPLAY) {
+    machineFor(undefined).catch((error: unknown) => options.log?.(`deskpilot mcp: the desktop could not be opened yet (${error instanceof Error ? error.message : String(error)}); the first call will try again.`));
+  }
 
   const contextOf = (extra: Extra): CallContext => {
     const token = extra._meta?.progressToken;
