@@ -22,6 +22,8 @@ const LAYERS = {
   'app/ipc': { ours: ['app/ipc', 'agent'], packages: ['zod'], builtins: false },
   // What running a preset means, shared by the command line and the tray app: never Electron, never the terminal.
   'app/presets': { ours: ['app/presets', 'app/config', 'agent'], packages: ['zod', 'yaml'], builtins: true },
+  // The composition of a run, shared by every front door: never Electron, never the terminal.
+  'app/session': { ours: ['app/session', 'app/config', 'app/presets', 'agent', 'native'], packages: [], builtins: true, forbiddenPackages: ['electron'] },
   'app/cli': { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbiddenPackages: ['electron'] },
   renderer: { ours: ['renderer', 'app/ipc'], typeOnly: ['agent'], packages: ['react', 'react-dom', 'zustand', 'zod'], builtins: false },
   test: { ours: ['*'], packages: ['*'], builtins: true },
