@@ -22,9 +22,11 @@ const LAYERS = {
   'app/ipc': { ours: ['app/ipc', 'agent'], packages: ['zod'], builtins: false },
   // What running a preset means, shared by the command line and the tray app: never Electron, never the terminal.
   'app/presets': { ours: ['app/presets', 'app/config', 'agent'], packages: ['zod', 'yaml'], builtins: true },
+  // The composition of a run, shared by every front door: never Electron, never the terminal.
+  'app/session': { ours: ['app/session', 'app/config', 'app/presets', 'agent', 'native'], packages: [], builtins: true, forbiddenPackages: ['electron'] },
   // Deskpilot as a library and as an MCP server: front doors like the command line, never Electron.
-  'app/library': { ours: ['app/library', 'app/config', 'app/session', 'app/cli/release-on-exit.ts', 'agent', 'native'], packages: ['zod'], builtins: true },
-  'app/mcp': { ours: ['app/mcp', 'app/library', 'app/config', 'app/presets', 'app/session', 'app/cli/release-on-exit.ts', 'app/cli/preset-run.ts', 'agent', 'native'], packages: ['zod', '@modelcontextprotocol/sdk'], builtins: true },
+  'app/library': { ours: ['app/library', 'app/config', 'app/session', 'agent', 'native'], packages: ['zod'], builtins: true },
+  'app/mcp': { ours: ['app/mcp', 'app/library', 'app/config', 'app/presets', 'app/session', 'agent', 'native'], packages: ['zod', '@modelcontextprotocol/sdk'], builtins: true },
   'app/cli': { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbiddenPackages: ['electron'] },
   renderer: { ours: ['renderer', 'app/ipc'], typeOnly: ['agent'], packages: ['react', 'react-dom', 'zustand', 'zod'], builtins: false },
   test: { ours: ['*'], packages: ['*'], builtins: true },

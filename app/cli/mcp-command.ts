@@ -1,11 +1,12 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DeskpilotError } from '../../agent/errors.ts';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { runtimeVersions } from '../../agent/trace/trace-recorder.ts';
 import { createDeskpilotMcpServer } from '../mcp/deskpilot-mcp-server.ts';
 import { presetLibraryDirs } from './preset-command.ts';
-import type { RunCommandIo } from './run-command.ts';
+import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 
 // `deskpilot mcp`: the MCP server over stdio, for Claude Desktop, Cursor, Cline and other agents.
 // stdout carries the protocol and nothing else; the log goes to stderr. The server lives until
@@ -28,7 +29,9 @@ export type McpCommandOptions = {
 
 export async function mcpCommand(options: McpCommandOptions, io: RunCommandIo & { readonly stdin?: NodeJS.ReadableStream }): Promise<number> {
   const { presetDir, ...settings } = options;
-  const server = createDeskpilotMcpServer({
+  let mcp: Awaited<ReturnType<typeof createDeskpilotMcpServer>>;
+  try {
+    mcp = await createDeskpilotMcpServer({
     env: io.env,
     settings,
     presetDirs: presetLibraryDirs(io.env, presetDir ?? []),
@@ -37,18 +40,23 @@ export async function mcpCommand(options: McpCommandOptions, io: RunCommandIo & 
     log: (line) => io.stderr.write(`${line}\n`),
     warmUp: true,
   });
+  } catch (error) {
+    if (!(error instanceof DeskpilotError)) throw error;
+    io.stderr.write(`deskpilot: ${error.message}\n`);
+    return EXIT_CODES.usage;
+  }
   const stdin = io.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin as typeof process.stdin, io.stdout as typeof process.stdout);
-  await server.connect(transport);
+  await mcp.server.connect(transport);
   io.stderr.write('deskpilot mcp: serving over stdio\n');
   await new Promise<void>((resolve) => {
     stdin.once('end', () => resolve());
     stdin.once('close', () => resolve());
-    server.server.onclose = () => resolve();
+    mcp.server.server.onclose = () => resolve();
     if (io.signal.aborted) resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  await server.close().catch(() => undefined);
+  await mcp.close();
   return 0;
 }
 

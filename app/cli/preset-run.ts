@@ -1,24 +1,9 @@
-import { systemClock } from '../../agent/abort.ts';
-import { DeskpilotError } from '../../agent/errors.ts';
-import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
-import type { PlannedStep } from '../../agent/planned-step.ts';
-import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Approver, Decision, Input, Screen, WindowLocator } from '../../agent/ports.ts';
-import type { Preset } from '../../agent/preset/preset-schema.ts';
-import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
-import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
-import type { ApprovalMode } from '../../agent/risk/risk-gated-approver.ts';
-import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
-import { collectSecrets, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
-import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
-import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
+import type { PresetRunEvent } from '../../agent/preset/run-preset.ts';
+import type { ModelFlags } from '../config/model-config.ts';
 import { formatEvent } from './format-event.ts';
 
-// One preset run on an open desktop, wired as `deskpilot run` wires a goal: model settings (flags,
-// then the preset's own, then the environment and config file), the preset's policies, a trace
-// whose redactor knows the preset's secret variables, and printed lines masked by that same
-// redactor, so a secret value reaches neither the trace nor the terminal. Shared by
-// `deskpilot run --preset` and `deskpilot test`.
+// The flags every preset command shares (run --preset, test), and the terminal's lines for a
+// preset run's events. The run itself is composed by the session (app/session/run-session.ts).
 
 export type PresetRunFlags = ModelFlags & {
   maxSteps?: number;
@@ -28,125 +13,6 @@ export type PresetRunFlags = ModelFlags & {
   timeout?: number;
 };
 
-export type PresetRunRequest = {
-  readonly preset: Preset;
-  /** From --var, as text. */
-  readonly given: Readonly<Record<string, string>>;
-  /** A suite's --var applies to the presets that declare it; the others ignore it. */
-  readonly ignoreUnknownVariables?: boolean;
-  readonly flags: PresetRunFlags;
-  readonly env: NodeJS.ProcessEnv;
-  readonly desktop: { readonly screen: Screen; readonly input: Input };
-  /** Needed for presets with `apps`. */
-  readonly windows?: WindowLocator;
-  /** Who decides held steps; absent in a pipeline, where held steps are refused. */
-  readonly person?: Approver;
-  /** The approval mode for presets that name none. */
-  readonly fallbackApproval: ApprovalMode;
-  readonly runsDir?: string;
-  readonly signal: AbortSignal;
-  /** Each line of the run's progress, already masked; leave out to print nothing. */
-  readonly print?: (line: string) => void;
-  readonly warn: (line: string) => void;
-};
-
-export type PresetRunOutcome =
-  /** The preset could not start: a variable, the model settings or the trace folder. Nothing was done. */
-  | { readonly kind: 'not-started'; readonly message: string; readonly secrets: readonly Secret[] }
-  | { readonly kind: 'ran'; readonly result: PresetRunResult; readonly traceDir: string; readonly redactor: Redactor; readonly modelSource: string };
-
-export async function runPresetOnDesktop(request: PresetRunRequest): Promise<PresetRunOutcome> {
-  const { preset, flags, env } = request;
-  let settings: ModelSettings;
-  let policy: RunPolicyInput;
-  let modelSource: string;
-  const resolvedVariables = resolvePresetVariables(preset, { given: request.given, env, ...(request.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
-  if (!resolvedVariables.ok) return { kind: 'not-started', message: resolvedVariables.message, secrets: [] };
-  const variables: ResolvedVariables = resolvedVariables.variables;
-  const baseSecrets = collectSecrets(env, [flags.apiKey]);
-  try {
-    const fileName = configFilePath(env);
-    const file = await readConfigFile(fileName);
-    const timeoutSeconds = flags.timeout ?? file.timeoutSeconds;
-    const resolved = await resolveModel({
-      flags: {
-        ...(flags.provider ?? preset.model?.provider ? { provider: flags.provider ?? preset.model?.provider } : {}),
-        ...(flags.baseUrl ?? preset.model?.baseURL ? { baseUrl: flags.baseUrl ?? preset.model?.baseURL } : {}),
-        ...(flags.model ?? preset.model?.model ? { model: flags.model ?? preset.model?.model } : {}),
-        ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
-      },
-      env,
-      file,
-      fileName,
-      ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
-    });
-    settings = resolved.settings;
-    modelSource = resolved.source;
-    policy = runPolicyFrom(file, presetPolicy(preset, { maxSteps: flags.maxSteps, imageTokenBudget: flags.imageTokens, screenshotsInContext: flags.screenshots }));
-  } catch (error) {
-    if (error instanceof DeskpilotError) return { kind: 'not-started', message: error.message, secrets: [...baseSecrets, ...variables.secrets] };
-    throw error;
-  }
-
-  const goal = renderTemplate(preset.goal, variables.values);
-  const secrets = [...collectSecrets(env, [settings.apiKey, flags.apiKey]), ...variables.secrets];
-  let trace: RunTrace;
-  try {
-    trace = openRunTrace({
-      kind: 'run',
-      goal,
-      ...(request.runsDir ? { runsDir: request.runsDir } : {}),
-      secrets,
-      settings,
-      preset: {
-        name: preset.name,
-        ...(preset.file ? { file: preset.file } : {}),
-        variables: { ...variables.recorded },
-        tags: [...preset.tags],
-        ...(preset.steps ? { steps: preset.steps.map((step) => renderTemplate(step, variables.values)) } : {}),
-        ...(preset.expect.length > 0 ? { expect: preset.expect.map((question) => renderTemplate(question, variables.values)) } : {}),
-        ...(preset.apps ? { apps: [...preset.apps] } : {}),
-      },
-      onSinkFailure: ({ error }) => request.warn(`deskpilot: the trace could not be written (${error instanceof Error ? error.message : String(error)}); the run goes on without it.`),
-    });
-  } catch (error) {
-    return { kind: 'not-started', message: `cannot create the trace folder: ${error instanceof Error ? error.message : String(error)}`, secrets };
-  }
-  const mask = trace.redactor.text;
-  const print = request.print ? (line: string) => request.print!(mask(line)) : undefined;
-  print?.(`Trace: ${trace.dir}`);
-
-  const approver = presetRunApprover(preset, {
-    fallback: request.fallbackApproval,
-    mask,
-    ...(request.person ? { person: request.person } : {}),
-    ...(print ? { onHeld: (_step: PlannedStep, reasons: readonly string[], decision: Decision) => print(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`) } : {}),
-  });
-  let result: PresetRunResult;
-  try {
-    result = await executePreset({
-      preset,
-      variables,
-      redactor: trace.redactor,
-      screen: request.desktop.screen,
-      input: request.desktop.input,
-      model: createModel(settings),
-      approver,
-      clock: systemClock,
-      ...(request.windows ? { windows: request.windows } : {}),
-      policy,
-      signal: request.signal,
-      onEvent: (event) => {
-        trace.recorder.onEvent(event);
-        const line = formatPresetEvent(event);
-        if (line !== undefined) print?.(line);
-      },
-    });
-  } finally {
-    trace.close();
-  }
-  return { kind: 'ran', result, traceDir: trace.dir, redactor: trace.redactor, modelSource: mask(modelSource) };
-}
 /** The terminal's line for a preset run's event: the run's own lines, plus refusals, sub-goals and expectations. */
 export function formatPresetEvent(event: PresetRunEvent): string | undefined {
   switch (event.type) {

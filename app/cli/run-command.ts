@@ -1,19 +1,9 @@
-import { systemClock } from '../../agent/abort.ts';
-import { ConfigurationError, DeskpilotError } from '../../agent/errors.ts';
-import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
+import { DeskpilotError } from '../../agent/errors.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
-import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
-import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Model } from '../../agent/ports.ts';
-import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
-import { runTask } from '../../agent/run-task.ts';
-import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
-import { collectSecrets } from '../../agent/trace/redactor.ts';
-import { openDesktop } from '../../native/nut-desktop.ts';
-import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
-import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
-import { formatEvent } from './format-event.ts';
-import { releaseOnExit } from './release-on-exit.ts';
+import type { RunOutcome } from '../../agent/run-events.ts';
+import type { ModelFlags } from '../config/model-config.ts';
+import { openSession, type RunSession, type SessionApproval } from '../session/run-session.ts';
+import { printSessionEvent } from './print-session-event.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 
 export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };
@@ -40,22 +30,27 @@ export type RunCommandIo = {
   readonly signal: AbortSignal;
 };
 
-/** `deskpilot run "<goal>"`: resolves the model, opens the desktop, runs the loop; returns the exit code. */
+/** `deskpilot run "<goal>"`: a run session with the terminal as the person; returns the exit code. */
 export async function runCommand(goal: string, options: RunCommandOptions, io: RunCommandIo): Promise<number> {
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  let model: Model;
-  let policy: RunPolicyInput;
-  let settings: ModelSettings;
+  if (goal.trim() === '') {
+    io.stderr.write('deskpilot: Give a goal, e.g. deskpilot run "open the text editor and type hello".\n');
+    return EXIT_CODES.usage;
+  }
+  let session: RunSession;
   try {
-    if (goal.trim() === '') throw new ConfigurationError('EMPTY_GOAL', 'Give a goal, e.g. deskpilot run "open the text editor and type hello".');
-    const fileName = configFilePath(io.env);
-    const file = await readConfigFile(fileName);
-    const timeoutSeconds = options.timeout ?? file.timeoutSeconds;
-    const resolved = await resolveModel({ flags: options, env: io.env, file, fileName, ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}) });
-    say(resolved.source);
-    settings = resolved.settings;
-    model = createModel(resolved.settings);
-    policy = runPolicyFrom(file, { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots });
+    session = await openSession({
+      env: io.env,
+      modelFlags: options,
+      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
+      policy: { overrides: { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots } },
+      approval: cliApproval(options.yes === true, options.allowRisk ?? []),
+      failSafe: options.failSafe === false ? false : 'session',
+      releaseOnExit: true,
+      ...(options.traceDir ? { runsDir: options.traceDir } : {}),
+      signal: io.signal,
+      onEvent: printSessionEvent(io),
+    });
   } catch (error) {
     if (error instanceof DeskpilotError) {
       io.stderr.write(`deskpilot: ${error.message}\n`);
@@ -63,59 +58,23 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
     }
     throw error;
   }
-
-  let desktop: Awaited<ReturnType<typeof openDesktop>>;
   try {
-    desktop = await openDesktop();
-  } catch (error) {
-    io.stderr.write(`deskpilot: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_CODES.usage;
-  }
-
-  let trace: RunTrace;
-  try {
-    trace = openRunTrace({
-      kind: 'run',
-      goal,
-      ...(options.traceDir ? { runsDir: options.traceDir } : {}),
-      secrets: collectSecrets(io.env, [settings.apiKey, options.apiKey]),
-      settings,
-      onSinkFailure: ({ error }) => io.stderr.write(`deskpilot: the trace could not be written (${error instanceof Error ? error.message : String(error)}); the run goes on without it.\n`),
-    });
-  } catch (error) {
-    io.stderr.write(`deskpilot: cannot create the trace folder: ${error instanceof Error ? error.message : String(error)}; choose another with --trace-dir.\n`);
-    await desktop.input.releaseAll().catch(() => undefined);
-    return EXIT_CODES.usage;
-  }
-  say(`Trace: ${trace.dir}`);
-
-  const unregisterRelease = releaseOnExit(() => desktop.input.releaseAll());
-  const failSafe = options.failSafe === false ? undefined : new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays });
-  await failSafe?.start();
-  let result: RunResult;
-  try {
-    result = await runTask({
-      goal,
-      policy,
-      signal: failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal,
-      ports: { screen: desktop.screen, input: desktop.input, model, approver: cliApprover(options.yes === true, options.allowRisk ?? [], say), clock: systemClock },
-      onEvent: (event) => {
-        trace.recorder.onEvent(event);
-        const line = formatEvent(event);
-        if (line !== undefined) say(line);
-      },
-    });
+    const ran = await session.run({ kind: 'goal', goal });
+    if (ran.kind === 'not-started') {
+      io.stderr.write(`deskpilot: ${notStartedMessage(ran.error)}\n`);
+      return EXIT_CODES.usage;
+    }
+    if (ran.stoppedBy === 'fail-safe' && !io.signal.aborted) io.stderr.write('deskpilot: the pointer fail-safe stopped the run; run with --no-fail-safe to turn it off.\n');
+    if (ran.traceDir) say(`Report: deskpilot report ${ran.traceDir}`);
+    return EXIT_CODES[ran.result.outcome];
   } finally {
-    failSafe?.stop();
-    await desktop.input.releaseAll().catch(() => undefined);
-    unregisterRelease();
-    trace.close();
+    await session.close();
   }
-  if (result.outcome === 'stopped' && failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) {
-    io.stderr.write('deskpilot: the pointer fail-safe stopped the run; run with --no-fail-safe to turn it off.\n');
-  }
-  say(`Report: deskpilot report ${trace.dir}`);
-  return EXIT_CODES[result.outcome];
+}
+
+/** A run that could not start, in the words of the command line (the trace folder is chosen with --trace-dir). */
+export function notStartedMessage(error: DeskpilotError): string {
+  return error.code === 'TRACE_UNWRITABLE' ? `${error.message}; choose another with --trace-dir.` : error.message;
 }
 
 /**
@@ -123,12 +82,7 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
  * delete, pay, close, secrets): those still ask on a terminal, and with no terminal to ask on
  * (a pipeline) they are refused and the model is told.
  */
-function cliApprover(yes: boolean, allowedRisks: readonly RiskCode[], say: (line: string) => void): RiskGatedApprover {
+export function cliApproval(yes: boolean, allowedRisks: readonly RiskCode[]): SessionApproval {
   const interactive = !yes || process.stdin.isTTY === true;
-  return new RiskGatedApprover({
-    mode: yes ? 'never' : 'always',
-    allowedRisks,
-    ...(interactive ? { person: new TerminalApprover() } : {}),
-    onHeld: (_step, reasons, decision) => say(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`),
-  });
+  return { kind: 'gate', mode: yes ? 'never' : 'always', allowedRisks, ...(interactive ? { person: new TerminalApprover() } : {}) };
 }

@@ -4,20 +4,17 @@ import path from 'node:path';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { userPresetDir } from '../../agent/preset/preset-library.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
-import type { WindowLocator } from '../../agent/ports.ts';
 import { collectCases, selectCases, type Selection } from '../../agent/suite/collect-cases.ts';
 import { compileGrep } from '../../agent/suite/grep.ts';
 import { runSuite, type Attempt, type CaseResult, type SuiteResult } from '../../agent/suite/run-suite.ts';
 import { parseShard, type Shard } from '../../agent/suite/shard.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
-import { openDesktop } from '../../native/nut-desktop.ts';
-import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
-import { platformWindowLocator } from '../../native/window-at-point.ts';
+import { PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { renderSuiteJUnit } from '../report/suite-junit.ts';
 import { renderSuiteReport } from '../report/suite-report.ts';
 import { writeReport } from '../report/write-report.ts';
-import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
-import { releaseOnExit } from './release-on-exit.ts';
+import { openSession, type RunSession } from '../session/run-session.ts';
+import type { PresetRunFlags } from './preset-run.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 
 // `deskpilot test [DIR|FILES...]`: presets as test cases, for CI. Cases run one after the other on
@@ -87,23 +84,35 @@ export async function testCommand(paths: readonly string[], options: TestCommand
   }
   say(`Running ${selection.cases.length} of ${selection.found} cases${shardText}${options.grep ? `, --grep ${options.grep}` : ''}, ${options.retries ?? 0} retr${(options.retries ?? 0) === 1 ? 'y' : 'ies'}; results in ${plan.output}`);
 
-  let desktop: Awaited<ReturnType<typeof openDesktop>> | undefined;
-  if (selection.cases.some((suiteCase) => suiteCase.problem === undefined)) {
-    try {
-      desktop = await openDesktop();
-    } catch (error) {
-      warn(`deskpilot: ${error instanceof Error ? error.message : String(error)}`);
-      return EXIT_CODES.usage;
-    }
-  }
-  // A person throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
-  const unregisterRelease = desktop ? releaseOnExit(() => desktop.input.releaseAll()) : () => undefined;
-  const failSafe = desktop && options.failSafe !== false ? new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays }) : undefined;
-  await failSafe?.start();
-  const signal = failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal;
-  let windows: WindowLocator | undefined;
   const runsDir = path.join(plan.output, 'runs');
   const list = plan.reporters.has('list');
+  // Nobody approves in a test run: risky steps are refused unless a preset allows them. A person
+  // throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
+  let session: RunSession;
+  try {
+    session = await openSession({
+      env: io.env,
+      modelFlags: options,
+      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
+      policy: { overrides: { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots } },
+      approval: { kind: 'gate', mode: 'never' },
+      failSafe: options.failSafe === false ? false : 'session',
+      releaseOnExit: true,
+      runsDir,
+      signal: io.signal,
+      onEvent: (event) => {
+        if (event.type === 'trace-write-failed') warn(`deskpilot: ${event.message}`);
+      },
+    });
+    if (selection.cases.some((suiteCase) => suiteCase.problem === undefined)) await session.openDesktop();
+  } catch (error) {
+    if (error instanceof DeskpilotError) {
+      warn(`deskpilot: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  const signal = session.signal;
 
   const suite = await runSuite({
     cases: selection.cases,
@@ -121,33 +130,20 @@ export async function testCommand(paths: readonly string[], options: TestCommand
     runAttempt: async (suiteCase): Promise<Attempt> => {
       const preset = suiteCase.preset!;
       if (preset.approval === 'always') return { outcome: 'error', reason: `The preset asks a person to confirm every step (approval: always), and nobody answers in a test run; use approval: risky or never.`, durationMs: 0 };
-      if (preset.apps && !windows) windows = platformWindowLocator(io.env);
       const started = performance.now();
-      const outcome = await runPresetOnDesktop({
-        preset,
-        given: plan.given,
-        ignoreUnknownVariables: true,
-        flags: options,
-        env: io.env,
-        desktop: desktop!,
-        ...(windows ? { windows } : {}),
-        fallbackApproval: 'never',
-        runsDir,
-        signal,
-        warn,
-      });
-      if (outcome.kind === 'not-started') {
-        secrets.push(...outcome.secrets);
-        return { outcome: 'error', reason: mask(outcome.message), durationMs: performance.now() - started };
+      const ran = await session.run({ kind: 'preset', preset, given: plan.given, ignoreUnknownVariables: true });
+      if (ran.kind === 'not-started') {
+        secrets.push(...ran.secrets);
+        return { outcome: 'error', reason: mask(ran.error.message), durationMs: performance.now() - started };
       }
-      secrets.push(...outcome.redactor.secrets);
-      const { result } = outcome;
+      secrets.push(...ran.redactor.secrets);
+      const { result } = ran;
       let reportFile: string | undefined;
-      if (plan.reporters.has('html')) {
+      if (plan.reporters.has('html') && ran.traceDir) {
         try {
-          reportFile = (await writeReport(outcome.traceDir)).file;
+          reportFile = (await writeReport(ran.traceDir)).file;
         } catch (error) {
-          warn(`deskpilot: the report of ${outcome.traceDir} could not be written: ${error instanceof Error ? error.message : String(error)}`);
+          warn(`deskpilot: the report of ${ran.traceDir} could not be written: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
       const stopped = result.outcome === 'stopped' && signal.aborted;
@@ -155,19 +151,17 @@ export async function testCommand(paths: readonly string[], options: TestCommand
         outcome: result.outcome === 'done' ? 'passed' : stopped ? 'stopped' : 'failed',
         reason: result.reason,
         durationMs: result.durationMs,
-        traceDir: outcome.traceDir,
+        ...(ran.traceDir ? { traceDir: ran.traceDir } : {}),
         ...(reportFile ? { reportFile } : {}),
         steps: result.steps,
         usage: result.usage,
         checkpoints: result.checkpoints,
-        expectations: result.expectations.map((expectation) => ({ ...expectation, question: outcome.redactor.text(expectation.question), evidence: outcome.redactor.text(expectation.evidence) })),
+        expectations: result.expectations.map((expectation) => ({ ...expectation, question: ran.redactor.text(expectation.question), evidence: ran.redactor.text(expectation.evidence) })),
       };
     },
   });
-  failSafe?.stop();
-  await desktop?.input.releaseAll().catch(() => undefined);
-  unregisterRelease();
-  if (failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) warn('deskpilot: the pointer fail-safe stopped the suite; run with --no-fail-safe to turn it off.');
+  await session.close();
+  if (signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) warn('deskpilot: the pointer fail-safe stopped the suite; run with --no-fail-safe to turn it off.');
 
   const facts: Record<string, string> = {
     retries: String(options.retries ?? 0),

@@ -4,27 +4,21 @@ import type { z } from 'zod';
 import { abortError, isAbortError, systemClock } from '../../agent/abort.ts';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { observe } from '../../agent/loop/observe.ts';
-import { createModel, type ModelSettings } from '../../agent/model/providers.ts';
+import { createModel } from '../../agent/model/providers.ts';
 import type { RunPolicy } from '../../agent/policy.ts';
 import type { Approver, Clock } from '../../agent/ports.ts';
 import { checkExpectation, type ExpectationCheck } from '../../agent/preset/check-expectation.ts';
 import { askQuery, describeSchema } from '../../agent/query/ask-query.ts';
 import { settleScreen, waitForStatement } from '../../agent/query/wait-for-statement.ts';
 import { DEFAULT_MATCH_THRESHOLD } from '../../agent/replay/recorded-model.ts';
-import { replayRun } from '../../agent/replay/replay-run.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
-import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
-import type { RunEvent, RunOutcome, RunResult, Usage } from '../../agent/run-events.ts';
-import { runTask } from '../../agent/run-task.ts';
+import type { RunOutcome, RunResult, Usage } from '../../agent/run-events.ts';
 import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import type { RecordableEvent } from '../../agent/trace/trace-recorder.ts';
 import { resourceFileName, RESOURCES_DIR } from '../../agent/trace/trace-schema.ts';
-import { SsimRegionMatcher } from '../../native/image-compare.ts';
-import { openDesktop, type Desktop as NativeDesktop } from '../../native/nut-desktop.ts';
-import { PointerFailSafe } from '../../native/pointer-fail-safe.ts';
-import { releaseOnExit } from '../cli/release-on-exit.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
+import { openSession, type RunSession, type SessionDesktop, type SessionEvent, type SessionRunResult } from '../session/run-session.ts';
 import { ActCache, actCacheKey, DEFAULT_ACT_CACHE_DIR, type CacheWriter } from './act-cache.ts';
 import { CountingModel } from './counting-model.ts';
 import { ActError, DesktopAssertionError, DesktopClosedError, QueryError, WaitForTimeoutError } from './library-errors.ts';
@@ -111,7 +105,7 @@ export type WaitForOptions = { readonly timeout?: number; readonly signal?: Abor
 /** What a front door can hand a session besides the options: an open desktop, a person to ask. */
 export type DesktopSessionInternals = {
   /** The desktop already open in this process (nut-js binds to one display per process). */
-  readonly machine?: NativeDesktop;
+  readonly machine?: SessionDesktop;
   /** Who decides risky steps not allowed by name; absent: they are refused (a pipeline). */
   readonly person?: Approver;
   readonly clock?: Clock;
@@ -120,13 +114,13 @@ export type DesktopSessionInternals = {
 /** @internal What a session is made of, once opened. */
 export type DesktopParts = {
   readonly options: DesktopOptions;
-  readonly machine: NativeDesktop;
+  /** The run session (app/session) every act goes through: model, budgets, risk gate, fail-safe, release on exit. */
+  readonly session: RunSession;
+  readonly machine: SessionDesktop;
   readonly model: CountingModel;
   readonly policy: RunPolicy;
   readonly trace: RunTrace;
   readonly cache: { readonly store: ActCache; readonly namespace?: string } | undefined;
-  readonly failSafe: PointerFailSafe | undefined;
-  readonly unregisterRelease: () => void;
   readonly internals: DesktopSessionInternals;
 };
 
@@ -146,24 +140,22 @@ export class Desktop {
   private readonly started: number;
 
   private readonly options: DesktopOptions;
-  private readonly machine: NativeDesktop;
+  private readonly session: RunSession;
+  private readonly machine: SessionDesktop;
   private readonly model: CountingModel;
   private readonly policy: RunPolicy;
   private readonly trace: RunTrace;
   private readonly cache: DesktopParts['cache'];
-  private readonly failSafe: PointerFailSafe | undefined;
-  private readonly unregisterRelease: () => void;
   private readonly internals: DesktopSessionInternals;
 
   private constructor(parts: DesktopParts) {
     this.options = parts.options;
+    this.session = parts.session;
     this.machine = parts.machine;
     this.model = parts.model;
     this.policy = parts.policy;
     this.trace = parts.trace;
     this.cache = parts.cache;
-    this.failSafe = parts.failSafe;
-    this.unregisterRelease = parts.unregisterRelease;
     this.internals = parts.internals;
     this.started = this.clock.now();
   }
@@ -205,41 +197,44 @@ export class Desktop {
       const started = this.clock.now();
       this.emit({ type: 'checkpoint', time: Date.now(), step: this.steps, index, of: index, goal, status: 'started' });
       const signal = this.callSignal(options.signal);
-      const policy: RunPolicy = {
-        ...this.policy,
+      const policy = {
         ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
         ...(options.timeoutMs !== undefined ? { maxDurationMs: options.timeoutMs } : {}),
         ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
       };
       const offset = this.steps;
-      const forward = (event: RunEvent | RecordableEvent) => {
-        if (event.type === 'run-started' || event.type === 'run-ended') return;
-        this.emit(shiftStep(event, offset));
+      const forward = (at: number) => (event: SessionEvent) => {
+        if (!isRecordable(event) || event.type === 'run-started' || event.type === 'run-ended') return;
+        this.emit(shiftStep(event, at));
       };
       const useCache = this.cache && (options.cache ?? true) ? this.cache : undefined;
-      const key = useCache ? actCacheKey({ goal, display: this.machine.displays[0]!.pixelSize, ...(useCache.namespace ? { namespace: useCache.namespace } : {}) }) : undefined;
+      const display = this.machine.displays?.[0]?.pixelSize;
+      const key = useCache && display ? actCacheKey({ goal, display, ...(useCache.namespace ? { namespace: useCache.namespace } : {}) }) : undefined;
       let result: RunResult | undefined;
-      let cache: CacheUse = useCache ? 'recorded' : 'off';
+      let cache: CacheUse = useCache && key ? 'recorded' : 'off';
 
       if (useCache && key) {
         const entry = useCache.store.lookup(key);
         if (entry) {
           const writer = useCache.store.record(key, this.trace.redactor);
-          const replay = await replayRun({
-            recording: entry.record,
-            ports: { screen: this.machine.screen, input: this.machine.input, clock: this.clock, matcher: new SsimRegionMatcher(), model: this.model },
-            loadImage: entry.loadImage,
-            env: this.env,
-            threshold: DEFAULT_MATCH_THRESHOLD,
-            signal,
-            onEvent: (event) => {
-              writer.onEvent(event);
-              forward(event);
-            },
-          });
+          const replay = this.ran(
+            await this.session.run(
+              { kind: 'replay', recording: entry.record, loadImage: entry.loadImage, threshold: DEFAULT_MATCH_THRESHOLD },
+              {
+                signal,
+                runsDir: false,
+                onEvent: (event) => {
+                  if (isRecordable(event)) writer.onEvent(event);
+                  forward(offset)(event);
+                },
+              },
+            ),
+            goal,
+            writer,
+          );
           if (replay.result.outcome === 'done') {
             result = replay.result;
-            if (replay.counts.regrounded > 0) {
+            if ((replay.replay?.regrounded ?? 0) > 0) {
               cache = 're-grounded';
               writer.commit();
             } else {
@@ -261,23 +256,26 @@ export class Desktop {
 
       if (!result) {
         const writer: CacheWriter | undefined = useCache && key ? useCache.store.record(key, this.trace.redactor) : undefined;
-        const innerOffset = this.steps;
-        try {
-          result = await runTask({
-            goal,
-            policy,
-            signal,
-            ports: { screen: this.machine.screen, input: this.machine.input, model: this.model, approver: this.approver(options.allowRisk), clock: this.clock },
-            onEvent: (event) => {
-              writer?.onEvent(event);
-              if (event.type === 'run-started' || event.type === 'run-ended') return;
-              this.emit(shiftStep(event, innerOffset));
+        const ran = this.ran(
+          await this.session.run(
+            { kind: 'goal', goal },
+            {
+              signal,
+              runsDir: false,
+              policy,
+              approval: this.approval(options.allowRisk),
+              onEvent: (event) => {
+                if (isRecordable(event)) writer?.onEvent(event);
+                forward(this.steps)(event);
+              },
             },
-          });
-        } finally {
-          if (writer && result?.outcome === 'done') writer.commit();
-          else writer?.discard();
-        }
+          ),
+          goal,
+          writer,
+        );
+        result = ran.result;
+        if (writer && result.outcome === 'done') writer.commit();
+        else writer?.discard();
       }
       this.steps += result.steps;
       addUsage(this.usage, result.usage);
@@ -384,9 +382,8 @@ export class Desktop {
     if (this.closed) return { outcome: this.outcome, traceDir: this.trace.dir };
     this.closed = true;
     await this.queue.catch(() => undefined);
-    this.failSafe?.stop();
     await this.machine.input.releaseAll().catch(() => undefined);
-    this.unregisterRelease();
+    await this.session.close();
     const outcome = this.outcome;
     const { acts, asserts, queries, waits } = this.counts;
     const summary = [plural(acts, 'act'), plural(asserts, 'assertion'), plural(queries, 'query', 'queries'), plural(waits, 'wait')].filter(Boolean).join(', ') || 'nothing';
@@ -397,12 +394,18 @@ export class Desktop {
     return { outcome, traceDir: this.trace.dir };
   }
 
-  private approver(extra: readonly RiskCode[] = []): Approver {
-    return new RiskGatedApprover({
-      mode: 'never',
-      allowedRisks: [...(this.options.allowRisk ?? []), ...extra],
-      ...(this.internals.person ? { person: this.internals.person } : {}),
-    });
+  /** The command line's `--yes` without a terminal: risky steps are refused unless allowed by name (or a person decides). */
+  private approval(extra: readonly RiskCode[] = []) {
+    return { kind: 'gate' as const, mode: 'never' as const, allowedRisks: [...(this.options.allowRisk ?? []), ...extra], ...(this.internals.person ? { person: this.internals.person } : {}) };
+  }
+
+  /** A run that could not start (a setting, the desktop) is a failed act, said as such. */
+  private ran(outcome: SessionRunResult, goal: string, writer: CacheWriter | undefined): Extract<SessionRunResult, { kind: 'ran' }> {
+    if (outcome.kind === 'ran') return outcome;
+    writer?.discard();
+    const message = `act("${goal}") could not start: ${outcome.error.message}\nTrace: ${this.trace.dir}`;
+    this.fail(message);
+    throw new DeskpilotError(outcome.error.code, message, { cause: outcome.error });
   }
 
   private emit(event: DesktopEvent): void {
@@ -439,7 +442,7 @@ export class Desktop {
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
       if (this.closed) throw new DesktopClosedError('DESKTOP_CLOSED', 'This Desktop is closed; open another with Desktop.open().');
-      if (this.failSafe?.signal.aborted) throw new DesktopClosedError('FAIL_SAFE_TRIPPED', `The pointer fail-safe stopped this session (${abortError(this.failSafe.signal).message}); open another Desktop to go on.`);
+      if (this.session.signal.aborted) throw new DesktopClosedError('SESSION_STOPPED', `This session was stopped (${abortError(this.session.signal).message}); open another Desktop to go on.`);
       return work();
     });
     this.queue = run.catch(() => undefined);
@@ -447,8 +450,7 @@ export class Desktop {
   }
 
   private callSignal(signal: AbortSignal | undefined): AbortSignal {
-    const signals = [this.options.signal, this.failSafe?.signal, signal].filter((item): item is AbortSignal => item !== undefined);
-    return signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
+    return signal ? AbortSignal.any([this.session.signal, signal]) : this.session.signal;
   }
 
   /** Turns a stop or a failure of a check into an error that names the call and the trace. */
@@ -457,7 +459,7 @@ export class Desktop {
       return await work();
     } catch (error) {
       const stopped = isAbortError(error);
-      const message = `${call} ${stopped ? 'was stopped' : 'failed'}: ${stopped ? abortError(this.failSafe?.signal.aborted ? this.failSafe.signal : undefined).message : error instanceof Error ? error.message : String(error)}\nTrace: ${this.trace.dir}`;
+      const message = `${call} ${stopped ? 'was stopped' : 'failed'}: ${stopped ? abortError(this.session.signal.aborted ? this.session.signal : undefined).message : error instanceof Error ? error.message : String(error)}\nTrace: ${this.trace.dir}`;
       this.fail(message, stopped);
       throw new DeskpilotError(stopped ? 'CALL_STOPPED' : 'CALL_FAILED', message, { cause: error });
     }
@@ -485,18 +487,39 @@ export async function openDesktopSession(options: DesktopOptions, internals: Des
   const fileName = configFilePath(env);
   const file = await readConfigFile(fileName);
   const timeoutSeconds = options.timeout ?? file.timeoutSeconds;
+  // One model for the whole session, counted: act (through the session), assert, query and waitFor.
   const resolved = await resolveModel({ flags, env, file, fileName, ...(timeoutSeconds ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}) });
-  const settings: ModelSettings = resolved.settings;
-  const policy = runPolicyFrom(file, { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots });
-  const model = new CountingModel(createModel(settings));
-  const machine = internals.machine ?? (await openDesktop());
+  const model = new CountingModel(createModel(resolved.settings));
+  const overrides = { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots };
+  const policy = runPolicyFrom(file, overrides);
+  const session = await openSession({
+    env,
+    config: file,
+    chooseModel: () => ({ settings: resolved.settings, source: resolved.source, model }),
+    policy: { overrides },
+    ...(internals.machine ? { desktop: internals.machine } : {}),
+    approval: { kind: 'gate', mode: 'never', allowedRisks: options.allowRisk ?? [], ...(internals.person ? { person: internals.person } : {}) },
+    // A pointer thrown into a corner stops the act under way and every later call of the test.
+    failSafe: options.failSafe === false ? false : 'session',
+    releaseOnExit: true,
+    runsDir: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(internals.clock ? { clock: internals.clock } : {}),
+  });
+  let machine: SessionDesktop;
+  try {
+    machine = await session.openDesktop();
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const name = options.name?.trim() || 'library session';
   const trace = openRunTrace({
     kind: 'run',
     goal: name,
     ...(options.traceDir ? { runsDir: options.traceDir } : {}),
-    secrets: collectSecrets(env, [settings.apiKey, options.apiKey]),
-    settings,
+    secrets: collectSecrets(env, [resolved.settings.apiKey, options.apiKey]),
+    settings: resolved.settings,
   });
   const cacheOption = options.cache ?? (env.DESKPILOT_CACHE === '1' || env.DESKPILOT_CACHE === 'true');
   const cache = cacheOption
@@ -505,12 +528,16 @@ export async function openDesktopSession(options: DesktopOptions, internals: Des
         ...(typeof cacheOption === 'object' && cacheOption.namespace ? { namespace: cacheOption.namespace } : {}),
       }
     : undefined;
-  const unregisterRelease = releaseOnExit(() => machine.input.releaseAll());
-  const failSafe = options.failSafe === false ? undefined : new PointerFailSafe({ pointer: machine.pointer, input: machine.input, displays: machine.displays });
-  await failSafe?.start();
-  const desktop = Desktop.fromParts({ options, machine, model, policy, trace, cache, failSafe, unregisterRelease, internals });
+  const desktop = Desktop.fromParts({ options, session, machine, model, policy, trace, cache, internals });
   trace.recorder.onEvent({ type: 'run-started', time: Date.now(), goal: name, model: model.name, policy });
   return desktop;
+}
+
+const RECORDABLE = new Set<string>(['run-started', 'step-observed', 'model-replied', 'reply-rejected', 'step-planned', 'step-decided', 'step-acted', 'run-ended', 'step-replayed', 'checkpoint', 'expectation-checked', 'query-answered']);
+
+/** The session's events that belong in a trace (its notices, such as model-chosen, do not). */
+function isRecordable(event: SessionEvent | RecordableEvent): event is RecordableEvent {
+  return RECORDABLE.has(event.type);
 }
 
 export function screenshotPath(traceDir: string, image: Uint8Array, mediaType: string): string {

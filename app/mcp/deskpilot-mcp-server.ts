@@ -7,14 +7,9 @@ import { observe } from '../../agent/loop/observe.ts';
 import type { Approver } from '../../agent/ports.ts';
 import { findPreset, listPresetLibrary } from '../../agent/preset/preset-library.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
-import { openDesktop, type Desktop as NativeDesktop } from '../../native/nut-desktop.ts';
-import { PointerFailSafe } from '../../native/pointer-fail-safe.ts';
-import { platformWindowLocator } from '../../native/window-at-point.ts';
-import { releaseOnExit } from '../cli/release-on-exit.ts';
-import { runPresetOnDesktop } from '../cli/preset-run.ts';
 import { configFilePath, readConfigFile, runPolicyFrom } from '../config/model-config.ts';
 import { openDesktopSession, type Desktop, type DesktopEvent, type DesktopOptions } from '../library/desktop.ts';
-import { ActError } from '../library/library-errors.ts';
+import { openSession, type RunSession, type SessionDesktop, type SessionEvent, type SessionRunResult } from '../session/run-session.ts';
 import { ElicitationApprover } from './elicitation-approver.ts';
 import { ActInput, AssertInput, ListPresetsInput, QueryInput, RunPresetInput, RunTaskInput, ScreenshotInput, WaitForInput } from './tool-schemas.ts';
 
@@ -37,7 +32,7 @@ export type DeskpilotMcpOptions = {
   /** Lines for the server's log (stderr: stdout carries the protocol). */
   readonly log?: (line: string) => void;
   /** The desktop, opened on first use (tests may pass their own). */
-  readonly openMachine?: () => Promise<NativeDesktop>;
+  readonly openMachine?: () => Promise<SessionDesktop>;
   /** Open the desktop at once rather than on the first call (loading nut-js takes seconds), when DISPLAY is set. */
   readonly warmUp?: boolean;
 };
@@ -50,7 +45,13 @@ type CallContext = {
   readonly person: Approver | undefined;
 };
 
-export function createDeskpilotMcpServer(options: DeskpilotMcpOptions): McpServer {
+export type DeskpilotMcp = {
+  readonly server: McpServer;
+  /** Stops what runs, lets go of every key and button. */
+  close(): Promise<void>;
+};
+
+export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Promise<DeskpilotMcp> {
   const server = new McpServer(
     { name: 'deskpilot', version: options.version },
     {
@@ -59,37 +60,47 @@ export function createDeskpilotMcpServer(options: DeskpilotMcpOptions): McpServe
         'Deskpilot drives this computer\'s real mouse and keyboard with a vision-language model. Use run_task or act for goals in words, screenshot to look, assert and query to check and read the screen. One acting call runs at a time. Risky steps (send, delete, pay, close, secrets) are refused unless allowRisk names them.',
     },
   );
-  let machine: Promise<NativeDesktop> | undefined;
+  const { settings } = options;
+  // The server's run session: run_task and run_preset are its runs (each its own trace); act,
+  // assert, query and wait_for are library sessions on its desktop. Its signal is the process's.
+  const session: RunSession = await openSession({
+    env: options.env,
+    modelFlags: flagsOf(settings),
+    ...(settings.timeout ? { modelTimeoutSeconds: settings.timeout } : {}),
+    policy: { overrides: { imageTokenBudget: settings.imageTokens, screenshotsInContext: settings.screenshots } },
+    ...(options.openMachine ? { desktop: options.openMachine } : {}),
+    approval: { kind: 'gate', mode: 'never', allowedRisks: settings.allowRisk ?? [] },
+    failSafe: settings.failSafe === false ? false : 'run',
+    releaseOnExit: true,
+    ...(settings.traceDir ? { runsDir: settings.traceDir } : {}),
+    signal: options.signal,
+  });
   let machineDisplay: string | undefined;
   let busy: string | undefined;
 
-  const machineFor = async (display: string | undefined): Promise<NativeDesktop> => {
+  const machineFor = async (display: string | undefined): Promise<SessionDesktop> => {
     if (display !== undefined && machineDisplay !== undefined && display !== machineDisplay) {
       throw new DeskpilotError('DISPLAY_MISMATCH', `This server drives the display ${machineDisplay}; start another \`deskpilot mcp\` with DISPLAY=${display} to act on ${display}.`);
     }
-    if (!machine) {
+    if (machineDisplay === undefined) {
       // nut-js binds to DISPLAY once per process, when it is loaded.
       if (display !== undefined) process.env.DISPLAY = display;
       machineDisplay = process.env.DISPLAY ?? '(default)';
-      machine = (options.openMachine ?? (() => openDesktop()))();
-      machine.catch(() => {
-        machine = undefined;
-        machineDisplay = undefined;
-      });
     }
-    return machine;
+    try {
+      return await session.openDesktop();
+    } catch (error) {
+      machineDisplay = undefined;
+      throw error;
+    }
   };
-
-  if (options.warmUp && process.env.DISPLAY) {
-    machineFor(undefined).catch((error: unknown) => options.log?.(`deskpilot mcp: the desktop could not be opened yet (${error instanceof Error ? error.message : String(error)}); the first call will try again.`));
-  }
 
   const contextOf = (extra: Extra): CallContext => {
     const token = extra._meta?.progressToken;
     let sent = 0;
     const elicits = server.server.getClientCapabilities()?.elicitation !== undefined;
     return {
-      signal: AbortSignal.any([options.signal, extra.signal]),
+      signal: AbortSignal.any([session.signal, extra.signal]),
       progress: (message) => {
         if (token === undefined) return;
         sent += 1;
@@ -132,17 +143,11 @@ export function createDeskpilotMcpServer(options: DeskpilotMcpOptions): McpServe
     }) as never);
   };
 
-  acting('run_task', 'Reach a goal on this desktop: screenshot, ask the vision model for the next action, act with the real mouse and keyboard, until done, failed or out of budget. Returns the outcome, the model\'s answer (if it gave one) and the trace folder.', RunTaskInput, async (args, context) =>
-    withSession(args.goal, args.display, context, args.allowRisk, async (desktop) => {
-      try {
-        const result = await desktop.act(args.goal, { ...budgetsOf(args), cache: false });
-        return jsonResult({ outcome: result.outcome, reason: result.reason, ...(result.answer !== undefined ? { answer: result.answer } : {}), steps: result.steps, usage: result.usage, trace: desktop.traceDir });
-      } catch (error) {
-        if (error instanceof ActError) return jsonResult({ outcome: error.result.outcome, reason: error.result.reason, steps: error.result.steps, usage: error.result.usage, trace: desktop.traceDir });
-        throw error;
-      }
-    }),
-  );
+  acting('run_task', 'Reach a goal on this desktop: screenshot, ask the vision model for the next action, act with the real mouse and keyboard, until done, failed or out of budget. Returns the outcome, the model\'s answer (if it gave one) and the trace folder.', RunTaskInput, async (args, context) => {
+    await machineFor(args.display);
+    const ran = await session.run({ kind: 'goal', goal: args.goal }, { ...runOptionsOf(args, context), policy: policyOf(args) });
+    return ranResult(ran);
+  });
 
   acting('act', 'Like run_task, as the library\'s act(): runs the goal to its end, and is an error when the goal is not reached. With cache on, replays what was recorded for the same goal when the screen still matches (no model call).', ActInput, async (args, context) =>
     withSession(args.goal, args.display, context, args.allowRisk, async (desktop) => {
@@ -214,39 +219,55 @@ export function createDeskpilotMcpServer(options: DeskpilotMcpOptions): McpServe
 
   acting('run_preset', 'Runs a task preset of the library with values for its variables; returns the outcome, its expectations with evidence, and the trace folder.', RunPresetInput, async (args, context) => {
     const found = await findPreset(args.name, options.presetDirs);
-    const extraRisks = [...(options.settings.allowRisk ?? []), ...(args.allowRisk ?? [])];
-    const preset = extraRisks.length > 0 ? { ...found, allowedRisks: [...new Set([...(found.allowedRisks ?? []), ...extraRisks])] } : found;
-    const desktop = await machineFor(args.display);
-    const failSafe = options.settings.failSafe === false ? undefined : new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays });
-    const unregister = releaseOnExit(() => desktop.input.releaseAll());
-    await failSafe?.start();
-    try {
-      const windows = platformWindowLocator(options.env);
-      const outcome = await runPresetOnDesktop({
-        preset,
-        given: Object.fromEntries(Object.entries(args.variables ?? {}).map(([name, value]) => [name, String(value)])),
-        flags: { ...flagsOf(options.settings), ...(args.maxSteps ? { maxSteps: args.maxSteps } : {}) },
-        env: options.env,
-        desktop,
-        ...(windows ? { windows } : {}),
-        ...(context.person ? { person: context.person } : {}),
-        fallbackApproval: 'never',
-        ...(options.settings.traceDir ? { runsDir: options.settings.traceDir } : {}),
-        signal: failSafe ? AbortSignal.any([context.signal, failSafe.signal]) : context.signal,
-        print: (line) => context.progress(line),
-        warn: (line) => options.log?.(line),
-      });
-      if (outcome.kind === 'not-started') return toolError(outcome.message);
-      const { result } = outcome;
-      return jsonResult({ outcome: result.outcome, reason: result.reason, ...(result.answer !== undefined ? { answer: result.answer } : {}), steps: result.steps, expectations: result.expectations, trace: outcome.traceDir });
-    } finally {
-      failSafe?.stop();
-      await desktop.input.releaseAll().catch(() => undefined);
-      unregister();
-    }
+    // Risks the call allows by name join the preset's own; its approval mode stays its own.
+    const preset = args.allowRisk && args.allowRisk.length > 0 ? { ...found, allowedRisks: [...new Set([...(found.allowedRisks ?? []), ...(settings.allowRisk ?? []), ...args.allowRisk])] } : found;
+    await machineFor(args.display);
+    const given = Object.fromEntries(Object.entries(args.variables ?? {}).map(([name, value]) => [name, String(value)]));
+    const ran = await session.run({ kind: 'preset', preset, given }, { ...runOptionsOf(args, context), policy: policyOf(args) });
+    return ranResult(ran);
   });
 
-  return server;
+  const runOptionsOf = (args: { allowRisk?: readonly RiskCode[] | undefined }, context: CallContext) => ({
+    signal: context.signal,
+    approval: { kind: 'gate' as const, mode: 'never' as const, allowedRisks: [...(settings.allowRisk ?? []), ...(args.allowRisk ?? [])], ...(context.person ? { person: context.person } : {}) },
+    onEvent: (event: SessionEvent) => progressOf(event, context.progress),
+  });
+
+  if (options.warmUp && process.env.DISPLAY) {
+    machineFor(undefined).catch((error: unknown) => options.log?.(`deskpilot mcp: the desktop could not be opened yet (${error instanceof Error ? error.message : String(error)}); the first call will try again.`));
+  }
+
+  return {
+    server,
+    close: async () => {
+      await server.close().catch(() => undefined);
+      await session.close();
+    },
+  };
+}
+
+function policyOf(args: { maxSteps?: number | undefined; maxMinutes?: number | undefined; maxTokens?: number | undefined }) {
+  return {
+    ...(args.maxSteps !== undefined ? { maxSteps: args.maxSteps } : {}),
+    ...(args.maxMinutes !== undefined ? { maxDurationMs: Math.round(args.maxMinutes * 60_000) } : {}),
+    ...(args.maxTokens !== undefined ? { maxTokens: args.maxTokens } : {}),
+  };
+}
+
+/** A run's outcome for the client: a result even when the goal failed (that is an answer); an error only when nothing could start. */
+function ranResult(ran: SessionRunResult): CallToolResult {
+  if (ran.kind === 'not-started') return toolError(ran.error.message);
+  const { result } = ran;
+  return jsonResult({
+    outcome: result.outcome,
+    reason: result.reason,
+    ...(result.answer !== undefined ? { answer: result.answer } : {}),
+    steps: result.steps,
+    usage: result.usage,
+    ...(result.expectations.length > 0 ? { expectations: result.expectations } : {}),
+    ...(ran.stoppedBy ? { stoppedBy: ran.stoppedBy } : {}),
+    ...(ran.traceDir ? { trace: ran.traceDir } : {}),
+  });
 }
 
 function budgetsOf(args: { maxSteps?: number | undefined; maxMinutes?: number | undefined; maxTokens?: number | undefined }) {
@@ -270,8 +291,12 @@ function flagsOf(settings: DeskpilotMcpOptions['settings']) {
 }
 
 /** One progress line per thing a person watching would want to see. */
-function progressOf(event: DesktopEvent, progress: (message: string) => void): void {
+function progressOf(event: SessionEvent | DesktopEvent, progress: (message: string) => void): void {
   switch (event.type) {
+    case 'step-held':
+      return progress(`step ${event.step} ${event.refused ? 'refused' : 'held for the person'}: ${event.reasons.join(' ')}`);
+    case 'checkpoint':
+      return event.status === 'started' ? progress(`${event.index} of ${event.of}: ${event.goal}`) : undefined;
     case 'step-planned':
       return progress(`step ${event.step}: ${event.planned.description}`);
     case 'step-acted':

@@ -172,7 +172,11 @@ describe('the Desktop library', () => {
     // The text box moves: its click is re-grounded (one request), the typing and the end are not.
     const moved = async () => {
       await browser.page.reload({ waitUntil: 'load' });
-      await browser.page.evaluate((id) => void (document.getElementById(id)!.style.transform = 'translateX(480px)'), PAGE_TARGETS.textBox.id);
+      await browser.page.evaluate(async (id) => {
+        document.getElementById(id)!.style.transform = 'translateX(480px)';
+        // Two frames: the moved box is painted before the test goes on.
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      }, PAGE_TARGETS.textBox.id);
     };
     await moved();
     const before = model.requests.length;
@@ -180,7 +184,8 @@ describe('the Desktop library', () => {
     try {
       await browser.clearEvents();
       const result = await session.act(goal);
-      expect(result).toMatchObject({ cache: 're-grounded', modelRequests: 1 });
+      const drifted = readTrace(session.traceDir).events.filter((event) => event.type === 'step-replayed');
+      expect(result, JSON.stringify(drifted)).toMatchObject({ cache: 're-grounded', modelRequests: 1 });
       expect(model.requests.length - before).toBe(1);
       expect(await typed()).toBe('hello');
     } finally {
