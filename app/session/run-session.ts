@@ -289,7 +289,7 @@ function personOf(approval: SessionApproval): Approver | undefined {
 
 /** A goal's approver: the caller's as it is, or the risk gate with the person shown masked steps. */
 function goalApprover(approval: SessionApproval, mask: (text: string) => string, onHeld: (step: PlannedStep, reasons: readonly string[], decision: Decision) => void): Approver {
-  if (approval.kind === 'approver') return approval.approver;
+  if (approval.kind === 'approver') return new MaskingApprover(approval.approver, mask);
   return new RiskGatedApprover({ mode: approval.mode, allowedRisks: approval.allowedRisks ?? [], ...(approval.person ? { person: new MaskingApprover(approval.person, mask) } : {}), onHeld });
 }
 
@@ -345,7 +345,7 @@ function traceOptions(task: SessionTask, facts: TraceFacts): OpenRunTraceOptions
 }
 
 /** The real desktop: nut-js is loaded only now, after the display answered (it crashes the process without one). */
-async function openNativeDesktop(env: Readonly<Record<string, string | undefined>>): Promise<SessionDesktop> {
+export async function openNativeDesktop(env: Readonly<Record<string, string | undefined>>): Promise<SessionDesktop> {
   const [{ openDesktop }, { platformWindowLocator }] = await Promise.all([import('../../native/nut-desktop.ts'), import('../../native/window-at-point.ts')]);
   const desktop = await openDesktop();
   const windows = platformWindowLocator(env as NodeJS.ProcessEnv);
