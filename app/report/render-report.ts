@@ -260,7 +260,8 @@ export function renderReport(run: RunRecord, options: RenderReportOptions): stri
 function renderPresetChecks(run: RunRecord, images: ReadonlyMap<string, ReportImage>): string {
   const checkpoints = (run.checkpoints ?? []).filter((checkpoint) => checkpoint.status !== 'started');
   const expectations = run.expectations ?? [];
-  if (checkpoints.length === 0 && expectations.length === 0) return '';
+  const queries = run.queries ?? [];
+  if (checkpoints.length === 0 && expectations.length === 0 && queries.length === 0) return '';
   const parts: string[] = ['<section class="preset-checks">'];
   if (checkpoints.length > 0) {
     parts.push(
@@ -275,6 +276,16 @@ function renderPresetChecks(run: RunRecord, images: ReadonlyMap<string, ReportIm
       `<div class="expectation answer-${expectation.answer}" data-answer="${expectation.answer}"><h2>Expect: ${escapeHtml(expectation.question)} <span class="badge badge-${expectation.answer === 'yes' ? 'acted' : 'failed'}">${escapeHtml(expectation.answer)}</span></h2>` +
         `<div class="body">${image ? `<figure class="shot" style="aspect-ratio: ${expectation.imageSize.width} / ${expectation.imageSize.height}"><img loading="lazy" decoding="async" src="${image.dataUrl}" width="${image.width}" height="${image.height}" alt="The final screen the expectation was checked on"/></figure>` : ''}` +
         `<div class="details"><p class="evidence"><span class="label">evidence</span> ${escapeHtml(expectation.evidence)}</p><details class="raw"><summary>Reply (${ms(expectation.requestMs)})</summary><pre class="reply">${escapeHtml(expectation.reply)}</pre></details></div></div></div>`,
+    );
+  }
+  // Library and MCP queries: what was asked, the answer read off the screen (or why none was valid).
+  for (const query of queries) {
+    const image = images.get(query.image.sha1);
+    const answer = query.valid ? JSON.stringify(query.answer, null, 2) : (query.problem ?? '');
+    parts.push(
+      `<div class="expectation query answer-${query.valid ? 'yes' : 'no'}" data-valid="${query.valid}"><h2>Query: ${escapeHtml(query.question)} <span class="badge badge-${query.valid ? 'acted' : 'failed'}">${query.valid ? 'answered' : 'invalid'}</span></h2>` +
+        `<div class="body">${image ? `<figure class="shot" style="aspect-ratio: ${query.imageSize.width} / ${query.imageSize.height}"><img loading="lazy" decoding="async" src="${image.dataUrl}" width="${image.width}" height="${image.height}" alt="The screen the question was asked about"/></figure>` : ''}` +
+        `<div class="details"><pre class="reply">${escapeHtml(answer)}</pre><details class="raw"><summary>Reply (${ms(query.requestMs)}, ${query.attempts} ask${query.attempts === 1 ? '' : 's'})</summary><pre class="reply">${escapeHtml(query.reply)}</pre></details></div></div></div>`,
     );
   }
   parts.push('</section>');

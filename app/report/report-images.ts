@@ -19,7 +19,7 @@ export async function prepareReportImages(run: RunRecord, options: ReportImageOp
   const maxWidth = options.maxWidth ?? 960;
   const quality = options.quality ?? 72;
   const images = new Map<string, ReportImage>();
-  const refs = [...run.steps.map((step) => step.observed?.image), ...(run.expectations ?? []).map((expectation) => expectation.image)];
+  const refs = [...run.steps.map((step) => step.observed?.image), ...(run.expectations ?? []).map((expectation) => expectation.image), ...(run.queries ?? []).map((query) => query.image)];
   for (const ref of refs) {
     if (!ref || images.has(ref.sha1)) continue;
     const bytes = readResource(run.dir, ref);

@@ -139,7 +139,9 @@ describe('the Desktop library', () => {
     expect(run.outcome).toBe('failed');
     expect(run.reason).toContain(`Expected: ${PAGE_TARGETS.scrollMarker.label} is on the screen`);
     const report = await writeReport(session.traceDir);
-    expect(fs.readFileSync(report.file, 'utf8')).toContain(`Expect: ${PAGE_TARGETS.scrollMarker.label} is on the screen`);
+    const html = fs.readFileSync(report.file, 'utf8');
+    expect(html).toContain(`Expect: ${PAGE_TARGETS.scrollMarker.label} is on the screen`);
+    expect(html).toContain('Query: Which coloured targets are visible, and how big is the Go button?');
     expect(renderJUnit([run])).toMatch(/<testsuite [^>]*failures="1"/);
   });
 
