@@ -1,4 +1,4 @@
-import type { LoadedTrace } from './read-trace.ts';
+import type { LoadedTrace } from './loaded-trace.ts';
 import type { TraceEvent, TraceEventOf } from './trace-schema.ts';
 
 // A trace's events grouped by step: what the report, the JUnit file and replay read.

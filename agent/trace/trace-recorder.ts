@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import type { RunEvent } from '../run-events.ts';
 import { TRACE_VERSION, type TraceEvent, type TraceEventOf } from './trace-schema.ts';
 import type { TraceResource, TraceSink } from './trace-sink.ts';
+import { sha1Hex } from './sha1.ts';
 
 // Turns the loop's events into trace lines: images become content-addressed resources, run-level
 // events get step 0 and the first one the format version and the run's metadata.
@@ -74,14 +73,14 @@ export class TraceRecorder {
             policy: { ...event.policy },
             settings: settingsForTrace(this.metadata.settings ?? {}),
             startedAt: new Date(event.time).toISOString(),
-            versions: this.metadata.versions ?? runtimeVersions(),
+            versions: this.metadata.versions ?? UNKNOWN_VERSIONS,
             ...(this.metadata.replayOf ? { replayOf: this.metadata.replayOf } : {}),
             ...(this.metadata.preset ? { preset: this.metadata.preset } : {}),
           },
           resources: [],
         };
       case 'step-observed': {
-        const sha1 = createHash('sha1').update(event.image).digest('hex');
+        const sha1 = sha1Hex(event.image);
         return {
           event: {
             type: 'step-observed',
@@ -145,7 +144,7 @@ export class TraceRecorder {
       case 'expectation-checked':
       case 'query-answered': {
         const { image, mediaType, ...rest } = event;
-        const sha1 = createHash('sha1').update(image).digest('hex');
+        const sha1 = sha1Hex(image);
         return {
           event: { ...rest, imageSize: size(event.imageSize), usage: usage(event.usage), image: { sha1, mediaType, bytes: image.byteLength } },
           resources: [{ sha1, mediaType, bytes: image }],
@@ -204,17 +203,5 @@ export function settingsForTrace(settings: Readonly<Record<string, unknown>>): R
   return out;
 }
 
-let cachedVersion: string | undefined;
-
-/** Deskpilot's own version (from package.json), Node's, and the platform. */
-export function runtimeVersions(): { deskpilot: string; node: string; platform: string } {
-  if (cachedVersion === undefined) {
-    try {
-      const json = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof json.version === 'string' ? json.version : 'unknown';
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return { deskpilot: cachedVersion, node: process.versions.node, platform: `${process.platform}-${process.arch}` };
-}
+/** What a trace says of the runtime when the sink's opener does not know (native/trace/runtime-versions.ts does). */
+const UNKNOWN_VERSIONS = { deskpilot: 'unknown', node: 'unknown', platform: 'unknown' } as const;

@@ -1,5 +1,5 @@
 import { DeskpilotError } from '../../agent/errors.ts';
-import { findPreset, userPresetDir } from '../../agent/preset/preset-library.ts';
+import { findPreset, userPresetDir } from '../../native/preset/preset-library.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';

@@ -1,5 +1,5 @@
 import { DeskpilotError } from '../../agent/errors.ts';
-import { readResource, readTrace } from '../../agent/trace/read-trace.ts';
+import { readResource, readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord, type RunRecord } from '../../agent/trace/run-record.ts';
 import type { ModelFlags } from '../config/model-config.ts';
 import { writeReport } from '../report/write-report.ts';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fullHdDisplay } from '../../agent/testing/fakes.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import type { ConfigFile } from '../config/model-config.ts';
 import type { AppDesktop } from './run-controller.ts';
 import { FixtureScreen, RecordingInput, VirtualClock } from '../../agent/testing/fakes.ts';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { readResource } from '../../agent/trace/read-trace.ts';
+import { readResource } from '../../native/trace/read-trace.ts';
 import type { RunRecord } from '../../agent/trace/run-record.ts';
 import type { ReportImage } from './render-report.ts';
 

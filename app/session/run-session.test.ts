@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parsePreset } from '../../agent/preset/parse-preset.ts';
 import { fullHdDisplay, FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from '../../agent/testing/mock-qwen-model.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import type { ConfigFile } from '../config/model-config.ts';
 import { openSession, type SessionDesktop, type SessionEvent, type SessionOptions } from './run-session.ts';
 

@@ -11,7 +11,7 @@ import { DEFAULT_MATCH_THRESHOLD } from '../../agent/replay/recorded-model.ts';
 import { replayRun } from '../../agent/replay/replay-run.ts';
 import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
 import { runTask } from '../../agent/run-task.ts';
-import { openRunTrace, type OpenRunTraceOptions, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { openRunTrace, type OpenRunTraceOptions, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
 import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
