@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
-import { runtimeVersions } from '../../agent/trace/trace-recorder.ts';
+import { runtimeVersions } from '../../native/trace/runtime-versions.ts';
 import { createDeskpilotMcpServer } from '../mcp/deskpilot-mcp-server.ts';
 import { presetLibraryDirs } from './preset-command.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';

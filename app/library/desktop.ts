@@ -13,7 +13,7 @@ import { settleScreen, waitForStatement } from '../../agent/query/wait-for-state
 import { DEFAULT_MATCH_THRESHOLD } from '../../agent/replay/recorded-model.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import type { RunOutcome, RunResult, Usage } from '../../agent/run-events.ts';
-import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { openRunTrace, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import type { RecordableEvent } from '../../agent/trace/trace-recorder.ts';
 import { resourceFileName, RESOURCES_DIR } from '../../agent/trace/trace-schema.ts';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { observe } from '../../agent/loop/observe.ts';
 import type { Approver } from '../../agent/ports.ts';
-import { findPreset, listPresetLibrary } from '../../agent/preset/preset-library.ts';
+import { findPreset, listPresetLibrary } from '../../native/preset/preset-library.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { configFilePath, readConfigFile, runPolicyFrom } from '../config/model-config.ts';
 import { openDesktopSession, type Desktop, type DesktopEvent, type DesktopOptions } from '../library/desktop.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { Desktop, DesktopAssertionError, type DesktopOptions } from '../../app/library/index.ts';
 import { renderJUnit } from '../../app/report/junit.ts';

@@ -9,7 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
 import { PAGE_TARGETS, type PageTargetName } from '../support/pages/test-page.ts';
 import { serveTestPage, type ServedPage } from '../support/pages/serve-test-page.ts';
