@@ -15,13 +15,19 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const TEST_PACKAGES = ['vitest', 'fast-check'];
 
 const LAYERS = {
-  agent: { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: true },
-  'agent/testing': { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: true },
-  native: { ours: ['native', 'agent'], packages: ['@nut-tree-fork/', 'sharp', 'zod'], builtins: true },
+  // The runtime-neutral core: no Node built-ins (files, processes, crypto live in native/), no electron.
+  agent: { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: false },
+  'agent/testing': { ours: ['agent'], packages: ['zod', 'ai', '@ai-sdk/', 'yaml'], builtins: false },
+  native: { ours: ['native', 'agent'], packages: ['@nut-tree-fork/', 'sharp', 'zod', 'x11'], builtins: true },
   app: { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbidden: [] },
   'app/ipc': { ours: ['app/ipc', 'agent'], packages: ['zod'], builtins: false },
   // What running a preset means, shared by the command line and the tray app: never Electron, never the terminal.
   'app/presets': { ours: ['app/presets', 'app/config', 'agent'], packages: ['zod', 'yaml'], builtins: true },
+  // The composition of a run, shared by every front door: never Electron, never the terminal.
+  'app/session': { ours: ['app/session', 'app/config', 'app/presets', 'agent', 'native'], packages: [], builtins: true, forbiddenPackages: ['electron'] },
+  // Deskpilot as a library and as an MCP server: front doors like the command line, never Electron.
+  'app/library': { ours: ['app/library', 'app/config', 'app/session', 'agent', 'native'], packages: ['zod'], builtins: true },
+  'app/mcp': { ours: ['app/mcp', 'app/library', 'app/config', 'app/presets', 'app/session', 'agent', 'native'], packages: ['zod', '@modelcontextprotocol/sdk'], builtins: true },
   'app/cli': { ours: ['app', 'agent', 'native'], packages: ['*'], builtins: true, forbiddenPackages: ['electron'] },
   renderer: { ours: ['renderer', 'app/ipc'], typeOnly: ['agent'], packages: ['react', 'react-dom', 'zustand', 'zod'], builtins: false },
   test: { ours: ['*'], packages: ['*'], builtins: true },
@@ -38,6 +44,15 @@ function layerOf(relativePath) {
     if (LAYERS[folder]) return folder;
   }
   return parts.length === 1 ? '.' : undefined;
+}
+
+/**
+ * Test doubles (fake servers, fake models, fake desktops) live in `testing/` folders. Product code
+ * never imports them: only tests, the test and bench folders, and other test doubles do.
+ */
+function mayImportTesting(file) {
+  const parts = file.split(path.sep);
+  return /\.test\.tsx?$/.test(file) || parts[0] === 'test' || parts[0] === 'bench' || parts.slice(0, -1).includes('testing');
 }
 
 function isBuiltin(source) {
@@ -70,13 +85,18 @@ const allowedImports = {
       const layer = LAYERS[layerName];
       if (source.startsWith('.')) {
         const target = path.relative(root, path.resolve(path.dirname(context.filename), source)).split(path.sep).join('/');
+        if (target.split('/').includes('testing') && !mayImportTesting(file)) {
+          context.report({ node, message: `'${file}' is product code and may not import the test double '${target}'; only tests and other test doubles may.` });
+          return;
+        }
         if (ourAllowed(target, layer.ours)) return;
         if (typeOnly && layer.typeOnly && ourAllowed(target, layer.typeOnly)) return;
         context.report({ node, message: `'${layerName}/' may not import '${target}' (allowed: ${[...layer.ours, ...(layer.typeOnly ?? []).map((t) => `type-only ${t}`)].join(', ')}).` });
         return;
       }
       if (isBuiltin(source)) {
-        if (!layer.builtins) context.report({ node, message: `'${layerName}/' may not import Node built-in '${source}'.` });
+        // Tests run on Node wherever they sit: a test of the core may read its fixtures.
+        if (!layer.builtins && !/\.test\.tsx?$/.test(file)) context.report({ node, message: `'${layerName}/' may not import Node built-in '${source}'.` });
         return;
       }
       if (layer.forbiddenPackages?.some((name) => source === name || source.startsWith(`${name}/`))) {

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { DeskpilotError } from '../errors.ts';
@@ -40,16 +38,6 @@ const TEMPLATED = ['goal', 'steps', 'expect'] as const;
 const REFERENCE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const MAX_PROBLEMS = 20;
 
-export async function readPresetFile(file: string): Promise<Preset> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DeskpilotError(code === 'ENOENT' ? 'PRESET_NOT_FOUND' : 'PRESET_UNREADABLE', code === 'ENOENT' ? `There is no preset file ${file}.` : `Cannot read the preset ${file}: ${(error as Error).message}`);
-  }
-  return parsePreset(text, file);
-}
 
 /** Parses and checks one preset file's text; throws a PresetError listing every problem. */
 export function parsePreset(text: string, file: string): Preset {
@@ -241,7 +229,9 @@ function toPreset(file: PresetFile, fileName: string): Preset {
 
 /** `presets/login.preset.yaml` -> `login`. */
 export function nameFromFile(file: string): string {
-  return path.basename(file).replace(/\.ya?ml$/i, '').replace(/\.preset$/i, '');
+  // The file's own name, whichever separator the platform uses.
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base.replace(/\.ya?ml$/i, '').replace(/\.preset$/i, '');
 }
 
 function yamlMessage(error: YAMLError, text: string): string {

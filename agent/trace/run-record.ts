@@ -1,4 +1,4 @@
-import type { LoadedTrace } from './read-trace.ts';
+import type { LoadedTrace } from './loaded-trace.ts';
 import type { TraceEvent, TraceEventOf } from './trace-schema.ts';
 
 // A trace's events grouped by step: what the report, the JUnit file and replay read.
@@ -39,6 +39,8 @@ export type RunRecord = {
   readonly expectations: readonly TraceEventOf<'expectation-checked'>[];
   /** The screen recording, when the run was recorded. */
   readonly video?: TraceEventOf<'video-recorded'>;
+  /** Library and MCP runs: each `query` asked of the screen. */
+  readonly queries: readonly TraceEventOf<'query-answered'>[];
 };
 
 type MutableStep = {
@@ -137,6 +139,7 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     checkpoints: trace.events.filter((event): event is TraceEventOf<'checkpoint'> => event.type === 'checkpoint'),
     expectations: trace.events.filter((event): event is TraceEventOf<'expectation-checked'> => event.type === 'expectation-checked'),
     ...(video ? { video } : {}),
+    queries: trace.events.filter((event): event is TraceEventOf<'query-answered'> => event.type === 'query-answered'),
   };
 }
 

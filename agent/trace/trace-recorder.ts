@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import type { RunEvent } from '../run-events.ts';
 import { TRACE_VERSION, type TraceEvent, type TraceEventOf } from './trace-schema.ts';
 import type { TraceResource, TraceSink } from './trace-sink.ts';
+import { sha1Hex } from './sha1.ts';
 
 // Turns the loop's events into trace lines: images become content-addressed resources, run-level
 // events get step 0 and the first one the format version and the run's metadata.
@@ -33,7 +32,14 @@ export type ExpectationCheckedEvent = Omit<TraceEventOf<'expectation-checked'>, 
 /** The screen recording of the run ended (see native/screen-recorder.ts), recorded as it comes. */
 export type VideoRecordedEvent = Omit<TraceEventOf<'video-recorded'>, 'type'> & { readonly type: 'video-recorded' };
 
-export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent | VideoRecordedEvent;
+/** A `query` read structured data off the screen; the event carries the screenshot. */
+export type QueryAnsweredEvent = Omit<TraceEventOf<'query-answered'>, 'type' | 'image'> & {
+  readonly type: 'query-answered';
+  readonly image: Uint8Array;
+  readonly mediaType: string;
+};
+
+export type RecordableEvent = RunEvent | StepReplayedEvent | CheckpointEvent | ExpectationCheckedEvent | VideoRecordedEvent | QueryAnsweredEvent;
 
 export class TraceRecorder {
   private closed = false;
@@ -70,14 +76,14 @@ export class TraceRecorder {
             policy: { ...event.policy },
             settings: settingsForTrace(this.metadata.settings ?? {}),
             startedAt: new Date(event.time).toISOString(),
-            versions: this.metadata.versions ?? runtimeVersions(),
+            versions: this.metadata.versions ?? UNKNOWN_VERSIONS,
             ...(this.metadata.replayOf ? { replayOf: this.metadata.replayOf } : {}),
             ...(this.metadata.preset ? { preset: this.metadata.preset } : {}),
           },
           resources: [],
         };
       case 'step-observed': {
-        const sha1 = createHash('sha1').update(event.image).digest('hex');
+        const sha1 = sha1Hex(event.image);
         return {
           event: {
             type: 'step-observed',
@@ -113,7 +119,7 @@ export class TraceRecorder {
         return { event: { type: 'reply-rejected', time: event.time, step: event.step, attempt: event.attempt, code: event.code, reason: event.reason }, resources: [] };
       case 'step-planned': {
         const { planned, refinement } = event;
-        const refined = refinement && { ...refinement, sha1: createHash('sha1').update(refinement.image).digest('hex') };
+        const refined = refinement && { ...refinement, sha1: sha1Hex(refinement.image) };
         return {
           event: {
             type: 'step-planned',
@@ -169,9 +175,10 @@ export class TraceRecorder {
         return { event: { ...event }, resources: [] };
       case 'video-recorded':
         return { event: { ...event, cues: event.cues.map((cue) => ({ step: cue.step, atMs: cue.atMs })) }, resources: [] };
-      case 'expectation-checked': {
+      case 'expectation-checked':
+      case 'query-answered': {
         const { image, mediaType, ...rest } = event;
-        const sha1 = createHash('sha1').update(image).digest('hex');
+        const sha1 = sha1Hex(image);
         return {
           event: { ...rest, imageSize: size(event.imageSize), usage: usage(event.usage), image: { sha1, mediaType, bytes: image.byteLength } },
           resources: [{ sha1, mediaType, bytes: image }],
@@ -234,17 +241,5 @@ export function settingsForTrace(settings: Readonly<Record<string, unknown>>): R
   return out;
 }
 
-let cachedVersion: string | undefined;
-
-/** Deskpilot's own version (from package.json), Node's, and the platform. */
-export function runtimeVersions(): { deskpilot: string; node: string; platform: string } {
-  if (cachedVersion === undefined) {
-    try {
-      const json = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof json.version === 'string' ? json.version : 'unknown';
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return { deskpilot: cachedVersion, node: process.versions.node, platform: `${process.platform}-${process.arch}` };
-}
+/** What a trace says of the runtime when the sink's opener does not know (native/trace/runtime-versions.ts does). */
+const UNKNOWN_VERSIONS = { deskpilot: 'unknown', node: 'unknown', platform: 'unknown' } as const;

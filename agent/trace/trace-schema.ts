@@ -233,6 +233,24 @@ export const ExpectationCheckedEventSchema = z
   })
   .meta({ description: "Preset runs with `expect`: the model's yes/no answer about the final screen, with its evidence." });
 
+export const QueryAnsweredEventSchema = z
+  .object({
+    type: z.literal('query-answered'),
+    ...base,
+    question: z.string().meta({ description: 'What was asked about the screen.' }),
+    schema: z.record(z.string(), z.unknown()).meta({ description: 'The JSON Schema of the answer, as the model was shown it.' }),
+    valid: z.boolean().meta({ description: "Whether the answer matched the caller's schema (after at most one re-ask)." }),
+    answer: z.unknown().optional().meta({ description: 'The validated answer, when valid.' }),
+    problem: z.string().optional().meta({ description: 'Why the last reply was not accepted, when not valid.' }),
+    image: ResourceRefSchema.meta({ description: 'The screenshot the question was asked about.' }),
+    imageSize: SizeSchema,
+    reply: z.string().meta({ description: 'The last raw reply.' }),
+    attempts: z.number().int().positive(),
+    usage: UsageSchema,
+    requestMs: z.number().min(0),
+  })
+  .meta({ description: 'Library and MCP `query`: structured data read off the screen, validated with the caller\'s schema.' });
+
 export const RunEndedEventSchema = z
   .object({
     type: z.literal('run-ended'),
@@ -279,6 +297,7 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
   StepReplayedEventSchema,
   CheckpointEventSchema,
   ExpectationCheckedEventSchema,
+  QueryAnsweredEventSchema,
   RunEndedEventSchema,
   VideoRecordedEventSchema,
 ]);
@@ -306,6 +325,7 @@ export const TRACE_EVENT_SCHEMAS = {
   'step-replayed': StepReplayedEventSchema,
   checkpoint: CheckpointEventSchema,
   'expectation-checked': ExpectationCheckedEventSchema,
+  'query-answered': QueryAnsweredEventSchema,
   'run-ended': RunEndedEventSchema,
   'video-recorded': VideoRecordedEventSchema,
 } as const satisfies Record<TraceEventType, z.ZodType>;

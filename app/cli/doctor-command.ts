@@ -1,6 +1,6 @@
 import { probeVision } from '../../agent/model/probe-vision.ts';
 import { createModel, describeModel } from '../../agent/model/providers.ts';
-import { DEFAULT_RUNS_DIR } from '../../agent/trace/open-run-trace.ts';
+import { DEFAULT_RUNS_DIR } from '../../native/trace/open-run-trace.ts';
 import { isBlankFrame } from '../../native/blank-frame.ts';
 import { assertDisplayReachable } from '../../native/display-check.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';

@@ -8,7 +8,8 @@ import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { showReportCommand, type ShowReportOptions } from './show-report-command.ts';
 import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './preset-commands.ts';
-import { installExitHandlers } from './release-on-exit.ts';
+import { registerMcpCommand } from './mcp-command.ts';
+import { installExitHandlers } from '../session/release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
 
 const riskList = (value: string): RiskCode[] => {
@@ -102,6 +103,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--timeout <seconds>', 'longest a model request may take (default 120)', positiveInteger('--timeout'))
     .option('--threshold <similarity>', 'how alike (0..1) the region around a target must look to count as unchanged (default 0.8)', Number)
     .option('--trace-dir <dir>', "folder for the replay's trace (default .deskpilot/runs)")
+    .option('--no-fail-safe', 'do not stop the replay when the pointer is moved into a screen corner')
     .action(async (trace: string, options: ReplayCommandOptions) => {
       setExitCode(await replayCommand(trace, options, io));
     });
@@ -127,6 +129,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
       setExitCode(await doctorCommand(options, io));
     });
   registerPresetCommands(program, io, setExitCode);
+  registerMcpCommand(program, io, setExitCode);
   return program;
 }
 

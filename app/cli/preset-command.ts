@@ -1,13 +1,11 @@
 import { DeskpilotError } from '../../agent/errors.ts';
-import { findPreset, userPresetDir } from '../../agent/preset/preset-library.ts';
+import { findPreset, userPresetDir } from '../../native/preset/preset-library.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
-import { openDesktop } from '../../native/nut-desktop.ts';
-import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
-import { platformWindowLocator } from '../../native/window-at-point.ts';
-import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
-import { releaseOnExit } from './release-on-exit.ts';
-import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
+import { openSession, type RunSession } from '../session/run-session.ts';
+import type { PresetRunFlags } from './preset-run.ts';
+import { printSessionEvent } from './print-session-event.ts';
+import { EXIT_CODES, notStartedMessage, type RunCommandIo } from './run-command.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 
 // `deskpilot run --preset NAME|FILE --var key=value ...`: one preset, on this desktop, with a person
@@ -51,44 +49,39 @@ export async function presetRunCommand(nameOrFile: string, options: PresetComman
     say(`The preset '${preset.name}' asks to confirm every step (approval: always); --yes does not change that.`);
   }
 
-  let desktop: Awaited<ReturnType<typeof openDesktop>>;
-  try {
-    desktop = await openDesktop();
-  } catch (error) {
-    warn(`deskpilot: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_CODES.usage;
-  }
   say(`Preset: ${preset.name}${preset.file ? ` (${preset.file})` : ''}`);
-  const windows = preset.apps ? platformWindowLocator(io.env) : undefined;
-  const unregisterRelease = releaseOnExit(() => desktop.input.releaseAll());
-  const failSafe = options.failSafe === false ? undefined : new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays });
-  await failSafe?.start();
-  const outcome = await runPresetOnDesktop({
-    preset,
-    given,
-    flags: options,
-    env: io.env,
-    desktop,
-    ...(windows ? { windows } : {}),
-    // As for a plain run: with --yes and no terminal to ask on (a pipeline), held steps are refused.
-    ...(!options.yes || process.stdin.isTTY === true ? { person: new TerminalApprover() } : {}),
-    fallbackApproval: options.yes ? 'never' : 'always',
-    ...(options.traceDir ? { runsDir: options.traceDir } : {}),
-    signal: failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal,
-    print: say,
-    warn,
-  }).finally(() => {
-    failSafe?.stop();
-    unregisterRelease();
-  });
-  if (outcome.kind === 'not-started') {
-    await desktop.input.releaseAll().catch(() => undefined);
-    warn(`deskpilot: ${outcome.message}`);
-    return EXIT_CODES.usage;
+  let session: RunSession;
+  try {
+    session = await openSession({
+      env: io.env,
+      modelFlags: options,
+      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
+      policy: { overrides: { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots } },
+      // As for a plain run: with --yes and no terminal to ask on (a pipeline), held steps are refused.
+      approval: { kind: 'gate', mode: options.yes ? 'never' : 'always', ...(!options.yes || process.stdin.isTTY === true ? { person: new TerminalApprover() } : {}) },
+      failSafe: options.failSafe === false ? false : 'session',
+      releaseOnExit: true,
+      ...(options.traceDir ? { runsDir: options.traceDir } : {}),
+      signal: io.signal,
+      onEvent: printSessionEvent(io),
+    });
+  } catch (error) {
+    if (error instanceof DeskpilotError) {
+      warn(`deskpilot: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
   }
-  if (outcome.result.outcome === 'stopped' && failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) {
-    warn('deskpilot: the pointer fail-safe stopped the run; run with --no-fail-safe to turn it off.');
+  try {
+    const ran = await session.run({ kind: 'preset', preset, given });
+    if (ran.kind === 'not-started') {
+      warn(`deskpilot: ${notStartedMessage(ran.error)}`);
+      return EXIT_CODES.usage;
+    }
+    if (ran.stoppedBy === 'fail-safe' && !io.signal.aborted) warn('deskpilot: the pointer fail-safe stopped the run; run with --no-fail-safe to turn it off.');
+    if (ran.traceDir) say(`Report: deskpilot report ${ran.traceDir}`);
+    return EXIT_CODES[ran.result.outcome];
+  } finally {
+    await session.close();
   }
-  say(`Report: deskpilot report ${outcome.traceDir}`);
-  return EXIT_CODES[outcome.result.outcome];
 }

@@ -9,7 +9,7 @@ import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
 import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
 import type { ApprovalMode } from '../../agent/risk/risk-gated-approver.ts';
-import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { openRunTrace, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { collectSecrets, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';

@@ -7,7 +7,7 @@ import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { Model } from '../../agent/ports.ts';
 import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
 import { runTask } from '../../agent/run-task.ts';
-import { openRunTrace, type RunTrace } from '../../agent/trace/open-run-trace.ts';
+import { openRunTrace, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { collectSecrets } from '../../agent/trace/redactor.ts';
 import { openDesktop } from '../../native/nut-desktop.ts';
@@ -16,7 +16,7 @@ import { waylandNotice } from '../../native/session-type.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
 import { estimatePrice, type PricedUsage } from '../report/prices.ts';
 import { formatEvent } from './format-event.ts';
-import { releaseOnExit } from './release-on-exit.ts';
+import { releaseOnExit } from '../session/release-on-exit.ts';
 import { startRunVideo } from './run-video.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 
@@ -171,4 +171,9 @@ function cliApprover(yes: boolean, allowedRisks: readonly RiskCode[], say: (line
     ...(interactive ? { person: new TerminalApprover() } : {}),
     onHeld: (_step, reasons, decision) => say(`  ! risky step ${decision.kind === 'skip' && decision.reason ? 'refused' : 'held for approval'}: ${reasons.join(' ')}`),
   });
+}
+
+/** A run that could not start, in the words of the command line (the trace folder is chosen with --trace-dir). */
+export function notStartedMessage(error: DeskpilotError): string {
+  return error.code === 'TRACE_UNWRITABLE' ? `${error.message}; choose another with --trace-dir.` : error.message;
 }

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeskpilotError } from '../../agent/errors.ts';
-import { userPresetDir } from '../../agent/preset/preset-library.ts';
+import { userPresetDir } from '../../native/preset/preset-library.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
 import type { WindowLocator } from '../../agent/ports.ts';
-import { collectCases, selectCases, type Selection } from '../../agent/suite/collect-cases.ts';
+import { collectCases, selectCases, type Selection } from '../../native/suite/collect-cases.ts';
 import { compileGrep } from '../../agent/suite/grep.ts';
 import { runSuite, type Attempt, type SuiteResult } from '../../agent/suite/run-suite.ts';
 import { resolveShard, type Shard } from '../../agent/suite/shard.ts';
@@ -16,7 +16,7 @@ import { platformWindowLocator } from '../../native/window-at-point.ts';
 import { BUILT_IN_REPORTERS, isReporterModule, loadReporters, SuiteReporterMultiplexer } from '../report/suite-reporter.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
-import { releaseOnExit } from './release-on-exit.ts';
+import { releaseOnExit } from '../session/release-on-exit.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 
 // `deskpilot test [DIR|FILES...]`: presets as test cases, for CI. Cases run one after the other on

@@ -343,6 +343,8 @@ export const RunRecordSchema = z.strictObject({
   steps: count,
   durationMs: count,
   usage: UsageSchema,
+  /** The run's folder (trace.jsonl, resources/), when the run left a trace: the row opens its report. */
+  traceDir: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -394,6 +396,8 @@ export const invokeChannels = {
   /** Everything a run needs, checked as `deskpilot doctor` does, with the saved settings. */
   'settings:check': { input: Empty, output: DoctorResultSchema },
   'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunRecordSchema) }) },
+  /** Writes the run's HTML report from its trace and opens it (the default browser); answers with the file. */
+  'history:open-report': { input: z.strictObject({ runId: RunIdSchema }), output: z.strictObject({ file: z.string() }) },
   'presets:list': { input: Empty, output: PresetLibrarySchema },
   'presets:run': { input: PresetRunInputSchema, output: z.strictObject({ runId: RunIdSchema }) },
 } as const;

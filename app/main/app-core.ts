@@ -1,6 +1,8 @@
+import { DeskpilotError } from '../../agent/errors.ts';
 import type { ModelSettings } from '../../agent/model/providers.ts';
 import type { Model } from '../../agent/ports.ts';
 import type { PresetLibrary, SettingsView } from '../ipc/contract.ts';
+import { writeReport } from '../report/write-report.ts';
 import { appPresetDirs, loadAppPresets, PresetNotFoundError, type LoadedLibrary } from './app-presets.ts';
 import type { HistoryStore } from './history-store.ts';
 import type { ChannelServices } from './ipc-handlers.ts';
@@ -25,6 +27,8 @@ export type AppCoreDeps = RunControllerDeps & {
   readonly requestPresetInput?: (presetId: string) => void;
   /** The doctor's checks with the saved settings (see app/doctor/run-doctor.ts). */
   readonly runChecks?: () => Promise<readonly CheckResult[]>;
+  /** Shows a written HTML report (Electron: the default browser); without it the file is only written. */
+  readonly openReport?: (file: string) => void | Promise<void>;
 };
 
 export type AppCore = {
@@ -93,6 +97,19 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return { checks, works: runWouldWork(checks) };
     },
     'history:list': () => ({ runs: deps.history.list() }),
+    'history:open-report': async ({ runId }) => {
+      const record = deps.history.list().find((run) => run.runId === runId);
+      if (!record) throw new DeskpilotError('RUN_NOT_FOUND', 'That run is no longer in the history.');
+      if (!record.traceDir) throw new DeskpilotError('NO_TRACE', 'That run left no trace, so it has no report (runs before this version kept none).');
+      let file: string;
+      try {
+        ({ file } = await writeReport(record.traceDir));
+      } catch (error) {
+        throw new DeskpilotError('REPORT_FAILED', `The report could not be written from ${record.traceDir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      await deps.openReport?.(file);
+      return { file };
+    },
     'presets:list': () => library().view,
     'presets:run': async ({ presetId, values }) => runs.startPreset({ preset: presetOf(presetId), values }),
   };

@@ -64,6 +64,8 @@ function setup(script: ScriptedReply[], env: Record<string, string>) {
     notify: (notification) => notifications.push(notification),
     clock: new VirtualClock(),
     env,
+    config: {},
+    runsDir: false,
     requestPresetInput: (presetId) => asked.push(presetId),
   });
   const waitFor = async (predicate: () => boolean) => {

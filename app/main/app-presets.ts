@@ -1,4 +1,4 @@
-import { listPresetLibrary, userPresetDir } from '../../agent/preset/preset-library.ts';
+import { listPresetLibrary, userPresetDir } from '../../native/preset/preset-library.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { secretVariableOf } from '../../agent/preset/preset-variables.ts';
 import { DeskpilotError } from '../../agent/errors.ts';

@@ -28,6 +28,7 @@ function spyServices() {
     'settings:test-connection': { ok: false, code: 'ENDPOINT_UNREACHABLE', message: 'no' },
     'settings:check': { checks: [{ name: 'display', status: 'pass', detail: 'ok' }], works: true },
     'history:list': { runs: [] },
+    'history:open-report': { file: '/tmp/report.html' },
     'presets:list': { presets: [], problems: [] },
     'presets:run': { runId: 'run-2' },
   };
@@ -102,6 +103,7 @@ const CASES: { [C in InvokeChannel]: { valid: unknown; invalid: [string, unknown
   },
   'settings:check': { valid: {}, invalid: [['a number', 3], ['unknown fields', { fix: true }]] },
   'history:list': { valid: {}, invalid: [['a number', 3]] },
+  'history:open-report': { valid: { runId: 'run-1' }, invalid: [['no run', {}], ['a path instead of a run id', { runId: '../../etc/passwd' }], ['a file to open', { runId: 'run-1', file: '/etc/passwd' }]] },
   'presets:list': { valid: {}, invalid: [['an extra field', { dir: '/etc' }], ['a string', 'all']] },
   'presets:run': {
     valid: { presetId: '/home/ada/.config/deskpilot/presets/log-in.yaml', values: { user: 'ada', password: 'hunter2' } },

@@ -14,6 +14,7 @@ import {
   safeStorage,
   screen,
   session,
+  shell,
   type MenuItemConstructorOptions,
   type WebContents,
 } from 'electron';
@@ -153,15 +154,15 @@ async function start() {
   };
 
   const core = createAppCore({
-    openDesktop: async () => {
-      // nut-js is loaded only when a run starts: on X11 it needs a reachable display.
-      const { openDesktop } = await import('../../native/nut-desktop.ts');
-      const { platformWindowLocator } = await import('../../native/window-at-point.ts');
-      const desktop = await openDesktop();
-      const windows = platformWindowLocator(process.env);
-      return { screen: desktop.screen, input: desktop.input, ...(windows ? { windows } : {}) };
-    },
+    // The desktop is the session's own (native/, loaded when the first run starts: on X11 nut-js
+    // needs a reachable display), with the pointer fail-safe watching it during every run.
     env: process.env,
+    // Tray runs leave a trace like any other; the history row opens its report.
+    runsDir: path.join(userData, 'runs'),
+    openReport: async (file) => {
+      const problem = await shell.openPath(file);
+      if (problem) throw new Error(problem);
+    },
     requestPresetInput: (presetId) => openTaskWindow('task', presetId),
     runChecks: () => trayDoctor(settings, userData),
     createModel,

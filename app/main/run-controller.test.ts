@@ -1,4 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fullHdDisplay } from '../../agent/testing/fakes.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
+import type { ConfigFile } from '../config/model-config.ts';
+import type { AppDesktop } from './run-controller.ts';
 import { FixtureScreen, RecordingInput, VirtualClock } from '../../agent/testing/fakes.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from '../../agent/testing/mock-qwen-model.ts';
 import type { OverlayView, RunViewEvent } from '../ipc/contract.ts';
@@ -24,9 +31,18 @@ class RecordingPresenter implements OverlayPresenter {
 const click = (x: number, y: number, label: string) => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label }, `Click ${label}.`);
 const done = qwenReply({ action: 'terminate', status: 'success' });
 
-async function setup(script: ScriptedReply[], options: { actionMs?: number; env?: Record<string, string> } = {}) {
+const runsDirs: string[] = [];
+afterEach(() => {
+  for (const dir of runsDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function setup(script: ScriptedReply[], options: { actionMs?: number; env?: Record<string, string>; config?: ConfigFile; desktop?: Partial<AppDesktop> } = {}) {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-app-runs-'));
+  runsDirs.push(runsDir);
+  const opened_reports: string[] = [];
   const screen = new FixtureScreen();
-  const input = new RecordingInput({ screen, ...(options.actionMs ? { actionMs: options.actionMs } : {}) });
+  // The fail-safe needs an input that announces its own moves (as NutInput does); these fakes make none.
+  const input = Object.assign(new RecordingInput({ screen, ...(options.actionMs ? { actionMs: options.actionMs } : {}) }), { onPointerTarget: () => () => undefined });
   const mock = mockQwenModel(script);
   const settings = new SettingsStore({ storage: memoryStorage(), encryptor: new XorEncryptor(), env: options.env ?? {} });
   const history = new HistoryStore(memoryStorage());
@@ -37,8 +53,11 @@ async function setup(script: ScriptedReply[], options: { actionMs?: number; env?
   const core = createAppCore({
     openDesktop: async () => {
       opened += 1;
-      return { screen, input };
+      return { screen, input, ...options.desktop };
     },
+    config: options.config ?? {},
+    runsDir,
+    openReport: (file) => void opened_reports.push(file),
     createModel: () => mock.model,
     settings,
     history,
@@ -52,10 +71,46 @@ async function setup(script: ScriptedReply[], options: { actionMs?: number; env?
     for (let i = 0; i < 200 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(predicate()).toBe(true);
   };
-  return { core, screen, input, mock, settings, history, presenter, published, notifications, waitFor, opened: () => opened };
+  return { core, screen, input, mock, settings, history, presenter, published, notifications, waitFor, opened: () => opened, runsDir, openedReports: opened_reports };
 }
 
 describe('RunController', () => {
+  it('leaves a trace of a tray run, keeps its folder in the history, and writes and opens its report from there', async () => {
+    const { core, history, runsDir, openedReports } = await setup([click(500, 250, 'Save'), done]);
+    const { runId } = await core.runs.start({ goal: 'Save the file', approvalMode: 'never' });
+    expect((await core.runs.whenIdle())?.outcome).toBe('done');
+    const record = history.list()[0]!;
+    expect(record.traceDir?.startsWith(runsDir)).toBe(true);
+    const trace = readTrace(record.traceDir!);
+    expect(trace.events[0]).toMatchObject({ type: 'run-started', goal: 'Save the file' });
+    expect(trace.events.at(-1)).toMatchObject({ type: 'run-ended', outcome: 'done' });
+    const { file } = await core.services['history:open-report']({ runId }, { url: '' });
+    expect(file).toBe(path.join(record.traceDir!, 'report.html'));
+    expect(fs.readFileSync(file, 'utf8')).toContain('Save the file');
+    expect(openedReports).toEqual([file]);
+  });
+
+  it("stops a tray run at the config file's token budget", async () => {
+    // Each reply of the mock costs 1340 tokens: the budget of 2000 is gone after the second.
+    const { core, input } = await setup([click(500, 250, 'A'), click(500, 300, 'B'), click(500, 350, 'C'), click(500, 400, 'D'), done], { config: { maxTokens: 2000 } });
+    await core.runs.start({ goal: 'Click four things', approvalMode: 'never' });
+    const result = await core.runs.whenIdle();
+    expect(result?.outcome).toBe('failed');
+    expect(result?.reason).toMatch(/token budget/i);
+    expect(input.performed.length).toBeLessThan(4);
+  });
+
+  it('stops a tray run when the pointer is thrown into a screen corner (the fail-safe)', async () => {
+    let samples = 0;
+    const pointer = { position: async () => (++samples > 2 ? { x: 1919, y: 0 } : { x: 800, y: 500 }) };
+    const script = Array.from({ length: 20 }, (_, index) => click(200 + index * 20, 500, `B${index}`));
+    const { core } = await setup(script, { actionMs: 40, desktop: { pointer, displays: [fullHdDisplay] } });
+    await core.runs.start({ goal: 'Click many things', approvalMode: 'never' });
+    const result = await core.runs.whenIdle();
+    expect(result?.outcome).toBe('stopped');
+    expect(result?.reason).toContain('fail-safe');
+  });
+
   it('runs a goal end to end and tells the window, the history and the notifications', async () => {
     const { core, input, published, history, notifications, opened } = await setup([click(500, 250, 'Save'), done]);
     const { runId } = await core.runs.start({ goal: 'Save the file', approvalMode: 'never' });

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../../agent/abort.ts';
 import { DeskpilotError } from '../../agent/errors.ts';
-import type { ModelSettings } from '../../agent/model/providers.ts';
+import { describeModel, type ModelSettings } from '../../agent/model/providers.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Approver, Clock, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Clock, Input, Model, Screen } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
-import { presetPolicy, type PresetRunEvent } from '../../agent/preset/run-preset.ts';
 import { RiskTracker, type RiskAssessment } from '../../agent/risk/assess-risk.ts';
 import type { RunResult } from '../../agent/run-events.ts';
 import { renderTemplate } from '../../agent/preset/preset-variables.ts';
-import { runTask } from '../../agent/run-task.ts';
 import { createRedactor, type Redactor } from '../../agent/trace/redactor.ts';
+import type { ConfigFile } from '../config/model-config.ts';
 import type { ApprovalMode, OverlayDecision, OverlayView, RunSnapshot, RunViewEvent } from '../ipc/contract.ts';
+import { resolvePresetVariables } from '../presets/preset-run.ts';
+import { openNativeDesktop, openSession, type SessionDesktop, type SessionEvent, type SessionTask } from '../session/run-session.ts';
 import { GuardedScreen, type CaptureGuard } from './guarded-screen.ts';
 import type { HistoryStore } from './history-store.ts';
-import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
 import { missingValues } from './app-presets.ts';
 import { modelSettingsFor, presetModelSettings } from './model-settings.ts';
 import { notificationForRunEnd, notificationForWaiting, type AppNotification } from './notifications.ts';
@@ -22,16 +21,12 @@ import { OverlayApprover, type DecideResult, type OverlayPresenter } from './ove
 import { maskRunView, toRunView } from './run-view.ts';
 import type { SettingsStore } from './settings-store.ts';
 
-export type Desktop = {
-  readonly screen: Screen;
-  readonly input: Input;
-  /** Which window is where, for presets that limit the windows they act in (`apps`); absent where unknown. */
-  readonly windows?: WindowLocator;
-};
+/** The desktop a tray run drives (a session's desktop: with `pointer` and `displays` the fail-safe watches it). */
+export type AppDesktop = SessionDesktop;
 
 export type RunControllerDeps = {
-  /** The real desktop in the app (native/), fakes in tests. Opened on the first run. */
-  readonly openDesktop: () => Promise<Desktop>;
+  /** The desktop: the real one (native/) unless given (fakes in tests). Opened on the first run. */
+  readonly openDesktop?: () => Promise<AppDesktop>;
   readonly createModel: (settings: ModelSettings) => Model;
   readonly settings: SettingsStore;
   readonly history: HistoryStore;
@@ -48,24 +43,29 @@ export type RunControllerDeps = {
   readonly policy?: RunPolicyInput;
   /** Where DESKPILOT_SECRET_<NAME> values of presets come from (the app's environment). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Folder the runs' trace folders go into (the app's is <userData>/runs); `false`: no traces. */
+  readonly runsDir?: string | false;
+  /** The config file's budgets (maxTokens, maxMinutes, maxCostUsd, ...), or its path; default: read from $DESKPILOT_CONFIG or ~/.config/deskpilot/config.json before each run. */
+  readonly config?: ConfigFile | { readonly file: string };
+  /** The pointer fail-safe (default on when the desktop can report the pointer). */
+  readonly failSafe?: boolean;
 };
 
-/** What a run does once its ports are built: a plain goal through `runTask`, or a preset. */
+/** What a run is, before the session composes it: the task, its model and its approval. */
 type Launch = {
   readonly goal: string;
   readonly preset?: string;
   readonly approvalMode: ApprovalMode;
   /** The overlay's own mode: a preset's approval policy decides before it, so it then asks for every step it is given. */
   readonly overlayMode: ApprovalMode;
+  /** Masks what the window and the history show before the session knows every secret (the goal). */
   readonly redactor: Redactor;
-  readonly model: Model;
-  readonly execute: (context: {
-    readonly approver: Approver;
-    readonly screen: Screen;
-    readonly desktop: Desktop;
-    readonly signal: AbortSignal;
-    readonly onEvent: (event: PresetRunEvent) => void;
-  }) => Promise<RunResult>;
+  readonly settings: ModelSettings;
+  readonly task: SessionTask;
+  /** The session's policy layers: the settings screen's values under a preset's own. */
+  readonly defaults: RunPolicyInput;
+  /** For presets: the approval mode of presets that name none. */
+  readonly fallbackMode?: ApprovalMode;
 };
 
 export type PresetRunRequest = {
@@ -83,6 +83,8 @@ type ActiveRun = {
   readonly controller: AbortController;
   readonly approver: OverlayApprover;
   readonly input: Input;
+  /** The run folder, once the session has opened it. */
+  traceDir?: string;
   running: boolean;
   done: Promise<RunResult>;
 };
@@ -96,35 +98,28 @@ export class RunError extends DeskpilotError {}
  */
 export class RunController {
   private active: ActiveRun | undefined;
-  private desktop: Promise<Desktop> | undefined;
+  private desktop: Promise<AppDesktop> | undefined;
 
   constructor(private readonly deps: RunControllerDeps) {}
 
   async start(request: { goal: string; approvalMode: ApprovalMode }): Promise<{ runId: string }> {
     this.refuseWhileRunning();
     const settings = this.deps.settings.get();
-    const model = this.deps.createModel(modelSettingsFor(settings, this.deps.settings.apiKey(settings.provider)));
     return this.launch({
       goal: request.goal,
       approvalMode: request.approvalMode,
       overlayMode: request.approvalMode,
       redactor: createRedactor([]),
-      model,
-      execute: ({ approver, screen, desktop, signal, onEvent }) =>
-        runTask({
-          goal: request.goal,
-          ports: { screen, input: desktop.input, model, approver, clock: this.deps.clock ?? systemClock },
-          policy: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget, ...this.deps.policy },
-          signal,
-          onEvent,
-        }),
+      settings: modelSettingsFor(settings, this.deps.settings.apiKey(settings.provider)),
+      task: { kind: 'goal', goal: request.goal },
+      defaults: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget },
     });
   }
 
   /**
-   * Runs a preset as `deskpilot run --preset` does (app/presets/preset-run.ts): its variables, its
-   * approval policy with the overlay as the person, its windows, sub-goals and expectations; what
-   * the window and the history get has the preset's secret values masked.
+   * Runs a preset as `deskpilot run --preset` does (both through the run session): its variables,
+   * its approval policy with the overlay as the person, its windows, sub-goals and expectations;
+   * what the window and the history get has the preset's secret values masked.
    */
   async startPreset(request: PresetRunRequest): Promise<{ runId: string }> {
     this.refuseWhileRunning();
@@ -136,33 +131,17 @@ export class RunController {
     const resolved = resolvePresetVariables(preset, { given, env });
     if (!resolved.ok) throw new RunError('PRESET_VARIABLE', resolved.message);
     const settings = this.deps.settings.get();
-    const model = this.deps.createModel(presetModelSettings(settings, preset.model, (provider) => this.deps.settings.apiKey(provider)));
-    const approvalMode = preset.approval ?? settings.approvalMode;
     const { variables, redactor } = resolved;
     return this.launch({
       goal: redactor.text(renderGoal(preset, variables.values)),
       preset: preset.name,
-      approvalMode,
+      approvalMode: preset.approval ?? settings.approvalMode,
       overlayMode: 'always',
       redactor,
-      model,
-      execute: async ({ approver, screen, desktop, signal, onEvent }) => {
-        const result = await executePreset({
-          preset,
-          variables,
-          redactor,
-          screen,
-          input: desktop.input,
-          model,
-          approver: presetRunApprover(preset, { person: approver, fallback: settings.approvalMode, mask: redactor.text }),
-          clock: this.deps.clock ?? systemClock,
-          ...(desktop.windows ? { windows: desktop.windows } : {}),
-          policy: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget, ...presetPolicy(preset), ...this.deps.policy },
-          signal,
-          onEvent,
-        });
-        return result;
-      },
+      settings: presetModelSettings(settings, preset.model, (provider) => this.deps.settings.apiKey(provider)),
+      task: { kind: 'preset', preset, given },
+      defaults: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget },
+      fallbackMode: settings.approvalMode,
     });
   }
 
@@ -171,6 +150,7 @@ export class RunController {
   }
 
   private async launch(launch: Launch): Promise<{ runId: string }> {
+    const model = this.deps.createModel(launch.settings);
     const desktop = await this.openDesktop();
     this.refuseWhileRunning();
     const runId = this.deps.newRunId?.() ?? `run-${randomUUID()}`;
@@ -210,39 +190,57 @@ export class RunController {
     };
     this.active = run;
     const startedAt = this.deps.wallClock?.() ?? Date.now();
-    const screen = this.deps.captureGuard ? new GuardedScreen(desktop.screen, this.deps.captureGuard) : desktop.screen;
-    const model = launch.model;
-
-    run.done = launch.execute({
-      approver,
-      screen,
-      desktop,
-      signal: controller.signal,
-      onEvent: (event) => {
-        // Sub-goal checkpoints and expectation checks are the trace's; the window shows the steps and the outcome.
-        if (event.type === 'checkpoint' || event.type === 'expectation-checked') return;
-        if (event.type === 'step-planned') assess(event.planned);
-        if (event.type === 'step-decided' && event.decision.kind === 'correct') corrected.add(event.step);
-        if (event.type === 'step-acted') tracker.performed(event.action, corrected.has(event.step));
-        const step = 'step' in event ? event.step : 0;
-        const raw = toRunView(event, { runId, approvalMode: launch.approvalMode, ...(risks.has(step) ? { risk: risks.get(step)! } : {}), secret: isSecret(step) });
-        if (!raw) return;
-        const view = maskRunView(raw, launch.redactor.text, launch.preset);
-        run.events.push(view);
-        if (view.type === 'run-ended') this.finish(run, view, model.name, startedAt);
-        this.deps.publish(view);
-      },
-    }).catch((error: unknown) => {
-      // A run that could not go on still ends, so the window and the stop shortcut are not left waiting.
-      const reason = launch.redactor.text(error instanceof Error ? error.message : String(error));
-      const end: RunViewEvent = { runId, time: Date.now(), type: 'run-ended', outcome: 'failed', reason, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
+    const mask = launch.redactor.text;
+    const end = (reason: string): RunResult => {
+      const masked = mask(reason);
+      const ended: RunViewEvent = { runId, time: Date.now(), type: 'run-ended', outcome: 'failed', reason: masked, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
       if (run.running) {
-        run.events.push(end);
-        this.finish(run, end, model.name, startedAt);
-        this.deps.publish(end);
+        run.events.push(ended);
+        this.finish(run, ended, model.name, startedAt);
+        this.deps.publish(ended);
       }
-      return { outcome: 'failed', reason, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 } as RunResult;
-    });
+      return { outcome: 'failed', reason: masked, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
+    };
+    const onEvent = (event: SessionEvent) => {
+      if (event.type === 'trace-opened') run.traceDir = event.dir;
+      // Sub-goal checkpoints, expectation checks and the session's notices are the trace's; the window shows the steps and the outcome.
+      if (event.type === 'checkpoint' || event.type === 'expectation-checked' || event.type === 'step-replayed' || !('time' in event)) return;
+      if (event.type === 'step-planned') assess(event.planned);
+      if (event.type === 'step-decided' && event.decision.kind === 'correct') corrected.add(event.step);
+      if (event.type === 'step-acted') tracker.performed(event.action, corrected.has(event.step));
+      const step = 'step' in event ? event.step : 0;
+      const raw = toRunView(event, { runId, approvalMode: launch.approvalMode, ...(risks.has(step) ? { risk: risks.get(step)! } : {}), secret: isSecret(step) });
+      if (!raw) return;
+      const view = maskRunView(raw, mask, launch.preset);
+      run.events.push(view);
+      if (view.type === 'run-ended') this.finish(run, view, model.name, startedAt);
+      this.deps.publish(view);
+    };
+
+    run.done = (async (): Promise<RunResult> => {
+      // A session per run: the config file is read again, so its budgets apply as they are now.
+      const session = await openSession({
+        env: this.deps.env ?? {},
+        ...(this.deps.config ? { config: this.deps.config } : {}),
+        chooseModel: () => ({ settings: launch.settings, source: `Using ${describeModel(launch.settings)}.`, model }),
+        policy: { defaults: launch.defaults, ...(this.deps.policy ? { overrides: this.deps.policy } : {}) },
+        desktop: () => this.openDesktop(),
+        ...(this.deps.captureGuard ? { wrapScreen: (screen: Screen) => new GuardedScreen(screen, this.deps.captureGuard!) } : {}),
+        approval: { kind: 'approver', approver, ...(launch.fallbackMode ? { mode: launch.fallbackMode } : {}) },
+        failSafe: this.deps.failSafe === false ? false : 'run',
+        ...(this.deps.runsDir !== undefined ? { runsDir: this.deps.runsDir } : {}),
+        signal: controller.signal,
+        onEvent,
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+      });
+      try {
+        const ran = await session.run(launch.task);
+        if (ran.kind === 'not-started') return end(ran.error.message);
+        return ran.result;
+      } finally {
+        await session.close();
+      }
+    })().catch((error: unknown) => end(error instanceof Error ? error.message : String(error)));
     return { runId };
   }
 
@@ -295,13 +293,14 @@ export class RunController {
         steps: end.steps,
         durationMs: end.durationMs,
         usage: end.usage,
+        ...(run.traceDir ? { traceDir: run.traceDir } : {}),
       })
       .catch(() => undefined);
     this.deps.notify?.(notificationForRunEnd(run.goal, end));
   }
 
-  private async openDesktop(): Promise<Desktop> {
-    this.desktop ??= this.deps.openDesktop();
+  private async openDesktop(): Promise<AppDesktop> {
+    this.desktop ??= this.deps.openDesktop ? this.deps.openDesktop() : openNativeDesktop(this.deps.env ?? process.env);
     try {
       return await this.desktop;
     } catch (error) {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { ScriptedApprover } from '../../agent/testing/fakes.ts';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { screenPoint, screenToImage } from '../../agent/geometry.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { recordTestRun } from './testing/record-test-run.ts';

@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gridPoint, gridToImage, screenPoint, screenToImage } from '../../agent/geometry.ts';
 import { collectSecrets } from '../../agent/trace/redactor.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { ScriptedApprover } from '../../agent/testing/fakes.ts';

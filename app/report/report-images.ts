@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { readResource } from '../../agent/trace/read-trace.ts';
+import { readResource } from '../../native/trace/read-trace.ts';
 import type { RunRecord } from '../../agent/trace/run-record.ts';
 import type { ResourceRef } from '../../agent/trace/trace-schema.ts';
 import { changedRegions, comparisonSize, greyOfPixels, regionsInFrame, type ChangeRegion, type GreyImage } from './screen-changes.ts';
@@ -34,6 +34,7 @@ export async function prepareReportAssets(run: RunRecord, options: ReportImageOp
     ...run.steps.map((step) => step.observed?.image),
     ...run.steps.map((step) => step.planned?.refinement?.image),
     ...run.expectations.map((expectation) => expectation.image),
+    ...(run.queries ?? []).map((query) => query.image),
   ];
   // Each picture is decoded and sized once: the JPEG for the page and the grey copy that changes
   // are found on come from the same pixels.

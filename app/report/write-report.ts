@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord, type RunRecord } from '../../agent/trace/run-record.ts';
 import { renderReport } from './render-report.tsx';
 import { prepareReportAssets, type ReportImageOptions } from './report-images.ts';

@@ -9,7 +9,7 @@ import type { RunPolicyInput } from '../../agent/policy.ts';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
 import type { RunEvent, RunResult } from '../../agent/run-events.ts';
 import { runTask } from '../../agent/run-task.ts';
-import { openRunTrace } from '../../agent/trace/open-run-trace.ts';
+import { openRunTrace } from '../../native/trace/open-run-trace.ts';
 import type { ScriptStep } from '../../test/support/qwen-loopback/script.ts';
 import { startQwenLoopback } from '../../test/support/qwen-loopback/server.ts';
 import { PeerPacedInput } from '../peer-paced-input.ts';

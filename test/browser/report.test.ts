@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { serveReport } from '../../app/report/serve-report.ts';
 import { recordTestRun } from '../../app/report/testing/record-test-run.ts';

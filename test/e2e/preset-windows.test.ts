@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { X11WindowLocator } from '../../native/window-at-point.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
 import { PAGE_TARGETS } from '../support/pages/test-page.ts';

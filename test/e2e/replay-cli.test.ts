@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
 import { PAGE_TARGETS } from '../support/pages/test-page.ts';

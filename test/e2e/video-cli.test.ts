@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
 import { checkJUnit } from '../../app/report/testing/check-junit.ts';
-import { readTrace } from '../../agent/trace/read-trace.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import type { TraceEventOf } from '../../agent/trace/trace-schema.ts';
 import { launchKioskChromium, CHROMIUM_PATH, type KioskChromium } from '../support/chromium.ts';
 import { PAGE_TARGETS } from '../support/pages/test-page.ts';

@@ -11,7 +11,7 @@ import type { CaptureOptions, Screen, Screenshot } from '../../agent/ports.ts';
 import { runTask } from '../../agent/run-task.ts';
 import { type FixtureScreen, fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
-import { openRunTrace } from '../../agent/trace/open-run-trace.ts';
+import { openRunTrace } from '../../native/trace/open-run-trace.ts';
 
 // A 200-step run keeps memory flat: screenshots of a realistic size (~200 KB PNG, a new buffer at
 // every step, as a real capture makes), the real AiSdkModel over a stand-in language model that keeps

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Approver, CaptureOptions, Screen, Screenshot } from '../../../agent/ports.ts';
 import { runTask } from '../../../agent/run-task.ts';
-import { openRunTrace } from '../../../agent/trace/open-run-trace.ts';
+import { openRunTrace } from '../../../native/trace/open-run-trace.ts';
 import type { Secret } from '../../../agent/trace/redactor.ts';
 import { fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from '../../../agent/testing/fakes.ts';
 import { mockQwenModel } from '../../../agent/testing/mock-qwen-model.ts';

@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -79,6 +82,10 @@ export class TestApp {
   readonly settings: SettingsStore;
   readonly history = new HistoryStore(memoryStorage());
   readonly notifications: AppNotification[] = [];
+  /** Where the app's runs leave their traces (as <userData>/runs in the app). */
+  readonly runsDir = mkdtempSync(path.join(os.tmpdir(), 'deskpilot-browser-runs-'));
+  /** Reports the app was asked to open (Electron opens them in the default browser). */
+  readonly openedReports: string[] = [];
   readonly core: ReturnType<typeof createAppCore>;
   readonly handlers: ReadonlyMap<InvokeChannel, ChannelHandler>;
   /** The replies of the mock model for the next run. */
@@ -116,6 +123,10 @@ export class TestApp {
       publishSettings: (view) => this.push({ kind: 'task' }, 'settings-updated', view),
       notify: (notification) => this.notifications.push(notification),
       env: options.env ?? {},
+      // No config file of the machine's user: its budgets would change the runs.
+      config: {},
+      runsDir: this.runsDir,
+      openReport: (file) => void this.openedReports.push(file),
       // Short settle timings: the fixture screen changes at once and then stays still.
       policy: { settleIntervalMs: 10, settleQuietMs: 20, settleNoChangeMs: 40 },
     });

@@ -1,23 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DeskpilotError } from '../errors.ts';
-import { RESOURCES_DIR, TRACE_EVENT_SCHEMAS, TRACE_FILE, TRACE_VERSION, resourceFileName, type ResourceRef, type TraceEvent } from './trace-schema.ts';
-import { TRACE_UPGRADERS, upgradeTraceEvents, type RawTraceEvent, type TraceUpgrader } from './upgrade-trace.ts';
+import { DeskpilotError } from '../../agent/errors.ts';
+import { RESOURCES_DIR, TRACE_EVENT_SCHEMAS, TRACE_FILE, TRACE_VERSION, resourceFileName, type ResourceRef, type TraceEvent } from '../../agent/trace/trace-schema.ts';
+import type { LoadedTrace } from '../../agent/trace/loaded-trace.ts';
+import { TRACE_UPGRADERS, upgradeTraceEvents, type RawTraceEvent, type TraceUpgrader } from '../../agent/trace/upgrade-trace.ts';
 
 export class TraceReadError extends DeskpilotError {}
 
-export type LoadedTrace = {
-  /** The run folder. */
-  readonly dir: string;
-  /** Every complete, valid event, upgraded to the current format. */
-  readonly events: readonly TraceEvent[];
-  /** The version the trace was written in. */
-  readonly version: number;
-  /** Things a reader should say: a cut-off last line, lines that did not parse. */
-  readonly warnings: readonly string[];
-  /** The last line was incomplete (the writer was killed mid-line) and was ignored. */
-  readonly truncated: boolean;
-};
+export type { LoadedTrace };
 
 /** The run folder for a path given by a person: the folder itself, or its trace.jsonl. */
 export function traceDirOf(given: string): string {

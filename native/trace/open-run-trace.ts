@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FileTraceSink } from './file-trace-sink.ts';
-import { createRedactor, RedactingTraceSink, type Redactor, type Secret } from './redactor.ts';
-import { TraceRecorder, type RunMetadata } from './trace-recorder.ts';
-import { MultiplexTraceSink, type SinkFailure, type TraceSink } from './trace-sink.ts';
+import { runtimeVersions } from './runtime-versions.ts';
+import { createRedactor, RedactingTraceSink, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
+import { TraceRecorder, type RunMetadata } from '../../agent/trace/trace-recorder.ts';
+import { MultiplexTraceSink, type SinkFailure, type TraceSink } from '../../agent/trace/trace-sink.ts';
 
 export const DEFAULT_RUNS_DIR = path.join('.deskpilot', 'runs');
 
@@ -45,7 +46,7 @@ export function openRunTrace(options: OpenRunTraceOptions): RunTrace {
     kind: options.kind,
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.replayOf ? { replayOf: options.replayOf } : {}),
-    ...(options.versions ? { versions: options.versions } : {}),
+    versions: options.versions ?? runtimeVersions(),
     ...(options.preset ? { preset: options.preset } : {}),
   });
   return { dir, recorder, redactor, file, close: () => recorder.close() };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseId, collectCases, selectCases } from './collect-cases.ts';
-import { compileGrep, grepText } from './grep.ts';
+import { compileGrep, grepText } from '../../agent/suite/grep.ts';
 
 let dir: string;
 beforeAll(() => {

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTask } from '../run-task.ts';
-import { FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from '../testing/fakes.ts';
-import { mockQwenModel, qwenReply } from '../testing/mock-qwen-model.ts';
+import { runTask } from '../../agent/run-task.ts';
+import { FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
+import { mockQwenModel, qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { openRunTrace } from './open-run-trace.ts';
-import { collectSecrets, createRedactor, unmaskSecrets } from './redactor.ts';
+import { collectSecrets, createRedactor, unmaskSecrets } from '../../agent/trace/redactor.ts';
 import { readTrace } from './read-trace.ts';
-import type { TraceEvent } from './trace-schema.ts';
+import type { TraceEvent } from '../../agent/trace/trace-schema.ts';
 
 const temporary: string[] = [];
 afterEach(() => {

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileTraceSink } from './file-trace-sink.ts';
 import { readTrace, TraceReadError } from './read-trace.ts';
-import { toRunRecord } from './run-record.ts';
-import { TRACE_VERSION, type TraceEvent } from './trace-schema.ts';
-import { MemoryTraceSink, MultiplexTraceSink, type SinkFailure, type TraceSink } from './trace-sink.ts';
-import { upgradeTraceEvents } from './upgrade-trace.ts';
+import { toRunRecord } from '../../agent/trace/run-record.ts';
+import { TRACE_VERSION, type TraceEvent } from '../../agent/trace/trace-schema.ts';
+import { MemoryTraceSink, MultiplexTraceSink, type SinkFailure, type TraceSink } from '../../agent/trace/trace-sink.ts';
+import { upgradeTraceEvents } from '../../agent/trace/upgrade-trace.ts';
 
 const temporary: string[] = [];
 const tempDir = () => {
@@ -76,7 +76,7 @@ describe('FileTraceSink and readTrace', () => {
   it('survives SIGKILL in the middle of a run: every line written before the kill loads', () => {
     const dir = tempDir();
     const script = `
-      import { FileTraceSink } from ${JSON.stringify(path.resolve('agent/trace/file-trace-sink.ts'))};
+      import { FileTraceSink } from ${JSON.stringify(path.resolve('native/trace/file-trace-sink.ts'))};
       const sink = new FileTraceSink(${JSON.stringify(dir)});
       sink.write(${JSON.stringify(started)});
       for (let step = 1; step <= 50; step++) sink.write({ type: 'model-replied', time: 1, step, attempt: 0, text: 'x'.repeat(20000), usage: { inputTokens: 1, outputTokens: 1 }, requestMs: 1, requestBytes: 1 });

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeskpilotError } from '../errors.ts';
-import { didYouMean } from './did-you-mean.ts';
-import { nameFromFile, parsePreset, readPresetFile } from './parse-preset.ts';
-import type { Preset } from './preset-schema.ts';
+import { DeskpilotError } from '../../agent/errors.ts';
+import { didYouMean } from '../../agent/preset/did-you-mean.ts';
+import { readFile } from 'node:fs/promises';
+import { nameFromFile, parsePreset } from '../../agent/preset/parse-preset.ts';
+import type { Preset } from '../../agent/preset/preset-schema.ts';
 
 // The preset library: a folder in the user's config directory (`~/.config/deskpilot/presets/`, or
 // under $XDG_CONFIG_HOME) plus any folders given. A preset is found by its file, its `name`, or its
@@ -95,4 +96,16 @@ export async function findPreset(nameOrFile: string, dirs: readonly string[]): P
     'PRESET_NOT_FOUND',
     `No preset called '${nameOrFile}' in ${searched}${suggestion ? `; did you mean '${suggestion}'?` : names.length > 0 ? `; there are: ${names.join(', ')}.` : '; the library is empty.'} Give a preset file, or put one in ${dirs[0] ?? userPresetDir()}.`,
   );
+}
+
+/** Reads and checks one preset file. */
+export async function readPresetFile(file: string): Promise<Preset> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DeskpilotError(code === 'ENOENT' ? 'PRESET_NOT_FOUND' : 'PRESET_UNREADABLE', code === 'ENOENT' ? `There is no preset file ${file}.` : `Cannot read the preset ${file}: ${(error as Error).message}`);
+  }
+  return parsePreset(text, file);
 }

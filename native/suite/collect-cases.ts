@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DeskpilotError } from '../errors.ts';
+import { DeskpilotError } from '../../agent/errors.ts';
 import { compareText, findPresetFiles } from '../preset/preset-library.ts';
-import { nameFromFile, parsePreset } from '../preset/parse-preset.ts';
-import { matchesGrep } from './grep.ts';
-import type { SuiteCase } from './run-suite.ts';
-import { shardOf, type Shard } from './shard.ts';
+import { nameFromFile, parsePreset } from '../../agent/preset/parse-preset.ts';
+import { matchesGrep } from '../../agent/suite/grep.ts';
+import type { SuiteCase } from '../../agent/suite/run-suite.ts';
+import { shardOf, type Shard } from '../../agent/suite/shard.ts';
 
 // The cases of a suite: every preset file under the given paths, in one stable order (by id, the
 // path relative to the working folder with forward slashes), then filtered by --grep, then cut to

@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { screenPoint } from '../geometry.ts';
-import { runTask } from '../run-task.ts';
-import { FixtureScreen, RecordingInput, ScriptedApprover, TINY_PNG, VirtualClock } from '../testing/fakes.ts';
-import { mockQwenModel, qwenReply } from '../testing/mock-qwen-model.ts';
+import { screenPoint } from '../../agent/geometry.ts';
+import { runTask } from '../../agent/run-task.ts';
+import { FixtureScreen, RecordingInput, ScriptedApprover, TINY_PNG, VirtualClock } from '../../agent/testing/fakes.ts';
+import { mockQwenModel, qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { openRunTrace } from './open-run-trace.ts';
 import { readResource, readTrace } from './read-trace.ts';
-import { toRunRecord } from './run-record.ts';
-import { TraceRecorder, settingsForTrace } from './trace-recorder.ts';
-import { TRACE_VERSION, TraceEventSchema } from './trace-schema.ts';
-import { MemoryTraceSink } from './trace-sink.ts';
+import { toRunRecord } from '../../agent/trace/run-record.ts';
+import { TraceRecorder, settingsForTrace } from '../../agent/trace/trace-recorder.ts';
+import { TRACE_VERSION, TraceEventSchema } from '../../agent/trace/trace-schema.ts';
+import { MemoryTraceSink } from '../../agent/trace/trace-sink.ts';
 
 const temporary: string[] = [];
 const tempDir = () => {

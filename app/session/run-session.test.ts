@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parsePreset } from '../../agent/preset/parse-preset.ts';
+import { fullHdDisplay, FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
+import { mockQwenModel, qwenReply, type ScriptedReply } from '../../agent/testing/mock-qwen-model.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
+import type { ConfigFile } from '../config/model-config.ts';
+import { openSession, type SessionDesktop, type SessionEvent, type SessionOptions } from './run-session.ts';
+
+const click = (x: number, y: number, label: string) => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label }, `Click ${label}.`);
+const done = qwenReply({ action: 'terminate', status: 'success' });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(script: ScriptedReply[], options: { config?: ConfigFile; desktopParts?: Partial<SessionDesktop>; actionMs?: number } & Omit<Partial<SessionOptions>, 'desktop'> = {}) {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-session-'));
+  dirs.push(runsDir);
+  const screen = new FixtureScreen();
+  const input = new RecordingInput({ screen, ...(options.actionMs ? { actionMs: options.actionMs } : {}) });
+  const mock = mockQwenModel(script);
+  const events: SessionEvent[] = [];
+  let opened = 0;
+  const { config, desktopParts, actionMs: _actionMs, ...rest } = options;
+  const sessionOptions: SessionOptions = {
+    env: {},
+    config: config ?? {},
+    chooseModel: () => ({ settings: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'qwen3-vl' }, source: 'Using the mock.', model: mock.model }),
+    runsDir,
+    clock: new VirtualClock(),
+    desktop: async () => {
+      opened += 1;
+      return { screen, input, ...desktopParts };
+    },
+    onEvent: (event) => events.push(event),
+    ...rest,
+  };
+  return { sessionOptions, screen, input, mock, events, runsDir, opened: () => opened };
+}
+
+describe('openSession', () => {
+  it('runs a goal on the given desktop and leaves a trace, with every key let go', async () => {
+    const { sessionOptions, input, events, runsDir } = setup([click(500, 250, 'Save'), done]);
+    const session = await openSession(sessionOptions);
+    const ran = await session.run({ kind: 'goal', goal: 'Save the file' });
+    await session.close();
+    expect(ran.kind).toBe('ran');
+    if (ran.kind !== 'ran') return;
+    expect(ran.result.outcome).toBe('done');
+    expect(input.performed).toEqual([expect.objectContaining({ kind: 'click' })]);
+    expect(input.releases).toBeGreaterThanOrEqual(1);
+    expect(ran.traceDir?.startsWith(runsDir)).toBe(true);
+    const trace = readTrace(ran.traceDir!);
+    expect(trace.events[0]).toMatchObject({ type: 'run-started', goal: 'Save the file' });
+    expect(trace.events.at(-1)).toMatchObject({ type: 'run-ended', outcome: 'done' });
+    expect(events.slice(0, 3).map((event) => event.type)).toEqual(['model-chosen', 'trace-opened', 'run-started']);
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', outcome: 'done' });
+  });
+
+  it("stops a run at the config file's token budget", async () => {
+    // Each mock reply costs 1340 tokens: the second step would go over 2000.
+    const { sessionOptions, input } = setup([click(500, 250, 'A'), click(500, 300, 'B'), click(500, 350, 'C'), done], { config: { maxTokens: 2000 } });
+    const session = await openSession(sessionOptions);
+    const ran = await session.run({ kind: 'goal', goal: 'Click three things' });
+    expect(ran.kind === 'ran' && ran.result.outcome).toBe('failed');
+    expect(ran.kind === 'ran' && ran.result.reason).toMatch(/token budget/i);
+    expect(input.performed.length).toBeLessThan(3);
+  });
+
+  it('lets flags (overrides) win over the config file and a preset, and the preset over defaults', async () => {
+    const preset = parsePreset('name: p\ngoal: Click things\nmaxSteps: 5\n', 'p.yaml');
+    const script = Array.from({ length: 10 }, (_, index) => click(500, 100 + index * 10, `B${index}`));
+    const withDefaults = setup(script, { config: { maxSteps: 9 }, policy: { defaults: { maxSteps: 7 } } });
+    const a = await (await openSession(withDefaults.sessionOptions)).run({ kind: 'preset', preset });
+    expect(a.kind === 'ran' && a.result.steps).toBe(5);
+    const withOverride = setup(script, { config: { maxSteps: 9 }, policy: { defaults: { maxSteps: 7 }, overrides: { maxSteps: 2 } } });
+    const b = await (await openSession(withOverride.sessionOptions)).run({ kind: 'preset', preset });
+    expect(b.kind === 'ran' && b.result.steps).toBe(2);
+    const plain = setup(script, { config: { maxSteps: 3 }, policy: { defaults: {} } });
+    const c = await (await openSession(plain.sessionOptions)).run({ kind: 'goal', goal: 'Click things' });
+    expect(c.kind === 'ran' && c.result.steps).toBe(3);
+  });
+
+  it('does not open the desktop for a preset whose variables are missing', async () => {
+    const preset = parsePreset('name: p\ngoal: Type {{text}}\nvariables:\n  text: {required: true}\n', 'p.yaml');
+    const { sessionOptions, opened } = setup([done]);
+    const session = await openSession(sessionOptions);
+    const ran = await session.run({ kind: 'preset', preset });
+    expect(ran.kind).toBe('not-started');
+    expect(ran.kind === 'not-started' && ran.error.code).toBe('PRESET_VARIABLE');
+    expect(opened()).toBe(0);
+  });
+
+  it("masks a preset's secret variable in the events, the trace and the result, while typing the real value", async () => {
+    const preset = parsePreset('name: login\ngoal: Type {{password}} in the password field\nvariables:\n  password: {secret: true, required: true}\n', 'login.yaml');
+    const { sessionOptions, input, events } = setup([(call) => qwenReply({ action: 'type', text: JSON.stringify(call.prompt).includes('hunter2-canary') ? 'hunter2-canary' : 'unknown' }), done]);
+    const session = await openSession(sessionOptions);
+    const ran = await session.run({ kind: 'preset', preset, given: { password: 'hunter2-canary' } });
+    expect(ran.kind === 'ran' && ran.result.outcome).toBe('done');
+    expect(input.performed).toEqual([expect.objectContaining({ kind: 'type', text: 'hunter2-canary' })]);
+    expect(JSON.stringify(events)).not.toContain('hunter2-canary');
+    expect(JSON.stringify(events)).toContain('[secret:PASSWORD]');
+    const text = fs.readFileSync(path.join((ran.kind === 'ran' && ran.traceDir) || '', 'trace.jsonl'), 'utf8');
+    expect(text).not.toContain('hunter2-canary');
+  });
+
+  it('holds a risky step for the person through the risk gate and tells the listeners', async () => {
+    const person = new ScriptedApprover([{ kind: 'skip' }]);
+    const { sessionOptions, input, events } = setup([click(500, 600, 'Send'), done], { approval: { kind: 'gate', mode: 'never', person } });
+    const ran = await (await openSession(sessionOptions)).run({ kind: 'goal', goal: 'Send it' });
+    expect(ran.kind === 'ran' && ran.result.outcome).toBe('done');
+    expect(person.reviewed).toHaveLength(1);
+    expect(input.performed).toEqual([]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'step-held', step: 1, refused: false }));
+  });
+
+  it('refuses risky steps with nobody to ask (unattended)', async () => {
+    const { sessionOptions, input, events } = setup([click(500, 600, 'Send'), done]);
+    const ran = await (await openSession(sessionOptions)).run({ kind: 'goal', goal: 'Send it' });
+    expect(ran.kind === 'ran' && ran.result.outcome).toBe('done');
+    expect(input.performed).toEqual([]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'step-held', refused: true }));
+  });
+
+  it('stops the run, and with scope session every later run, when the pointer is thrown into a corner', async () => {
+    let calls = 0;
+    const pointer = { position: async () => (++calls > 2 ? { x: 0, y: 0 } : { x: 700, y: 400 }) };
+    const script = Array.from({ length: 30 }, (_, index) => click(300 + index * 10, 500, `B${index}`));
+    const { sessionOptions } = setup(script, {
+      actionMs: 40,
+      failSafe: 'session',
+      desktopParts: { pointer, displays: [fullHdDisplay] },
+    });
+    // The fail-safe needs an input that announces its own moves.
+    const base = sessionOptions.desktop as () => Promise<SessionDesktop>;
+    const session = await openSession({
+      ...sessionOptions,
+      desktop: async () => {
+        const desktop = await base();
+        return { ...desktop, input: Object.assign(desktop.input, { onPointerTarget: () => () => undefined }) };
+      },
+    });
+    const first = await session.run({ kind: 'goal', goal: 'Click many things' });
+    expect(first.kind === 'ran' && first.result.outcome).toBe('stopped');
+    expect(first.kind === 'ran' && first.stoppedBy).toBe('fail-safe');
+    expect(session.signal.aborted).toBe(true);
+    const second = await session.run({ kind: 'goal', goal: 'Click more' });
+    expect(second.kind === 'ran' && second.result.outcome).toBe('stopped');
+  });
+
+  it('reports a desktop that cannot be opened as not started', async () => {
+    const { sessionOptions } = setup([done]);
+    const session = await openSession({
+      ...sessionOptions,
+      desktop: async () => {
+        throw new Error('no display :99');
+      },
+    });
+    const ran = await session.run({ kind: 'goal', goal: 'Anything' });
+    expect(ran.kind === 'not-started' && ran.error.code).toBe('DESKTOP_UNAVAILABLE');
+    expect(ran.kind === 'not-started' && ran.error.message).toContain('no display :99');
+  });
+
+  it('rejects a broken config file when the session opens', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-config-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, '{"maxTokens": -1}');
+    await expect(openSession({ env: {}, config: { file } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
