@@ -53,8 +53,10 @@ function decide(context: StepContext): Reply {
     return JSON.stringify({ visible });
   }
   const goal = context.texts.find((text) => text.startsWith("The user's goal: ")) ?? '';
+  // Steps done so far, in either layout: a "Previous actions" list, or one "Result:" text per step.
   const history = context.texts.find((text) => text.startsWith('Previous actions'));
-  const done = history !== undefined && !history.includes('none yet') ? history.split('\n').length - 1 : 0;
+  const results = context.texts.filter((text) => text.startsWith('Result: ')).length;
+  const done = history !== undefined ? (history.includes('none yet') ? 0 : history.split('\n').length - 1) : results;
   // Re-grounding a drifted step of a replay: point at its one target again.
   if (goal.includes('Do only this one step again')) return click(context, goal.includes(PAGE_TARGETS.textBox.label) ? 'textBox' : 'button');
   if (goal.includes('Go button')) return done === 0 ? click(context, 'button') : { action: 'terminate', status: 'success' };

@@ -40,8 +40,10 @@ const click = (context: StepContext, name: PageTargetName): Reply => ({ action: 
 
 function decide(context: StepContext): Reply {
   const goal = context.texts.find((text) => text.startsWith("The user's goal: ")) ?? '';
+  // Steps done so far, in either layout: a "Previous actions" list, or one "Result:" text per step.
   const history = context.texts.find((text) => text.startsWith('Previous actions'));
-  const done = history !== undefined && !history.includes('none yet') ? history.split('\n').length - 1 : 0;
+  const results = context.texts.filter((text) => text.startsWith('Result: ')).length;
+  const done = history !== undefined ? (history.includes('none yet') ? 0 : history.split('\n').length - 1) : results;
   if (goal.includes('Go button')) return done === 0 ? click(context, 'button') : { action: 'terminate', status: 'success' };
   if (goal.includes('long text')) return done === 0 ? click(context, 'textBox') : done === 1 ? { action: 'type', text: LONG_TEXT } : { action: 'terminate', status: 'success' };
   return { action: 'terminate', status: 'failure' };

@@ -22,8 +22,9 @@ const servers: DeskpilotMcp[] = [];
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-mcp-risk-'));
   const decide = (context: StepContext) => {
+    // Either layout of the conversation: a `Result:` turn, or a history list that is not empty.
     const history = context.texts.find((text) => text.startsWith('Previous actions'));
-    const done = history !== undefined && !history.includes('none yet');
+    const done = context.texts.some((text) => text.startsWith('Result:')) || (history !== undefined && !history.includes('none yet'));
     return done ? { action: 'terminate' as const, status: 'success' as const } : { action: 'left_click' as const, coordinate: [500, 500] as [number, number], label: 'the Send button' };
   };
   model = await startQwenLoopback({ script: Array.from({ length: 100 }, () => decide) });
