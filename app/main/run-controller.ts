@@ -231,6 +231,8 @@ export class RunController {
         ...(this.deps.runsDir !== undefined ? { runsDir: this.deps.runsDir } : {}),
         signal: controller.signal,
         onEvent,
+        // The risk of a step is judged on its real text (a typed secret is one); the run view masks after.
+        maskEvents: false,
         ...(this.deps.clock ? { clock: this.deps.clock } : {}),
       });
       try {

@@ -31,7 +31,7 @@ export async function releaseEverything(timeoutMs = 500): Promise<void> {
 export type ProcessEvents = {
   on(event: 'SIGINT' | 'SIGTERM' | 'beforeExit', listener: () => void): unknown;
   on(event: 'uncaughtException' | 'unhandledRejection', listener: (error: unknown) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 };
 
 export type ExitHandlersOptions = {

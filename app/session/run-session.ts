@@ -151,7 +151,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     }
     const record = (event: PresetRunEvent | StepReplayedEvent) => {
       trace?.recorder.onEvent(event);
-      tell(redactor.event(event as never) as SessionEvent);
+      tell(options.maskEvents === false ? event : (redactor.event(event as never) as SessionEvent));
     };
 
     // 4. The fail-safe, and every way to stop.

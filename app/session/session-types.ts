@@ -156,6 +156,11 @@ export type SessionOptions = {
   /** Stops every run of the session (Ctrl+C). */
   readonly signal?: AbortSignal;
   readonly onEvent?: SessionListener;
+  /**
+   * False: listeners get the loop's events as they are, secrets included (the tray masks its run
+   * view itself, after judging the risk of the real text). Default true: every text masked.
+   */
+  readonly maskEvents?: boolean;
   readonly clock?: Clock;
 };
 

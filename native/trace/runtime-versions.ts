@@ -8,7 +8,9 @@ let cachedVersion: string | undefined;
 export function runtimeVersions(): { deskpilot: string; node: string; platform: string } {
   if (cachedVersion === undefined) {
     try {
-      const json = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      // From the sources (native/trace/) or the build (dist/native/trace/).
+      const file = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((url) => fs.existsSync(url));
+      const json = (file ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}) as { version?: unknown };
       cachedVersion = typeof json.version === 'string' ? json.version : 'unknown';
     } catch {
       cachedVersion = 'unknown';
