@@ -29,7 +29,8 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
     const child = spawn(process.execPath, [path.join(repositoryRoot, 'bin/deskpilot.js'), ...args], {
       // Runs leave their traces in the working directory: keep them out of the repository.
       cwd: options.cwd ?? home,
-      env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8', ...options.env },
+      // The sources under test, never a dist/ left by an earlier `npm run build`.
+      env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8', DESKPILOT_FROM_SOURCE: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
