@@ -257,7 +257,8 @@ function Header({ run, times }: { run: RunRecord; times: readonly Record<Phase, 
 function PresetChecks({ run, images }: { run: RunRecord; images: ReadonlyMap<string, ReportImage> }) {
   const checkpoints = run.checkpoints.filter((checkpoint) => checkpoint.status !== 'started');
   const expectations = run.expectations;
-  if (checkpoints.length === 0 && expectations.length === 0) return null;
+  const queries = run.queries ?? [];
+  if (checkpoints.length === 0 && expectations.length === 0 && queries.length === 0) return null;
   return (
     <section className="preset-checks">
       {checkpoints.length > 0 ? (
@@ -293,6 +294,34 @@ function PresetChecks({ run, images }: { run: RunRecord; images: ReadonlyMap<str
                 <details className="raw">
                   <summary>Reply ({ms(expectation.requestMs)})</summary>
                   <pre className="reply">{expectation.reply}</pre>
+                </details>
+              </div>
+            </div>
+          </div>
+        );
+      })}
+      {/* Library and MCP queries: what was asked, the answer read off the screen (or why none was valid). */}
+      {queries.map((query, index) => {
+        const image = images.get(query.image.sha1);
+        const answer = query.valid ? JSON.stringify(query.answer, null, 2) : (query.problem ?? '');
+        return (
+          <div key={`query-${index}`} className={`expectation query answer-${query.valid ? 'yes' : 'no'}`} data-valid={String(query.valid)}>
+            <h2>
+              Query: {query.question} <span className={`badge badge-${query.valid ? 'acted' : 'failed'}`}>{query.valid ? 'answered' : 'invalid'}</span>
+            </h2>
+            <div className="body">
+              {image ? (
+                <figure className="shot">
+                  <div className={`frame picture ${imageClass(query.image.sha1)}`} role="img" aria-label="The screen the question was asked about" data-image={query.image.sha1} style={{ aspectRatio: `${query.imageSize.width} / ${query.imageSize.height}` }} />
+                </figure>
+              ) : null}
+              <div className="details">
+                <pre className="reply">{answer}</pre>
+                <details className="raw">
+                  <summary>
+                    Reply ({ms(query.requestMs)}, {query.attempts} ask{query.attempts === 1 ? '' : 's'})
+                  </summary>
+                  <pre className="reply">{query.reply}</pre>
                 </details>
               </div>
             </div>
