@@ -177,9 +177,15 @@ describe('deskpilot test --video', () => {
 
   it('runs the suite without a video when ffmpeg is missing, and says so once', async () => {
     const output = path.join(work, 'no-ffmpeg');
-    // A PATH without ffmpeg (node is started by its full path; the case has no `apps`, so nothing else on PATH is needed).
-    const empty = fs.mkdtempSync(path.join(work, 'empty-path-'));
-    const result = await test(['test/presets/suite', '--grep', 'yellow-marker', '--retries', '1', '--output', output], { PATH: empty });
+    // A PATH with every program of this machine but ffmpeg (the run still needs the others, e.g. xrandr for the displays).
+    const withoutFfmpeg = fs.mkdtempSync(path.join(work, 'path-without-ffmpeg-'));
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== '' && fs.existsSync(entry))) {
+      for (const name of fs.readdirSync(dir)) {
+        if (name === 'ffmpeg' || fs.existsSync(path.join(withoutFfmpeg, name))) continue;
+        fs.symlinkSync(path.join(dir, name), path.join(withoutFfmpeg, name));
+      }
+    }
+    const result = await test(['test/presets/suite', '--grep', 'yellow-marker', '--retries', '1', '--output', output], { PATH: withoutFfmpeg });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain('FAILED: The expectation "A yellow marker is visible on the page" is not met');
     expect(result.stderr).toBe('deskpilot: ffmpeg is not installed, so this run has no video; install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg) or run with --video off.\n');
