@@ -62,13 +62,13 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         onReply: (reply) => run.replied(reply),
         onRejected: (rejection) => run.rejected(rejection),
       });
-      if (!plan.ok) return run.ended('failed', plan.reason);
-      const { planned, refinement } = isFinal(plan.planned.action)
-        ? { planned: plan.planned, refinement: undefined }
-        : await maybeRefine({ planned: plan.planned, policy, screen, model, now: () => clock.now(), ...withSignal });
+      if (!plan.ok) return run.ended('failed', plan.error);
+      const { planned, refinement } = isFinal(plan.value.planned.action)
+        ? { planned: plan.value.planned, refinement: undefined }
+        : await maybeRefine({ planned: plan.value.planned, policy, screen, model, now: () => clock.now(), ...withSignal });
       if (refinement) run.addUsage(refinement.usage);
       run.planned(planned, refinement);
-      conversation.replied(step, plan.reply);
+      conversation.replied(step, plan.value.reply);
       if (isFinal(planned.action)) return run.ended(...finalOutcome(planned.action, planned.thought));
 
       const confirmed = await confirmStep({ planned, approver, clock, ...withSignal, onDecided: (decision, waitedMs) => run.decided(decision, waitedMs) });

@@ -7,6 +7,7 @@ import { reaskEcho, replyText } from '../qwen/reask-echo.ts';
 import type { Usage } from '../run-events.ts';
 import type { Observation } from './observe.ts';
 import { toScreenAction } from './to-screen-action.ts';
+import { failure, ok, type Result } from '../result.ts';
 
 export type PlanInput = {
   readonly step: number;
@@ -32,10 +33,8 @@ export type PlanInput = {
   readonly onRejected: (rejection: { attempt: number; code: string; reason: string }) => void;
 };
 
-export type PlanResult =
-  /** `reply`: the reply the step was planned from, as the conversation keeps it. */
-  | { readonly ok: true; readonly planned: PlannedStep; readonly reply: string }
-  | { readonly ok: false; readonly reason: string };
+/** `reply`: the reply the step was planned from, as the conversation keeps it. */
+export type PlanResult = Result<{ readonly planned: PlannedStep; readonly reply: string }>;
 
 /**
  * Asks the model for the next action and checks it. A reply that cannot be used is sent back with
@@ -70,22 +69,21 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
     if (action && parsed.ok) {
       const mapped = toScreenAction(action, input.observation.size, input.observation.display);
       if (!mapped.ok) {
-        problem = { code: 'OFF_SCREEN', reason: mapped.reason };
+        problem = { code: 'OFF_SCREEN', reason: mapped.error };
       } else {
-        return {
-          ok: true,
+        return ok({
           reply: replyText(reply),
           planned: {
             step: input.step,
             modelAction: action,
-            action: mapped.action,
-            description: describeAction(mapped.action),
+            action: mapped.value,
+            description: describeAction(mapped.value),
             ...(parsed.value.thought ? { thought: parsed.value.thought } : {}),
             ...(parsed.value.risky ? { risky: true } : {}),
             display: input.observation.display,
             imageSize: input.observation.size,
           },
-        };
+        });
       }
     }
     if (problem) {
@@ -95,7 +93,7 @@ export async function planStep(input: PlanInput): Promise<PlanResult> {
     }
   }
   const times = input.maxReplyRetries + 1;
-  return { ok: false, reason: `The model's reply could not be used ${times} time${times === 1 ? '' : 's'} in a row, so nothing was done; last problem: ${lastProblem}` };
+  return failure(`The model's reply could not be used ${times} time${times === 1 ? '' : 's'} in a row, so nothing was done; last problem: ${lastProblem}`);
 }
 
 function usageOf(reply: ModelReply): Usage {

@@ -94,7 +94,7 @@ export async function refineTarget(input: RefineInput): Promise<{ readonly plann
     refinement: { ...base, replyText: text, point: found?.point ?? point, ...(found?.box ? { box: found.box } : {}), accepted: false, reason, usage, requestMs },
   });
   const parsed = parseGroundingReply(text);
-  if (!parsed.ok) return reject(parsed.reason);
+  if (!parsed.ok) return reject(parsed.error);
   const crop = shot.display;
   const refined = gridToScreen(parsed.value.point, shot.size, crop);
   const box = parsed.value.box && mapBox(parsed.value.box, (corner) => gridToScreen(corner, shot.size, crop));

@@ -5,14 +5,15 @@ import type { Usage } from '../run-events.ts';
 // Small predicates that end a run, each with the sentence that explains it (after the AI SDK's
 // stop conditions). The loop checks them between steps.
 
-export type RunState = {
+/** What a run has spent so far, as the budgets read it. */
+export type RunTally = {
   readonly steps: number;
   readonly usage: Usage;
   readonly elapsedMs: number;
   readonly unchangedInARow: number;
 };
 
-export type StopCondition = (policy: RunPolicy, state: RunState) => string | undefined;
+export type StopCondition = (policy: RunPolicy, state: RunTally) => string | undefined;
 
 export const stepBudgetReached: StopCondition = (policy, state) =>
   state.steps >= policy.maxSteps ? `The step budget of ${policy.maxSteps} ran out before the goal was reached; raise --max-steps or split the goal.` : undefined;
@@ -45,7 +46,7 @@ export const noProgress: StopCondition = (policy, state) =>
 
 export const STOP_CONDITIONS: readonly StopCondition[] = [noProgress, stepBudgetReached, tokenBudgetReached, costBudgetReached, timeBudgetReached];
 
-export function firstStopReason(policy: RunPolicy, state: RunState): string | undefined {
+export function firstStopReason(policy: RunPolicy, state: RunTally): string | undefined {
   for (const condition of STOP_CONDITIONS) {
     const reason = condition(policy, state);
     if (reason) return reason;

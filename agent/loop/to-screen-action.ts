@@ -1,16 +1,17 @@
 import { mapAction, pointOf, type ModelAction, type ScreenAction } from '../actions.ts';
 import { gridToScreen, isOnDisplay, type DisplayGeometry, type ScreenPoint, type Size } from '../geometry.ts';
+import { failure, ok, type Result } from '../result.ts';
 
-export type ScreenActionResult = { readonly ok: true; readonly action: ScreenAction } | { readonly ok: false; readonly reason: string };
+export type ScreenActionResult = Result<ScreenAction>;
 
 /** The model's grid action in input coordinates, refused if its point is not on the display. */
 export function toScreenAction(action: ModelAction, image: Size, display: DisplayGeometry): ScreenActionResult {
   const mapped = mapAction(action, (point) => gridToScreen(point, image, display));
   const point = pointOf(mapped);
   if (point && !isOnDisplay(point, display)) {
-    return { ok: false, reason: `The point (${point.x}, ${point.y}) is not on the display.` };
+    return failure(`The point (${point.x}, ${point.y}) is not on the display.`);
   }
-  return { ok: true, action: mapped };
+  return ok(mapped);
 }
 
 /** The action aimed at the point the person chose instead; actions that do not point are unchanged. */

@@ -19,6 +19,6 @@ describe('parseExpectationAnswer', () => {
   ])('refuses %s', (text, problem) => {
     const parsed = parseExpectationAnswer(text);
     expect(parsed.ok).toBe(false);
-    expect(parsed.ok === false && parsed.problem).toContain(problem);
+    expect(parsed.ok === false && parsed.error).toContain(problem);
   });
 });

@@ -3,6 +3,7 @@ import { observe, type Observation } from '../loop/observe.ts';
 import type { Model, ModelRequest, Screen } from '../ports.ts';
 import { REASK_MARKER } from '../qwen/build-request.ts';
 import type { Usage } from '../run-events.ts';
+import { failure, ok, type Result } from '../result.ts';
 
 // What "done" means for a preset: after the run, the model is asked a yes/no question about the
 // final screenshot, in a separate small request, and must answer in JSON with its evidence. The
@@ -34,23 +35,23 @@ export type ExpectationCheck = {
 };
 
 /** Reads a reply as `{"answer", "evidence"}`: a JSON object alone, or inside a ```json fence; thinking blocks are ignored. */
-export function parseExpectationAnswer(text: string): { ok: true; value: ExpectationAnswer } | { ok: false; problem: string } {
+export function parseExpectationAnswer(text: string): Result<ExpectationAnswer> {
   const withoutThinking = text.replace(/<think>[\s\S]*?<\/think>/gi, '').trim();
   const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/i.exec(withoutThinking);
   const body = (fenced ? fenced[1]! : withoutThinking).trim();
-  if (!body.startsWith('{') || !body.endsWith('}')) return { ok: false, problem: 'the reply is not a single JSON object' };
+  if (!body.startsWith('{') || !body.endsWith('}')) return failure('the reply is not a single JSON object');
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
-    return { ok: false, problem: `the reply is not valid JSON (${(error as Error).message})` };
+    return failure(`the reply is not valid JSON (${(error as Error).message})`);
   }
   const parsed = ExpectationAnswerSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ok: false, problem: `the JSON does not match {"answer": "yes"|"no", "evidence": "..."} at '${issue.path.join('.') || '(top)'}': ${issue.message}` };
+    return failure(`the JSON does not match {"answer": "yes"|"no", "evidence": "..."} at '${issue.path.join('.') || '(top)'}': ${issue.message}`);
   }
-  return { ok: true, value: parsed.data };
+  return ok(parsed.data);
 }
 
 export function buildExpectationRequest(question: string, observation: Pick<Observation, 'image' | 'mediaType'>, reasks: readonly { reply: string; problem: string }[] = []): ModelRequest {
@@ -95,7 +96,7 @@ export async function checkExpectation(options: CheckExpectationOptions): Promis
     const parsed = parseExpectationAnswer(reply.text);
     const common = { question, reply: reply.text, usage: { ...usage }, requestMs: options.now() - started, observation };
     if (parsed.ok) return { ...common, answer: parsed.value.answer, evidence: parsed.value.evidence };
-    if (reasks.length >= (options.maxReasks ?? 1)) return { ...common, answer: 'unreadable', evidence: `The model's reply could not be read: ${parsed.problem}.` };
-    reasks.push({ reply: reply.text, problem: parsed.problem });
+    if (reasks.length >= (options.maxReasks ?? 1)) return { ...common, answer: 'unreadable', evidence: `The model's reply could not be read: ${parsed.error}.` };
+    reasks.push({ reply: reply.text, problem: parsed.error });
   }
 }

@@ -36,7 +36,7 @@ describe('askQuery', () => {
     const model = new ListModel(['{"total": "12,50", "currency": "EUR", "paid": true}', '{"total": 12.5, "currency": "GBP", "paid": true}']);
     const answer = await askQuery({ question: 'Total?', schema: Invoice, model, observation, now: () => 0 });
     expect(answer.ok).toBe(false);
-    expect(answer.ok === false && answer.problem).toMatch(/at 'currency'/);
+    expect(answer.ok === false && answer.error).toMatch(/at 'currency'/);
     expect(model.requests).toHaveLength(2);
     // The re-ask carries the first reply and why it was refused.
     const reask = model.requests[1]!.messages;
@@ -55,7 +55,7 @@ describe('parseJsonReply', () => {
   it('reads any JSON value, fenced or not, after a thinking block', () => {
     expect(parseJsonReply('[1, 2]')).toEqual({ ok: true, value: [1, 2] });
     expect(parseJsonReply('<think>count</think> 3')).toEqual({ ok: true, value: 3 });
-    expect(parseJsonReply('')).toMatchObject({ ok: false, problem: 'the reply is empty' });
+    expect(parseJsonReply('')).toMatchObject({ ok: false, error: 'the reply is empty' });
     expect(parseJsonReply('{"a": }')).toMatchObject({ ok: false });
   });
 });

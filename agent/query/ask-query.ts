@@ -3,6 +3,7 @@ import type { Observation } from '../loop/observe.ts';
 import type { Model, ModelRequest } from '../ports.ts';
 import { REASK_MARKER } from '../qwen/build-request.ts';
 import type { Usage } from '../run-events.ts';
+import { failure, ok, type Result } from '../result.ts';
 
 // Reading structured data off the screen: one request with the screenshot, the question and the
 // JSON Schema of the answer the caller wants; the reply is parsed as JSON and validated with the
@@ -16,9 +17,8 @@ export const QUERY_SYSTEM_PROMPT = [
   'Where the screen does not show something the schema asks for, use null if the schema allows it; never invent a value.',
 ].join('\n');
 
-export type QueryAnswer<T> =
-  | { readonly ok: true; readonly value: T; readonly reply: string; readonly usage: Usage; readonly requestMs: number; readonly attempts: number }
-  | { readonly ok: false; readonly problem: string; readonly reply: string; readonly usage: Usage; readonly requestMs: number; readonly attempts: number };
+/** The answer (or why there is none), with what asking cost. */
+export type QueryAnswer<T> = Result<T> & { readonly reply: string; readonly usage: Usage; readonly requestMs: number; readonly attempts: number };
 
 /** The JSON Schema the model is shown; parts zod cannot express (transforms, dates) become "any". */
 export function describeSchema(schema: z.ZodType): Record<string, unknown> {
@@ -28,15 +28,15 @@ export function describeSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** Reads a reply as one JSON value (alone, or inside a ```json fence); thinking blocks are ignored. */
-export function parseJsonReply(text: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+export function parseJsonReply(text: string): Result<unknown> {
   const withoutThinking = text.replace(/<think>[\s\S]*?<\/think>/gi, '').trim();
   const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/i.exec(withoutThinking);
   const body = (fenced ? fenced[1]! : withoutThinking).trim();
-  if (body === '') return { ok: false, problem: 'the reply is empty' };
+  if (body === '') return failure('the reply is empty');
   try {
-    return { ok: true, value: JSON.parse(body) };
+    return ok(JSON.parse(body));
   } catch (error) {
-    return { ok: false, problem: `the reply is not valid JSON (${(error as Error).message})` };
+    return failure(`the reply is not valid JSON (${(error as Error).message})`);
   }
 }
 
@@ -97,9 +97,9 @@ export async function askQuery<T>(options: AskQueryOptions<T>): Promise<QueryAns
       if (validated.success) return { ok: true, value: validated.data, ...common };
       problem = `the JSON does not match the schema ${describeIssues(validated.error)}`;
     } else {
-      problem = parsed.problem;
+      problem = parsed.error;
     }
-    if (reasks.length >= (options.maxReasks ?? 1)) return { ok: false, problem, ...common };
+    if (reasks.length >= (options.maxReasks ?? 1)) return { ok: false, error: problem, ...common };
     reasks.push({ reply: reply.text, problem });
   }
 }

@@ -34,7 +34,7 @@ describe('parseGroundingReply', () => {
   ])('refuses %s', (_name, text, reason) => {
     const parsed = parseGroundingReply(text);
     expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+    if (!parsed.ok) expect(parsed.error).toMatch(reason);
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GRID_MAX, gridPoint, normaliseBox, type Box, type GridPoint } from '../geometry.ts';
 import type { ModelRequest } from '../ports.ts';
+import { failure, ok, type Result } from '../result.ts';
 
 // The second look asks Qwen3-VL in the form it was trained on for 2D grounding: plain text in, a
 // JSON `bbox_2d` (or `point_2d`) with a label out, on the 0..1000 grid of the one image it is sent.
@@ -34,7 +35,7 @@ export type Grounding = {
   readonly label?: string;
 };
 
-export type GroundingParseResult = { readonly ok: true; readonly value: Grounding } | { readonly ok: false; readonly reason: string };
+export type GroundingParseResult = Result<Grounding>;
 
 const onGrid = z.number().refine(Number.isFinite);
 const ItemSchema = z.object({
@@ -53,31 +54,31 @@ const THINK_BLOCK = /<think>[\s\S]*?<\/think>/g;
 export function parseGroundingReply(text: string): GroundingParseResult {
   const body = text.replace(THINK_BLOCK, '').trim();
   const json = FENCE.exec(body)?.[1] ?? sliceJson(body);
-  if (json === undefined) return { ok: false, reason: 'the reply holds no JSON' };
+  if (json === undefined) return failure('the reply holds no JSON');
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
-    return { ok: false, reason: 'the reply is not valid JSON' };
+    return failure('the reply is not valid JSON');
   }
   const items = Array.isArray(value) ? value : [value];
-  if (items.length === 0) return { ok: false, reason: 'the model did not find the target in the crop' };
+  if (items.length === 0) return failure('the model did not find the target in the crop');
   const item = ItemSchema.safeParse(items[0]);
-  if (!item.success) return { ok: false, reason: 'the first item is not {bbox_2d | point_2d, label}' };
+  if (!item.success) return failure('the first item is not {bbox_2d | point_2d, label}');
   const { bbox_2d: box, point_2d: point, label } = item.data;
   const labelPart = label !== undefined && label.trim() !== '' ? { label: label.trim().slice(0, 120) } : {};
   const inGrid = (values: readonly number[]) => values.every((v) => v >= 0 && v <= GRID_MAX);
   if (box) {
-    if (!inGrid(box)) return { ok: false, reason: `bbox_2d ${JSON.stringify(box)} lies outside the crop's 0..${GRID_MAX} grid` };
+    if (!inGrid(box)) return failure(`bbox_2d ${JSON.stringify(box)} lies outside the crop's 0..${GRID_MAX} grid`);
     const normalised = normaliseBox(gridPoint(box[0], box[1]), gridPoint(box[2], box[3]), gridPoint);
     const centre = gridPoint((normalised.topLeft.x + normalised.bottomRight.x) / 2, (normalised.topLeft.y + normalised.bottomRight.y) / 2);
-    return { ok: true, value: { point: centre, box: normalised, ...labelPart } };
+    return ok({ point: centre, box: normalised, ...labelPart });
   }
   if (point) {
-    if (!inGrid(point)) return { ok: false, reason: `point_2d ${JSON.stringify(point)} lies outside the crop's 0..${GRID_MAX} grid` };
-    return { ok: true, value: { point: gridPoint(point[0], point[1]), ...labelPart } };
+    if (!inGrid(point)) return failure(`point_2d ${JSON.stringify(point)} lies outside the crop's 0..${GRID_MAX} grid`);
+    return ok({ point: gridPoint(point[0], point[1]), ...labelPart });
   }
-  return { ok: false, reason: 'the first item has neither bbox_2d nor point_2d' };
+  return failure('the first item has neither bbox_2d nor point_2d');
 }
 
 /** The outermost JSON array or object in free text. */

@@ -4,6 +4,7 @@ import { COMPUTER_USE_ACTIONS } from '../actions.ts';
 import { GRID_MAX, gridPoint, normaliseBox, type GridPoint } from '../geometry.ts';
 import type { ModelFinishReason, NativeToolCall } from '../ports.ts';
 import { COMPUTER_USE_FUNCTION_NAME } from './computer-use-tool.ts';
+import { failure, ok, type Result } from '../result.ts';
 
 // A reply becomes an action only through this file, and only when every part of it is understood.
 // There is no path from a failed parse to a click: the result is a union and the error carries
@@ -41,9 +42,9 @@ export type ParsedReply = {
   readonly risky?: boolean;
 };
 
-export type ParseResult = { readonly ok: true; readonly value: ParsedReply } | { readonly ok: false; readonly error: ReplyParseError };
+export type ParseResult = Result<ParsedReply, ReplyParseError>;
 
-const fail = (code: ReplyErrorCode, message: string): ParseResult => ({ ok: false, error: new ReplyParseError(code, message) });
+const fail = (code: ReplyErrorCode, message: string): ParseResult => failure(new ReplyParseError(code, message));
 
 const TOOL_CALL_BLOCK = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g;
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>/g;
@@ -107,11 +108,11 @@ export function parseReply(reply: ReplyInput): ParseResult {
   }
   if (calls.length > 1) return fail('MULTIPLE_TOOL_CALLS', `The reply has ${calls.length} tool calls; give exactly one action per reply.`);
   const parsed = parseCall(calls[0]);
-  if (!parsed.ok) return { ok: false, error: parsed.error };
-  return { ok: true, value: { action: parsed.action, ...extractThought(answer), ...(parsed.risky ? { risky: true } : {}) } };
+  if (!parsed.ok) return parsed;
+  return ok({ action: parsed.value.action, ...extractThought(answer), ...(parsed.value.risky ? { risky: true } : {}) });
 }
 
-function parseCall(call: unknown): { ok: true; action: ModelAction; risky?: boolean } | { ok: false; error: ReplyParseError } {
+function parseCall(call: unknown): Result<{ readonly action: ModelAction; readonly risky?: boolean }, ReplyParseError> {
   if (typeof call !== 'object' || call === null || Array.isArray(call)) return err('INVALID_JSON', 'The tool call must be a JSON object with "name" and "arguments".');
   const record = call as Record<string, unknown>;
   const name = record.name;
@@ -121,14 +122,15 @@ function parseCall(call: unknown): { ok: true; action: ModelAction; risky?: bool
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return err('MISSING_ARGUMENT', 'The tool call has no "arguments" object.');
   const result = toAction(args as Record<string, unknown>);
   // Only an explicit true marks a step; anything else leaves the rules to judge it.
-  return result.ok && (args as Record<string, unknown>).risky === true ? { ...result, risky: true } : result;
+  if (!result.ok) return result;
+  return ok({ action: result.value, ...((args as Record<string, unknown>).risky === true ? { risky: true } : {}) });
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const pair = z.tuple([finite, finite]);
 const quad = z.tuple([finite, finite, finite, finite]);
 
-function toAction(args: Record<string, unknown>): { ok: true; action: ModelAction } | { ok: false; error: ReplyParseError } {
+function toAction(args: Record<string, unknown>): Result<ModelAction, ReplyParseError> {
   const action = args.action;
   if (typeof action !== 'string') return err('MISSING_ARGUMENT', 'The arguments lack "action".');
   if (!(COMPUTER_USE_ACTIONS as readonly string[]).includes(action)) {
@@ -157,20 +159,20 @@ function toAction(args: Record<string, unknown>): { ok: true; action: ModelActio
   };
   const pointing = (make: (at: GridPoint, target: Target<GridPoint> | undefined) => ModelAction) => {
     const at = point();
-    if (at instanceof ReplyParseError) return { ok: false as const, error: at };
+    if (at instanceof ReplyParseError) return failure(at);
     const t = target();
-    return ok(make(at, t));
+    return accepted(make(at, t));
   };
   switch (action as (typeof COMPUTER_USE_ACTIONS)[number]) {
     case 'key': {
       const keys = readKeys(args.keys);
-      if (keys instanceof ReplyParseError) return { ok: false, error: keys };
-      return ok({ kind: 'key', keys });
+      if (keys instanceof ReplyParseError) return failure(keys);
+      return accepted({ kind: 'key', keys });
     }
     case 'type': {
       if (typeof args.text !== 'string') return err(args.text === undefined ? 'MISSING_ARGUMENT' : 'INVALID_ARGUMENT', '"type" needs "text" as a string.');
       if (args.text.length === 0) return err('INVALID_ARGUMENT', '"type" needs a non-empty "text".');
-      return ok({ kind: 'type', text: args.text });
+      return accepted({ kind: 'type', text: args.text });
     }
     case 'mouse_move':
       return pointing((to, t) => ({ kind: 'move', to, ...(t ? { target: t } : {}) }));
@@ -189,32 +191,32 @@ function toAction(args: Record<string, unknown>): { ok: true; action: ModelActio
     case 'scroll':
     case 'hscroll': {
       const amount = readPixels(args.pixels);
-      if (amount instanceof ReplyParseError) return { ok: false, error: amount };
+      if (amount instanceof ReplyParseError) return failure(amount);
       const axis = action === 'scroll' ? ('vertical' as const) : ('horizontal' as const);
-      if (args.coordinate === undefined) return ok({ kind: 'scroll', axis, amount });
+      if (args.coordinate === undefined) return accepted({ kind: 'scroll', axis, amount });
       return pointing((at, t) => ({ kind: 'scroll', axis, amount, at, ...(t ? { target: t } : {}) }));
     }
     case 'wait': {
       const time = args.time === undefined ? 1 : args.time;
       if (typeof time !== 'number' || !Number.isFinite(time) || time < 0 || time > 60) return err('INVALID_ARGUMENT', '"wait" needs "time" in seconds, between 0 and 60.');
-      return ok({ kind: 'wait', seconds: time });
+      return accepted({ kind: 'wait', seconds: time });
     }
     case 'terminate': {
       if (args.status !== 'success' && args.status !== 'failure') return err(args.status === undefined ? 'MISSING_ARGUMENT' : 'INVALID_ARGUMENT', '"terminate" needs "status": "success" or "failure".');
-      return ok({ kind: 'terminate', status: args.status });
+      return accepted({ kind: 'terminate', status: args.status });
     }
     case 'answer': {
       if (typeof args.text !== 'string' || args.text.trim() === '') return err('MISSING_ARGUMENT', '"answer" needs "text".');
-      return ok({ kind: 'answer', text: args.text });
+      return accepted({ kind: 'answer', text: args.text });
     }
   }
 }
 
-function ok(action: ModelAction) {
-  return { ok: true as const, action };
+function accepted(action: ModelAction): Result<ModelAction, ReplyParseError> {
+  return ok(action);
 }
 function err(code: ReplyErrorCode, message: string) {
-  return { ok: false as const, error: new ReplyParseError(code, message) };
+  return failure(new ReplyParseError(code, message));
 }
 
 const KEY_NAME = /^[\p{L}\p{N}\p{P}\p{S}]+$/u;

@@ -143,7 +143,7 @@ describe('the reply path under fuzzing', () => {
         expect(mapped.ok).toBe(true);
         if (!mapped.ok) return;
         executed += 1;
-        const action = mapped.action;
+        const action = mapped.value;
         const points = action.kind === 'click' ? [action.at] : action.kind === 'move' || action.kind === 'drag' ? [action.to] : action.kind === 'scroll' && action.at ? [action.at] : [];
         for (const point of points) expect(isOnDisplay(point, geometry)).toBe(true);
       }),

@@ -10,6 +10,7 @@ import type { ResourceRef } from '../trace/trace-schema.ts';
 import type { RegionMatcher } from './region-matcher.ts';
 import { withPoint, type ReplayScript, type ReplayStep } from './replay-script.ts';
 import { toReplyText, toToolArguments } from './to-reply-text.ts';
+import { failure, ok } from '../result.ts';
 
 // Replay runs the ordinary loop with this model in place of the real one: it answers each step with
 // the recorded action, after checking that the screen still shows the recorded target; where it
@@ -105,14 +106,14 @@ export class RecordedModel implements Model {
     }
     const regrounded = await this.reground(fallback, step, action, loopStep, current, signal);
     if (!regrounded.ok) {
-      const reason = `Step ${loopStep} (${step.description}, recorded step ${step.recordedStep}): ${drift}, and the model could not point at it again: ${regrounded.problem}`;
+      const reason = `Step ${loopStep} (${step.description}, recorded step ${step.recordedStep}): ${drift}, and the model could not point at it again: ${regrounded.error}`;
       this.counts.drifted += 1;
       this.emit(loopStep, step, { source: 'drifted', ...measured, reason, regrounding: regrounded.call });
       throw new ReplayError('REPLAY_REGROUND_FAILED', reason);
     }
     this.counts.regrounded += 1;
     this.emit(loopStep, step, { source: 're-grounded', ...measured, reason: `${drift[0]!.toUpperCase()}${drift.slice(1)}; the model pointed at it again.`, regrounding: regrounded.call });
-    return reply(regrounded.action, step.thought, regrounded.call.usage);
+    return reply(regrounded.value, step.thought, regrounded.call.usage);
   }
 
   private async reground(fallback: Model, step: ReplayStep, action: Action<Point>, loopStep: number, current: { image: Uint8Array; mediaType: string }, signal?: AbortSignal) {
@@ -147,12 +148,12 @@ export class RecordedModel implements Model {
       if (parsed.ok && point) {
         const call = { text: texts.join('\n---\n'), usage, requestMs, attempts: attempt + 1 };
         const aimed = withPoint(action, point, targetOf(parsed.value.action));
-        return { ok: true as const, action: aimed, call };
+        return { ...ok(aimed), call };
       }
       problem = parsed.ok ? `it answered "${parsed.value.action.kind}", which does not point at anything; this step needs "${actionName}" at the target.` : parsed.error.message;
       reasks.push({ previousReply: reaskEcho(answer, parsed.ok ? 'NOT_POINTING' : parsed.error.code), problem });
     }
-    return { ok: false as const, problem, call: { text: texts.join('\n---\n'), usage, requestMs, attempts } };
+    return { ...failure(problem), call: { text: texts.join('\n---\n'), usage, requestMs, attempts } };
   }
 
   private withSecrets(step: ReplayStep, loopStep: number): Action<Point> {

@@ -329,7 +329,7 @@ export class Desktop {
         question,
         schema: jsonSchema,
         valid: answer.ok,
-        ...(answer.ok ? { answer: answer.value } : { problem: answer.problem }),
+        ...(answer.ok ? { answer: answer.value } : { problem: answer.error }),
         image: observation.image,
         mediaType: observation.mediaType,
         imageSize: observation.size,
@@ -339,7 +339,7 @@ export class Desktop {
         requestMs: answer.requestMs,
       });
       if (!answer.ok) {
-        const error = new QueryError(question, answer.problem, answer.reply, this.trace.dir);
+        const error = new QueryError(question, answer.error, answer.reply, this.trace.dir);
         this.fail(error.message);
         throw error;
       }

@@ -9,8 +9,8 @@ import { correctionPoint, inputToWindow, overlayDisplayOf, placeStep, windowToIn
 function plannedStep(display: DisplayGeometry, action: ModelAction) {
   const imageSize = fitToTokenBudget(display.pixelSize, 1280);
   const mapped = toScreenAction(action, imageSize, display);
-  if (!mapped.ok) throw new Error(mapped.reason);
-  return { action: mapped.action, display, imageSize };
+  if (!mapped.ok) throw new Error(mapped.error);
+  return { action: mapped.value, display, imageSize };
 }
 
 const clickSave: ModelAction = {
