@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const nut = await import('@nut-tree-fork/nut-js');
     const pollingScreen = new GrabScreen(nut.screen);
     const context: BenchContext = { width, height, quick: values.quick, virtual, desktop, pollingScreen, browser, pages, nut, log };
-    log(`settle: ${desktop.screen.changes ? 'X11 DAMAGE events' : 'polling only (no DAMAGE)'}`);
+    log(`settle: ${desktop.screen.changes ? 'X11 DAMAGE events' : 'polling only (no DAMAGE)'}; typing: ${desktop.typing}`);
     log(`Xvfb ${virtual.display}, kiosk Chromium up`);
 
     const result: { -readonly [K in keyof DesktopBenchResult]: DesktopBenchResult[K] } = { width, height, elapsedMs: 0 };
