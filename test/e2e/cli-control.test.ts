@@ -7,6 +7,7 @@ import type { ScriptStep } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopbackOptions } from '../support/qwen-loopback/server.ts';
 import { runCli } from '../support/run-cli.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
+import { slowToTypeText, untilTyped } from '../support/long-typing.ts';
 
 // The command line under control: bad configuration ends before anything is touched (exit 2), the
 // terminal prompt decides each action, and Ctrl+C stops at once with nothing left held (exit 130).
@@ -141,14 +142,16 @@ describe('deskpilot run: on a desktop', () => {
 
   it('Ctrl+C in the middle of typing a long text: exit 130, no key left down', async () => {
     await browser.clearEvents();
-    const long = 'The quick brown fox jumps over the lazy dog @#$%^&*_ {}|~ 0123456789 '.repeat(40);
+    const long = slowToTypeText();
     await withModel(
       { script: [(context) => ({ action: 'left_click', ...context.locate(PAGE_TARGETS.textBox.rgb), label: PAGE_TARGETS.textBox.label }), () => ({ action: 'type', text: long }), finish] },
       async (model) => {
+        let stopping: Promise<unknown> | undefined;
         const result = await runCli(['run', 'Type a lot', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], {
           env: env(),
           onOutput: (child, stdout) => {
-            if (stdout.includes('-> Type ') && !child.killed) setTimeout(() => child.kill('SIGINT'), 150);
+            // Once the first characters are in the box: the rest takes the typer seconds more.
+            if (stdout.includes('-> Type ') && !stopping) stopping = untilTyped(browser, PAGE_TARGETS.textBox.id).finally(() => child.kill('SIGINT')).catch(() => undefined);
           },
         });
         expect(result.code).toBe(130);

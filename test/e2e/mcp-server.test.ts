@@ -18,13 +18,14 @@ import type { StepContext } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
 import { repositoryRoot } from '../support/run-cli.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
+import { slowToTypeText, untilTyped } from '../support/long-typing.ts';
 
 // `deskpilot mcp` as an MCP client sees it: the SDK's own Client spawns the real command over
 // stdio, on a virtual display with the kiosk test page and the loopback model. Effects are read
 // from the page's own record and from the X server, never from what the server says it did.
 
 const run = promisify(execFile);
-const LONG_TEXT = 'Typing on and on, @#$%^&*_ {} ~ "quoted" 0123456789 '.repeat(40);
+const LONG_TEXT = slowToTypeText();
 
 let desktop: VirtualDesktop;
 let served: ServedPage;
@@ -147,7 +148,8 @@ describe('deskpilot mcp over stdio, with the SDK client', () => {
       onprogress: (update) => {
         if (typingAnnounced || !/^step 2: Type/.test(update.message ?? '')) return;
         typingAnnounced = performance.now();
-        setTimeout(() => controller.abort('cancelled by the test'), 80);
+        // Once the first characters are in the box: the rest takes the typer seconds more.
+        void untilTyped(browser, PAGE_TARGETS.textBox.id).finally(() => controller.abort('cancelled by the test')).catch(() => undefined);
       },
     });
     await expect(call).rejects.toThrow();
