@@ -9,9 +9,10 @@ import { defineContract, type InputOf, type OutputOf, type ParsedInputOf, type P
 // The one contract between the main process and its windows. Every channel has a name, a schema for
 // what it receives and one for what it answers, so the TypeScript types come from the schemas and
 // the same schemas check every message on the side that receives it (after Playwright's protocol
-// file). Main, preload and renderer all import it from here; nothing else crosses the boundary.
-// Each area keeps its schemas and channels in its own file under contract/; which window kind
-// reaches which areas is in contract/windows.ts.
+// file). Nothing else crosses the boundary. Each area keeps its schemas and channels in its own
+// file under contract/, and which window kind reaches which areas is in contract/windows.ts. Main
+// and the renderer import it all from here; a preload imports its window kind's contract alone,
+// so it bundles no other channel.
 
 export * from './contract/envelope.ts';
 export * from './contract/history.ts';
