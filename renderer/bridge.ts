@@ -1,20 +1,28 @@
 import type { IpcErrorBody, IpcIssue, IpcResult } from '../app/ipc/contract.ts';
-import type { DeskpilotApi } from '../app/ipc/create-api.ts';
+import type { OverlayWindowApi, TaskWindowApi } from '../app/ipc/create-api.ts';
 
-// The window's one way out: the API the preload exposes (built from the contract). Nothing else in
-// the renderer talks to the main process.
+// The window's one way out: the API its preload exposes, built from its window kind's contract
+// (app/ipc/contract/windows.ts). Nothing else in the renderer talks to the main process. Each page
+// takes the API of its own kind, so a view of the overlay cannot even name a settings channel.
 
 declare global {
   interface Window {
-    readonly deskpilot?: DeskpilotApi;
+    /** The task window's preload gives the one, an overlay window's preload the other. */
+    readonly deskpilot?: TaskWindowApi | OverlayWindowApi;
   }
 }
 
-export function api(): DeskpilotApi {
-  const exposed = window.deskpilot;
-  if (!exposed) throw new Error('Deskpilot\'s API is missing: this page must be opened by the Deskpilot app.');
-  return exposed;
+function exposed(): TaskWindowApi | OverlayWindowApi {
+  const exposedApi = window.deskpilot;
+  if (!exposedApi) throw new Error('Deskpilot\'s API is missing: this page must be opened by the Deskpilot app.');
+  return exposedApi;
 }
+
+/** The task window's API (app/preload/task-preload.ts): runs, history, presets, settings. */
+export const api = (): TaskWindowApi => exposed() as TaskWindowApi;
+
+/** An overlay window's API (app/preload/overlay-preload.ts): its step and the decision on it. */
+export const overlayApi = (): OverlayWindowApi => exposed() as OverlayWindowApi;
 
 /** An answer that was an error: its stable code, its sentence, and field issues when there are some. */
 export class IpcError extends Error {

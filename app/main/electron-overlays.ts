@@ -3,10 +3,11 @@ import type { OverlayView } from '../ipc/contract.ts';
 import type { CaptureGuard } from './guarded-screen.ts';
 import type { OverlayPresenter } from './overlay-approver.ts';
 import { overlayDisplayOf, type OverlayDisplay } from './overlay-placement.ts';
-import { secureWebPreferences } from './secure-window.ts';
+import { overlayWindowOptions } from './window-options.ts';
 
 export type OverlayWindowsOptions = {
-  readonly preload: string;
+  /** The built preloads' folder: overlay windows load the overlay's own (window-preloads.ts). */
+  readonly preloadDir: string;
   /** The overlay page for one display, e.g. deskpilot://app/overlay.html?display=<id>. */
   readonly pageUrl: (displayId: string) => string;
   /** Every window we made is registered here, for the IPC sender check. */
@@ -92,24 +93,7 @@ export class OverlayWindows implements OverlayPresenter, CaptureGuard {
   }
 
   private create(display: Display): BrowserWindow {
-    const window = new BrowserWindow({
-      ...display.bounds,
-      show: false,
-      frame: false,
-      transparent: true,
-      backgroundColor: '#00000000',
-      resizable: false,
-      movable: false,
-      minimizable: false,
-      maximizable: false,
-      fullscreenable: false,
-      skipTaskbar: true,
-      hasShadow: false,
-      alwaysOnTop: true,
-      enableLargerThanScreen: true,
-      title: 'Deskpilot overlay',
-      webPreferences: secureWebPreferences(this.options.preload),
-    });
+    const window = new BrowserWindow(overlayWindowOptions(display.bounds, this.options.preloadDir));
     window.setAlwaysOnTop(true, 'screen-saver');
     window.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
     window.setContentProtection(true);

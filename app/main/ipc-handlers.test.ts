@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INVOKE_CHANNELS, type InvokeChannel } from '../ipc/contract.ts';
+import { INVOKE_CHANNELS, WINDOW_KINDS, windowContracts, type InvokeChannel } from '../ipc/contract.ts';
 import { DEFAULT_SETTINGS } from './settings-store.ts';
 import { createChannelHandler, createIpcHandlers, isOwnWindow, type ChannelServices, type Sender } from './ipc-handlers.ts';
 
@@ -146,8 +146,25 @@ describe('IPC handlers', () => {
         }
         expect(calls).toEqual([]);
       });
+
+      it("is served to the window kinds whose contract has it, and refused to the others before any service runs", async () => {
+        const { services, calls } = spyServices();
+        const handler = createIpcHandlers(services, isOwnWindow).get(channel)!;
+        const kinds = WINDOW_KINDS.filter((kind) => Object.hasOwn(windowContracts[kind].invoke, channel));
+        expect(kinds.length, 'some window kind reaches it').toBeGreaterThan(0);
+        for (const kind of WINDOW_KINDS.filter((other) => !kinds.includes(other))) {
+          expect(await handler({ ...own, windowKind: kind }, CASES[channel].valid), kind).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_CHANNEL' } });
+        }
+        expect(calls).toEqual([]);
+        for (const kind of kinds) expect((await handler({ ...own, windowKind: kind }, CASES[channel].valid)).ok, kind).toBe(true);
+        expect(calls).toHaveLength(kinds.length);
+      });
     });
   }
+
+  it('keeps the overlay window to the overlay channels', () => {
+    expect(INVOKE_CHANNELS.filter((channel) => Object.hasOwn(windowContracts.overlay.invoke, channel))).toEqual(['overlay:current', 'overlay:decide']);
+  });
 
   it('refuses a preset shortcut that is one of the app\'s own, saying which', async () => {
     const { services } = spyServices();

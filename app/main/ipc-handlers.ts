@@ -8,14 +8,20 @@ import {
   type InvokeChannel,
   type IpcResult,
 } from '../ipc/contract.ts';
+import { windowContracts, type WindowKind } from '../ipc/contract/windows.ts';
 
 // Every channel goes through one helper that does three things in order: refuse senders that are
-// not our own windows, parse the input with the channel's schema, call a plain service. The answer
+// not our own windows (or whose window kind has no such channel), parse the input with the
+// channel's schema, call a plain service. The answer
 // is checked against the output schema too, so a service can never send a window more than the
 // contract says (a saved API key, say).
 
-/** Who sent a message: the frame's URL, and in Electron whether it is one of our windows. */
-export type Sender = { readonly url: string; readonly ownWindow?: boolean };
+/**
+ * Who sent a message: the frame's URL, and in Electron whether it is one of our windows and which
+ * kind. The kind's preload cannot name another kind's channels; main holds the same line, so a
+ * page that found its way to ipcRenderer would still reach only its own.
+ */
+export type Sender = { readonly url: string; readonly ownWindow?: boolean; readonly windowKind?: WindowKind };
 
 export type ChannelServices = {
   readonly [C in InvokeChannel]: (input: ChannelParsedInput<C>, sender: Sender) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
@@ -33,6 +39,9 @@ export function createChannelHandler<C extends InvokeChannel>(
   return async (sender, raw) => {
     if (!isTrustedSender(sender)) {
       return { ok: false, error: { code: 'FORBIDDEN_SENDER', message: `'${channel}' accepts messages from Deskpilot's own windows only.` } };
+    }
+    if (sender.windowKind && !Object.hasOwn(windowContracts[sender.windowKind].invoke, channel)) {
+      return { ok: false, error: { code: 'FORBIDDEN_CHANNEL', message: `'${channel}' is not one of the ${sender.windowKind} window's channels.` } };
     }
     const input = schema.input.safeParse(raw);
     if (!input.success) {

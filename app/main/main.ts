@@ -19,25 +19,26 @@ import {
   type WebContents,
 } from 'electron';
 import { createModel } from '../../agent/model/providers.ts';
-import type { PushChannel, PushPayload } from '../ipc/contract.ts';
+import type { PushChannel, PushPayload, WindowKind } from '../ipc/contract.ts';
 import { createAppCore } from './app-core.ts';
 import { electronEncryptor } from './electron-encryptor.ts';
 import { OverlayWindows } from './electron-overlays.ts';
 import { HistoryStore } from './history-store.ts';
 import { APP_ORIGIN, createIpcHandlers, isOwnWindow } from './ipc-handlers.ts';
-import { appResponseHeaders, isAllowedNavigation, resolveAppFile, secureWebPreferences } from './secure-window.ts';
+import { appResponseHeaders, isAllowedNavigation, resolveAppFile } from './secure-window.ts';
 import { SettingsStore } from './settings-store.ts';
 import { Shortcuts } from './shortcuts.ts';
 import { fileStorage } from './text-storage.ts';
 import { trayDoctor } from './tray-doctor.ts';
 import { trayMenu, type TrayAction, type TrayItem } from './tray-menu.ts';
+import { taskWindowOptions } from './window-options.ts';
 
 // The Electron glue, and only glue: windows, tray, shortcuts, notifications, the protocol our pages
 // load from, and IPC wired to the plain services of `app-core.ts`, where every decision lives.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_ROOT = path.join(here, '../../renderer');
-const PRELOAD = path.join(here, '../preload/preload.cjs');
+const PRELOAD_DIR = path.join(here, '../preload');
 const SCHEME = new URL(APP_ORIGIN).protocol.replace(':', '');
 
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true } }]);
@@ -49,8 +50,8 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(start);
 }
 
-/** Every window we made; IPC from any other web contents is refused. */
-const ownWindows = new Set<number>();
+/** Every window we made, with its kind; IPC from any other web contents is refused. */
+const ownWindows = new Map<number, WindowKind>();
 let taskWindow: BrowserWindow | undefined;
 let openTaskWindow: (view?: 'task' | 'history' | 'settings', presetId?: string) => void = () => {};
 
@@ -76,9 +77,9 @@ function harden() {
   });
 }
 
-function register(window: BrowserWindow) {
+function register(window: BrowserWindow, kind: WindowKind) {
   const id = window.webContents.id;
-  ownWindows.add(id);
+  ownWindows.set(id, kind);
   window.on('closed', () => ownWindows.delete(id));
 }
 
@@ -94,7 +95,7 @@ async function start() {
   const history = new HistoryStore(fileStorage(path.join(userData, 'history.json')));
   await history.load();
 
-  const overlays = new OverlayWindows({ preload: PRELOAD, pageUrl: (id) => `${APP_ORIGIN}/overlay.html?display=${encodeURIComponent(id)}`, onWindow: register });
+  const overlays = new OverlayWindows({ preloadDir: PRELOAD_DIR, pageUrl: (id) => `${APP_ORIGIN}/overlay.html?display=${encodeURIComponent(id)}`, onWindow: (window) => register(window, 'overlay') });
   overlays.sync();
   for (const change of ['display-added', 'display-removed', 'display-metrics-changed'] as const) screen.on(change as 'display-added', () => overlays.sync());
 
@@ -106,17 +107,8 @@ async function start() {
       taskWindow.focus();
       return;
     }
-    taskWindow = new BrowserWindow({
-      width: 560,
-      height: 760,
-      minWidth: 420,
-      minHeight: 480,
-      title: 'Deskpilot',
-      show: false,
-      autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(PRELOAD),
-    });
-    register(taskWindow);
+    taskWindow = new BrowserWindow(taskWindowOptions(PRELOAD_DIR));
+    register(taskWindow, 'task');
     taskWindow.setContentProtection(true);
     taskWindow.once('ready-to-show', () => taskWindow?.show());
     // A new window is not listening yet: the preset to ask about travels in the URL instead.
@@ -192,7 +184,7 @@ async function start() {
 
   const handlers = createIpcHandlers(core.services, isOwnWindow, (channel, error) => console.error(`IPC ${channel}:`, error));
   for (const [channel, handler] of handlers) {
-    ipcMain.handle(channel, (event, input: unknown) => handler({ url: event.senderFrame?.url ?? '', ownWindow: ownWindows.has(event.sender.id) }, input));
+    ipcMain.handle(channel, (event, input: unknown) => handler({ url: event.senderFrame?.url ?? '', ownWindow: ownWindows.has(event.sender.id), windowKind: ownWindows.get(event.sender.id) }, input));
   }
 
   applyShortcuts();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
 import type { OverlayDecision, OverlayView } from '../../app/ipc/contract.ts';
-import { api, call, messageOf } from '../bridge.ts';
+import { call, messageOf, overlayApi } from '../bridge.ts';
 
 /** Which display this overlay window covers: `overlay.html?display=<id>`. */
 export function displayIdFromLocation(search: string): string {
@@ -21,7 +21,7 @@ export function OverlayApp({ displayId }: { displayId: string }) {
   const [problem, setProblem] = useState<string | undefined>();
 
   useEffect(() => {
-    const bridge = api();
+    const bridge = overlayApi();
     const stop = bridge.on.overlayUpdated((update) => {
       if (update.displayId !== displayId) return;
       setView(update.view);
@@ -39,7 +39,7 @@ export function OverlayApp({ displayId }: { displayId: string }) {
       setSent(true);
       setProblem(undefined);
       try {
-        const answer = await call(api().overlay.decide(decision));
+        const answer = await call(overlayApi().overlay.decide(decision));
         if (!answer.accepted) {
           setSent(false);
           setProblem(answer.reason ?? 'That was not accepted.');

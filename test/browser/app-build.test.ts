@@ -2,7 +2,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVOKE_CHANNELS, PUSH_CHANNELS, WINDOW_KINDS, windowContracts, type WindowKind } from '../../app/ipc/contract.ts';
 import { buildMain, buildPreload } from '../../app/main/build/build-app.ts';
+import { PRELOADS } from '../../app/main/window-preloads.ts';
 
 // What `npm start` hands to Electron, built as it builds it (Electron itself cannot run here).
 
@@ -20,11 +22,27 @@ const requiresOf = (code: string) => [...code.matchAll(/require\(["']([^"']+)["'
 const importsOf = (code: string) => [...code.matchAll(/^import .* from ["']([^"']+)["'];?$/gm)].map((match) => match[1]!);
 
 describe('the app build', () => {
-  it('makes a preload that a sandbox can load: one CommonJS file that requires only electron', async () => {
-    const preload = await readFile(path.join(directory, 'preload/preload.cjs'), 'utf8');
-    expect([...new Set(requiresOf(preload))]).toEqual(['electron']);
-    expect(preload).toContain('exposeInMainWorld("deskpilot"');
-    expect(preload).not.toMatch(/exposeInMainWorld\("(?!deskpilot)/);
+  it('makes one preload per window kind that a sandbox can load: one CommonJS file that requires only electron', async () => {
+    expect((await readdir(path.join(directory, 'preload'))).sort()).toEqual(WINDOW_KINDS.map((kind) => PRELOADS[kind].file).sort());
+    for (const kind of WINDOW_KINDS) {
+      const preload = await readFile(path.join(directory, 'preload', PRELOADS[kind].file), 'utf8');
+      expect([...new Set(requiresOf(preload))], kind).toEqual(['electron']);
+      expect(preload).toContain('exposeInMainWorld("deskpilot"');
+      expect(preload).not.toMatch(/exposeInMainWorld\("(?!deskpilot)/);
+    }
+  });
+
+  it("bundles into each preload its window kind's channels and no other", async () => {
+    const channelsIn = async (kind: WindowKind) => {
+      const code = await readFile(path.join(directory, 'preload', PRELOADS[kind].file), 'utf8');
+      const names = [...INVOKE_CHANNELS, ...PUSH_CHANNELS];
+      return names.filter((name) => code.includes(`"${name}"`) || code.includes(`'${name}'`)).sort();
+    };
+    for (const kind of WINDOW_KINDS) {
+      const contract = windowContracts[kind];
+      expect(await channelsIn(kind), kind).toEqual([...Object.keys(contract.invoke), ...Object.keys(contract.push)].sort());
+    }
+    expect(await channelsIn('overlay')).toEqual(['overlay-updated', 'overlay:current', 'overlay:decide']);
   });
 
   it('makes an ESM main process that bundles our code and leaves npm packages to node_modules', async () => {

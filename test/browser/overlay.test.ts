@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ScreenAction } from '../../agent/actions.ts';
+import type { OverlayWindowApi } from '../../app/ipc/create-api.ts';
 import { qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { renderDesktop } from './support/sample-desktop.ts';
 import { FULL_HD, RETINA, SCREENSHOTS, X11_HIDPI } from './support/scenarios.ts';
@@ -204,9 +205,22 @@ describe('the overlay', () => {
     await overlay.reload();
     await overlay.getByTestId('target-box').waitFor();
     const runId = app.core.runs.status().run!.runId;
-    const stale = await overlay.evaluate((id) => window.deskpilot!.overlay.decide({ runId: id, step: 7, choice: 'approve' }), runId);
+    const stale = await overlay.evaluate((id) => (window.deskpilot as OverlayWindowApi).overlay.decide({ runId: id, step: 7, choice: 'approve' }), runId);
     expect(stale).toEqual({ ok: true, value: { accepted: false, reason: 'That decision is for another step; step 1 is waiting.' } });
     await overlay.keyboard.press('Enter');
     expect((await app.core.runs.whenIdle())?.outcome).toBe('done');
+  });
+
+  it("gives the overlay page the overlay's channels and nothing else, and the task page none of them", async () => {
+    const { task, overlay } = await open(FULL_HD);
+    const surface = (page: Page) =>
+      page.evaluate(() => {
+        const api = window.deskpilot as unknown as Record<string, Record<string, unknown>>;
+        return Object.entries(api).flatMap(([area, members]) => Object.keys(members).map((member) => `${area}.${member}`)).sort();
+      });
+    expect(await surface(overlay)).toEqual(['on.overlayUpdated', 'overlay.current', 'overlay.decide']);
+    const taskSurface = await surface(task);
+    expect(taskSurface).toEqual(expect.arrayContaining(['agent.run', 'settings.save', 'presets.run', 'history.list', 'on.runUpdated']));
+    expect(taskSurface.filter((member) => /overlay/i.test(member))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TaskWindowApi } from '../../app/ipc/create-api.ts';
 import { startFakeOpenAiServer, unusedPort, type FakeOpenAiServer } from '../../app/main/testing/fake-openai-server.ts';
 import { decodeImage } from '../support/qwen-loopback/decode-image.ts';
 import { readSevenSegmentDigits } from '../support/qwen-loopback/read-digits.ts';
@@ -93,7 +94,7 @@ describe('the settings', () => {
   it('is checked again in the main process: a window that skips the form is refused', async () => {
     const { app, page } = await open();
     const answer = await page.evaluate(() =>
-      window.deskpilot!.settings.save({
+      (window.deskpilot as TaskWindowApi).settings.save({
         provider: 'custom',
         baseURL: 'file:///etc/passwd',
         model: 'x',
@@ -127,7 +128,7 @@ describe('the settings', () => {
     expect(app.settingsStorage.text).not.toContain('sk-or-secret-123');
 
     // Nothing the window can ask for holds the key, and neither does the page after a reload.
-    const seen = await page.evaluate(() => window.deskpilot!.settings.get());
+    const seen = await page.evaluate(() => (window.deskpilot as TaskWindowApi).settings.get());
     expect(JSON.stringify(seen)).not.toContain('sk-or-secret');
     expect(seen).toMatchObject({ ok: true, value: { apiKeySaved: true, providersWithKey: ['openrouter'] } });
     await page.reload();
@@ -224,7 +225,7 @@ describe('the settings', () => {
       const page = await context.newPage();
       await app.connect(page, { kind: 'task' });
       await page.goto(`${foreign.origin}/index.html`);
-      const answer = await page.evaluate(() => window.deskpilot!.settings.get());
+      const answer = await page.evaluate(() => (window.deskpilot as TaskWindowApi).settings.get());
       expect(answer).toEqual({ ok: false, error: { code: 'FORBIDDEN_SENDER', message: "'settings:get' accepts messages from Deskpilot's own windows only." } });
     } finally {
       await foreign.close();

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { build, type InlineConfig } from 'vite';
+import { WINDOW_KINDS } from '../../ipc/contract/windows.ts';
+import { PRELOADS } from '../window-preloads.ts';
 
 // Builds the three parts Electron loads, with Vite: the renderer pages (dist/renderer), the
-// preload (one CommonJS file: sandboxed preloads cannot import), and the main process (ESM, our
-// code bundled, npm packages left to node_modules). `npm start` runs this, then `electron .`;
+// preloads (one per window kind, each one CommonJS file: sandboxed preloads cannot import), and
+// the main process (ESM, our code bundled, npm packages left to node_modules). `npm start` runs this, then `electron .`;
 // the browser tests build the renderer the same way.
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,19 +43,26 @@ export async function buildRenderer(outDir?: string): Promise<string> {
   return config.build!.outDir!;
 }
 
-export async function buildPreload(outDir = path.join(DIST, 'app/preload')): Promise<void> {
-  await build({
+/** One build per window kind: a sandboxed preload cannot load chunks, so nothing is shared between them. */
+export function preloadConfigs(outDir = path.join(DIST, 'app/preload')): InlineConfig[] {
+  return WINDOW_KINDS.map((kind) => ({
     ...quiet,
     root: ROOT,
     build: {
       outDir,
-      emptyOutDir: true,
+      // The folder is emptied once, before the first of them.
+      emptyOutDir: false,
       target: 'chrome130',
       minify: false,
-      lib: { entry: path.join(ROOT, 'app/preload/preload.ts'), formats: ['cjs'], fileName: () => 'preload.cjs' },
+      lib: { entry: path.join(ROOT, PRELOADS[kind].source), formats: ['cjs'], fileName: () => PRELOADS[kind].file },
       rollupOptions: { external: ['electron'] },
     },
-  });
+  }));
+}
+
+export async function buildPreload(outDir = path.join(DIST, 'app/preload')): Promise<void> {
+  await rm(outDir, { recursive: true, force: true });
+  for (const config of preloadConfigs(outDir)) await build(config);
 }
 
 export async function buildMain(outDir = path.join(DIST, 'app/main')): Promise<void> {

@@ -9,7 +9,7 @@ import { gridPoint, type DisplayGeometry } from '../../../agent/geometry.ts';
 import { createModel } from '../../../agent/model/providers.ts';
 import { RecordingInput } from '../../../agent/testing/fakes.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from '../../../agent/testing/mock-qwen-model.ts';
-import type { InvokeChannel, OverlayView, PushChannel, PushPayload } from '../../../app/ipc/contract.ts';
+import type { InvokeChannel, OverlayView, PushChannel, PushPayload, WindowKind } from '../../../app/ipc/contract.ts';
 import type { CheckResult } from '../../../app/doctor/doctor-checks.ts';
 import { createAppCore } from '../../../app/main/app-core.ts';
 import { HistoryStore } from '../../../app/main/history-store.ts';
@@ -73,7 +73,7 @@ export type TestAppOptions = {
   readonly env?: Readonly<Record<string, string>>;
 };
 
-type Role = { readonly kind: 'task' } | { readonly kind: 'overlay'; readonly displayId: string };
+type Role = { readonly kind: Extract<WindowKind, 'task'> } | { readonly kind: Extract<WindowKind, 'overlay'>; readonly displayId: string };
 
 export class TestApp {
   readonly screen: SampleScreen;
@@ -147,8 +147,10 @@ export class TestApp {
     await page.exposeBinding('__deskpilotInvoke', async (source, channel: InvokeChannel, input: unknown) => {
       const handler = this.handlers.get(channel);
       if (!handler) return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `No channel '${channel}'.` } };
-      return handler({ url: source.frame.url() }, input);
+      return handler({ url: source.frame.url(), windowKind: role.kind }, input);
     });
+    // Which preload Electron would load for this window: the bridge builds that kind's API only.
+    await page.addInitScript({ content: `window.__deskpilotWindowKind = ${JSON.stringify(role.kind)};` });
     await page.addInitScript({ content: this.options.bridgeScript });
   }
 
