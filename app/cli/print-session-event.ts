@@ -1,6 +1,6 @@
 import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
 import type { SessionEvent } from '../session/run-session.ts';
-import { formatPresetEvent } from './preset-run.ts';
+import { formatPresetEvent } from './format-preset-event.ts';
 import type { RunCommandIo } from './run-command.ts';
 
 // The terminal's view of a run session, shared by run, run --preset, test and replay.

@@ -17,7 +17,7 @@ import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type Model
 import { estimatePrice, type PricedUsage } from '../report/prices.ts';
 import { formatEvent } from './format-event.ts';
 import { releaseOnExit } from '../session/release-on-exit.ts';
-import { startRunVideo } from './run-video.ts';
+import { startRunVideo } from '../session/run-video.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 
 export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };

@@ -15,7 +15,7 @@ import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/point
 import { platformWindowLocator } from '../../native/window-at-point.ts';
 import { BUILT_IN_REPORTERS, isReporterModule, loadReporters, SuiteReporterMultiplexer } from '../report/suite-reporter.ts';
 import { writeReport } from '../report/write-report.ts';
-import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
+import { runPresetOnDesktop, type PresetRunFlags } from './format-preset-event.ts';
 import { releaseOnExit } from '../session/release-on-exit.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 

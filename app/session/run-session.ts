@@ -16,7 +16,7 @@ import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/r
 import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ConfigFile } from '../config/model-config.ts';
-import { executePreset, MaskingApprover, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
+import { executePreset, MaskingApprover, presetRunApprover, resolvePresetVariables } from '../presets/execute-preset.ts';
 import { releaseOnExit } from './release-on-exit.ts';
 import type { ChosenModel, RunOptions, SessionApproval, SessionDesktop, SessionEvent, SessionOptions, SessionRunResult, SessionTask, StopCause } from './session-types.ts';
 

@@ -3,7 +3,7 @@ import { findPreset, userPresetDir } from '../../native/preset/preset-library.ts
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';
-import type { PresetRunFlags } from './preset-run.ts';
+import type { PresetRunFlags } from './format-preset-event.ts';
 import { printSessionEvent } from './print-session-event.ts';
 import { EXIT_CODES, notStartedMessage, type RunCommandIo } from './run-command.ts';
 import { TerminalApprover } from './terminal-approver.ts';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseVideoMode, VIDEO_MODES, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
-import { presetRunCommand, type PresetCommandOptions } from './preset-command.ts';
-import { presetsCommand, type PresetsCommandOptions } from './presets-command.ts';
+import { presetRunCommand, type PresetCommandOptions } from './run-preset-command.ts';
+import { presetsCommand, type PresetsCommandOptions } from './presets-list-command.ts';
 import type { RunCommandIo } from './run-command.ts';
 import { REPORTERS, testCommand, type TestCommandOptions } from './test-command.ts';
 

@@ -4,7 +4,7 @@ import type { PlannedStep } from '../../agent/planned-step.ts';
 import { FixtureScreen, fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
 import { mockQwenModel, qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { createRedactor } from '../../agent/trace/redactor.ts';
-import { executePreset, MaskingApprover, presetRunApprover, resolvePresetVariables } from './preset-run.ts';
+import { executePreset, MaskingApprover, presetRunApprover, resolvePresetVariables } from './execute-preset.ts';
 
 describe('MaskingApprover', () => {
   it('shows the person the step with secrets masked, and returns their decision', async () => {

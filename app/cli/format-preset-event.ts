@@ -13,9 +13,9 @@ import { openRunTrace, type RunTrace } from '../../native/trace/open-run-trace.t
 import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { collectSecrets, type Redactor, type Secret } from '../../agent/trace/redactor.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ModelFlags } from '../config/model-config.ts';
-import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
+import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/execute-preset.ts';
 import { formatEvent } from './format-event.ts';
-import { startRunVideo } from './run-video.ts';
+import { startRunVideo } from '../session/run-video.ts';
 
 // One preset run on an open desktop, wired as `deskpilot run` wires a goal: model settings (flags,
 // then the preset's own, then the environment and config file), the preset's policies, a trace

@@ -4,7 +4,7 @@ import type { DisplayGeometry } from '../../agent/geometry.ts';
 import { keepVideo, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import type { VideoRecordedEvent } from '../../agent/trace/trace-recorder.ts';
 import { ScreenRecorderError, startScreenRecording, VIDEO_FILE, type RecordedVideo, type ScreenRecorderOptions, type ScreenRecording } from '../../native/screen-recorder.ts';
-import { releaseOnExit } from '../session/release-on-exit.ts';
+import { releaseOnExit } from './release-on-exit.ts';
 
 // The video of one run, wired to its trace: recording starts before the run acts (on the display
 // the run captures), every step's observation becomes a cue, and at the end the video is kept or
