@@ -237,7 +237,7 @@ describe('openSession with video', () => {
   const display = { DISPLAY: ':5' };
   /** A recorder that writes a few bytes, and remembers what it filmed and how it ended. */
   function fakeRecorder() {
-    const calls = { started: [] as ScreenRecorderOptions[], stopped: 0, discarded: 0 };
+    const calls = { started: [] as ScreenRecorderOptions[], stopped: 0, discarded: 0, chapters: [] as string[] };
     const start = async (options: ScreenRecorderOptions): Promise<ScreenRecording> => {
       calls.started.push(options);
       fs.writeFileSync(options.file, 'webm');
@@ -251,8 +251,9 @@ describe('openSession with video', () => {
           calls.discarded++;
           fs.rmSync(options.file, { force: true });
         },
-        stop: async () => {
+        stop: async (stop) => {
           calls.stopped++;
+          calls.chapters.push(...(stop?.chapters ?? []).map((chapter) => chapter.title));
           return { file: options.file, mediaType: 'video/webm', startedAt: 0, durationMs: 1000, width: 1280, height: 720, bytes: 4 };
         },
       };
@@ -270,7 +271,8 @@ describe('openSession with video', () => {
     const failedDir = (failed.kind === 'ran' && failed.traceDir) || '';
     expect(recorder.calls.started[0]).toMatchObject({ display: ':5', region: { x: 0, y: 0, width: 1920, height: 1080 }, file: path.join(failedDir, 'video.webm') });
     expect(failed.kind === 'ran' && failed.videoFile).toBe(path.join(failedDir, 'video.webm'));
-    expect(readTrace(failedDir).events.at(-1)).toMatchObject({ type: 'video-recorded', path: 'video.webm', bytes: 4 });
+    expect(readTrace(failedDir).events.at(-1)).toMatchObject({ type: 'video-recorded', path: 'video.webm', bytes: 4, cues: [{ step: 1 }] });
+    expect(recorder.calls.chapters).toEqual(['Step 1']);
     expect(events).toContainEqual({ type: 'video-kept', file: path.join(failedDir, 'video.webm') });
     const passed = await session.run({ kind: 'goal', goal: 'Pass' });
     expect(passed.kind === 'ran' && passed.videoFile).toBeUndefined();

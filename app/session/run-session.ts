@@ -158,8 +158,11 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
       }
       tell({ type: 'trace-opened', dir: trace.dir });
     }
+    // Set once filming starts (below); each step's observation becomes a cue of the video.
+    let video: RunVideo | undefined;
     const record = (event: PresetRunEvent | StepReplayedEvent) => {
       trace?.recorder.onEvent(event);
+      video?.onEvent(event);
       tell(options.maskEvents === false ? event : (redactor.event(event as never) as SessionEvent));
     };
 
@@ -172,8 +175,6 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     };
     failSafe?.signal.addEventListener('abort', onTrip, { once: true });
     const signals = [controller.signal, runOptions.signal, failSafe?.signal].filter((signal) => signal !== undefined);
-    // Filming starts before the run acts, on the display the run sees first; it needs the run folder.
-    const video = trace && options.video ? await startVideo(options.video, { task, config: config.file, env: options.env, dir: trace.dir, desktop: opened, record: trace.recorder.onEvent, tell }) : undefined;
     const signal = AbortSignal.any(signals);
     const screen = options.wrapScreen ? options.wrapScreen(opened.screen) : opened.screen;
     const clock = options.clock ?? systemClock;
@@ -185,6 +186,8 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     let videoFile: string | undefined;
     let replayCounts: Extract<SessionRunResult, { kind: 'ran' }>['replay'];
     try {
+      // Filming starts before the run acts (on the desktop's first display, as before the session); it needs the run folder.
+      if (trace && options.video) video = await startVideo(options.video, { task, config: config.file, env: options.env, dir: trace.dir, desktop: opened, record: trace.recorder.onEvent, tell });
       if (task.kind === 'goal') {
         const ports = { screen, input: opened.input, model: model!, approver: goalApprover(approval, mask, onHeld), clock, ...(opened.displaySource ? { displays: opened.displaySource } : {}) };
         const ran = await runTask({ goal, policy: policy!, signal, ports, onEvent: record });

@@ -43,7 +43,7 @@ export type SessionDesktop = {
 };
 
 /**
- * Filming the runs (ffmpeg's X11 grab of the display the run sees first). The mode comes from
+ * Filming the runs (ffmpeg's X11 grab of the desktop's first display). The mode comes from
  * `flag`, then the preset's `video`, then the config file's, then the command's default; a preset
  * with secret variables is filmed only when the flag or the preset asks (see chooseVideoMode).
  */
