@@ -7,7 +7,7 @@ import { doctorCommand, type DoctorCommandOptions } from './doctor-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { reportCommand, type ReportCommandOptions } from './report-command.ts';
 import { showReportCommand, type ShowReportOptions } from './show-report-command.ts';
-import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './preset-commands.ts';
+import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './register-preset-commands.ts';
 import { registerMcpCommand } from './mcp-command.ts';
 import { installExitHandlers } from '../session/release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';

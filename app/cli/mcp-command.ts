@@ -5,7 +5,7 @@ import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { runtimeVersions } from '../../native/trace/runtime-versions.ts';
 import { createDeskpilotMcpServer } from '../mcp/deskpilot-mcp-server.ts';
-import { presetLibraryDirs } from './preset-command.ts';
+import { presetLibraryDirs } from '../../native/preset/preset-library.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 
 // `deskpilot mcp`: the MCP server over stdio, for Claude Desktop, Cursor, Cline and other agents.

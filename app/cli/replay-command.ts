@@ -56,7 +56,7 @@ export async function replayCommand(tracePath: string, options: ReplayCommandOpt
       releaseOnExit: true,
       ...(options.traceDir ? { runsDir: options.traceDir } : {}),
       signal: io.signal,
-      onEvent: printSessionEvent(io, (event) => (event.type === 'model-chosen' ? `${event.source} It is asked only for steps whose screen has drifted.` : event.type === 'trace-opened' ? `Replaying ${recording.dir}\nTrace: ${event.dir}` : formatSessionEvent(event))),
+      onEvent: printSessionEvent(io, (event, format) => (event.type === 'model-chosen' ? `${event.source} It is asked only for steps whose screen has drifted.` : event.type === 'trace-opened' ? `Replaying ${recording.dir}\nTrace: ${event.dir}` : formatSessionEvent(event, format))),
     });
   } catch (error) {
     if (error instanceof DeskpilotError) return fail(error.message);

@@ -4,23 +4,20 @@ import path from 'node:path';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { userPresetDir } from '../../native/preset/preset-library.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
-import type { WindowLocator } from '../../agent/ports.ts';
 import { collectCases, selectCases, type Selection } from '../../native/suite/collect-cases.ts';
 import { compileGrep } from '../../agent/suite/grep.ts';
 import { runSuite, type Attempt, type SuiteResult } from '../../agent/suite/run-suite.ts';
 import { resolveShard, type Shard } from '../../agent/suite/shard.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
-import { openDesktop } from '../../native/nut-desktop.ts';
-import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
-import { platformWindowLocator } from '../../native/window-at-point.ts';
 import { BUILT_IN_REPORTERS, isReporterModule, loadReporters, SuiteReporterMultiplexer } from '../report/suite-reporter.ts';
 import { writeReport } from '../report/write-report.ts';
-import { runPresetOnDesktop, type PresetRunFlags } from './preset-run.ts';
-import { releaseOnExit } from '../session/release-on-exit.ts';
+import { openSession, type RunSession } from '../session/run-session.ts';
+import { printSessionNotices } from './print-session-event.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
+import { modelFlagsOf, policyOverridesOf, type RunFlags } from './run-flags.ts';
 
 // `deskpilot test [DIR|FILES...]`: presets as test cases, for CI. Cases run one after the other on
-// this desktop with nobody to approve (risky steps are refused unless a preset allows them); a
+// this desktop, in one run session, with nobody to approve (risky steps are refused unless a preset allows them); a
 // failed case is retried up to --retries times and is flaky if a retry passes. --shard i/n runs
 // this machine's slice; --grep picks cases by name and tag. Results go to --output: results.json,
 // and what each --reporter writes (junit.xml, index.html linking each try's run report, or a user
@@ -31,7 +28,7 @@ export const REPORTERS = BUILT_IN_REPORTERS;
 
 export const DEFAULT_TEST_OUTPUT = path.join('.deskpilot', 'test-results');
 
-export type TestCommandOptions = PresetRunFlags & {
+export type TestCommandOptions = RunFlags & {
   var?: string[];
   retries?: number;
   shard?: string;
@@ -96,22 +93,42 @@ export async function testCommand(paths: readonly string[], options: TestCommand
   }
   say(`Running ${selection.cases.length} of ${selection.found} cases${shardText}${options.grep ? `, --grep ${options.grep}` : ''}, ${options.retries ?? 0} retr${(options.retries ?? 0) === 1 ? 'y' : 'ies'}; results in ${plan.output}`);
 
-  let desktop: Awaited<ReturnType<typeof openDesktop>> | undefined;
+  let session: RunSession;
+  try {
+    session = await openSession({
+      env: io.env,
+      modelFlags: modelFlagsOf(options),
+      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
+      policy: { overrides: policyOverridesOf(options) },
+      // Nobody answers in a test run: held steps are refused unless a preset allows them.
+      approval: { kind: 'gate', mode: 'never' },
+      // A person throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
+      failSafe: options.failSafe === false ? false : 'session',
+      releaseOnExit: true,
+      runsDir: path.join(plan.output, 'runs'),
+      video: { defaultFor: 'test', ...(options.video ? { flag: options.video } : {}) },
+      signal: io.signal,
+      onEvent: printSessionNotices(io),
+    });
+  } catch (error) {
+    if (error instanceof DeskpilotError) {
+      warn(`deskpilot: ${error.message}`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  }
+  // A desktop that cannot be driven is said once, before any case, rather than as every case's error.
   if (selection.cases.some((suiteCase) => suiteCase.problem === undefined)) {
     try {
-      desktop = await openDesktop();
+      await session.openDesktop();
     } catch (error) {
+      await session.close();
       warn(`deskpilot: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT_CODES.usage;
     }
   }
-  // A person throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
-  const unregisterRelease = desktop ? releaseOnExit(() => desktop.input.releaseAll()) : () => undefined;
-  const failSafe = desktop && options.failSafe !== false ? new PointerFailSafe({ pointer: desktop.pointer, input: desktop.input, displays: desktop.displays }) : undefined;
-  await failSafe?.start();
-  const signal = failSafe ? AbortSignal.any([io.signal, failSafe.signal]) : io.signal;
-  let windows: WindowLocator | undefined;
-  const runsDir = path.join(plan.output, 'runs');
+  const signal = session.signal;
+  let stoppedByFailSafe = false;
   reporters.onBegin({ cases: selection.cases, found: selection.found, retries: options.retries ?? 0 });
 
   const suite = await runSuite({
@@ -124,30 +141,17 @@ export async function testCommand(paths: readonly string[], options: TestCommand
     runAttempt: async (suiteCase): Promise<Attempt> => {
       const preset = suiteCase.preset!;
       if (preset.approval === 'always') return { outcome: 'error', reason: `The preset asks a person to confirm every step (approval: always), and nobody answers in a test run; use approval: risky or never.`, durationMs: 0 };
-      if (preset.apps && !windows) windows = platformWindowLocator(io.env);
       const started = performance.now();
-      const outcome = await runPresetOnDesktop({
-        preset,
-        given: plan.given,
-        ignoreUnknownVariables: true,
-        flags: options,
-        env: io.env,
-        desktop: desktop!,
-        command: 'test',
-        ...(windows ? { windows } : {}),
-        fallbackApproval: 'never',
-        runsDir,
-        signal,
-        warn,
-      });
+      const outcome = await session.run({ kind: 'preset', preset, given: plan.given, ignoreUnknownVariables: true });
       if (outcome.kind === 'not-started') {
         secrets.push(...outcome.secrets);
-        return { outcome: 'error', reason: mask(outcome.message), durationMs: performance.now() - started };
+        return { outcome: 'error', reason: mask(outcome.error.message), durationMs: performance.now() - started };
       }
       secrets.push(...outcome.redactor.secrets);
+      if (outcome.stoppedBy === 'fail-safe') stoppedByFailSafe = true;
       const { result } = outcome;
       let reportFile: string | undefined;
-      if (reporters.wantsRunReports) {
+      if (reporters.wantsRunReports && outcome.traceDir) {
         try {
           reportFile = (await writeReport(outcome.traceDir)).file;
         } catch (error) {
@@ -169,10 +173,8 @@ export async function testCommand(paths: readonly string[], options: TestCommand
       };
     },
   });
-  failSafe?.stop();
-  await desktop?.input.releaseAll().catch(() => undefined);
-  unregisterRelease();
-  if (failSafe?.signal.reason instanceof PointerFailSafeTrippedError && !io.signal.aborted) warn('deskpilot: the pointer fail-safe stopped the suite; run with --no-fail-safe to turn it off.');
+  await session.close();
+  if (stoppedByFailSafe && !io.signal.aborted) warn('deskpilot: the pointer fail-safe stopped the suite; run with --no-fail-safe to turn it off.');
 
   const facts: Record<string, string> = {
     retries: String(options.retries ?? 0),

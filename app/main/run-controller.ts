@@ -10,7 +10,7 @@ import { renderTemplate } from '../../agent/preset/preset-variables.ts';
 import { createRedactor, type Redactor } from '../../agent/trace/redactor.ts';
 import type { ConfigFile } from '../config/model-config.ts';
 import type { ApprovalMode, OverlayDecision, OverlayView, RunSnapshot, RunViewEvent } from '../ipc/contract.ts';
-import { resolvePresetVariables } from '../presets/preset-run.ts';
+import { resolvePresetVariables } from '../presets/execute-preset.ts';
 import { openNativeDesktop, openSession, type SessionDesktop, type SessionEvent, type SessionTask } from '../session/run-session.ts';
 import { GuardedScreen, type CaptureGuard } from './guarded-screen.ts';
 import type { HistoryStore } from './history-store.ts';

@@ -3,11 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePreset } from '../../agent/preset/parse-preset.ts';
+import type { DisplayGeometry } from '../../agent/geometry.ts';
+import type { Displays } from '../../agent/ports.ts';
 import { fullHdDisplay, FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
+import type { ModelSettings } from '../../agent/model/providers.ts';
+import type { ScreenRecorderOptions, ScreenRecording } from '../../native/screen-recorder.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from '../../agent/testing/mock-qwen-model.ts';
 import { readTrace } from '../../native/trace/read-trace.ts';
 import type { ConfigFile } from '../config/model-config.ts';
-import { openSession, type SessionDesktop, type SessionEvent, type SessionOptions } from './run-session.ts';
+import { nativeSessionDesktop, openSession, type SessionDesktop, type SessionEvent, type SessionOptions } from './run-session.ts';
 
 const click = (x: number, y: number, label: string) => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label }, `Click ${label}.`);
 const done = qwenReply({ action: 'terminate', status: 'success' });
@@ -171,5 +175,124 @@ describe('openSession', () => {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, '{"maxTokens": -1}');
     await expect(openSession({ env: {}, config: { file } })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it("lets each step see the display the policy names, from the desktop's display source", async () => {
+    const left: DisplayGeometry = { id: 'LEFT', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    const right: DisplayGeometry = { id: 'RIGHT', bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, scaleFactor: 1, pixelSize: { width: 2560, height: 1440 } };
+    const focused: Displays = { list: async () => [left, right], attention: async () => ({ focusedWindow: { x: 2000, y: 100, width: 800, height: 600 } }) };
+    const byNumber = setup([done], { desktopParts: { displaySource: focused }, policy: { overrides: { display: 1 } } });
+    await (await openSession(byNumber.sessionOptions)).run({ kind: 'goal', goal: 'Look' });
+    expect(byNumber.screen.areas.map((area) => area.id)).toEqual(['LEFT']);
+    const auto = setup([done], { desktopParts: { displaySource: focused }, policy: { overrides: { display: 'auto' } } });
+    const preset = parsePreset('name: p\ngoal: Look\n', 'p.yaml');
+    await (await openSession(auto.sessionOptions)).run({ kind: 'preset', preset });
+    expect(auto.screen.areas.map((area) => area.id)).toEqual(['RIGHT']);
+    const missing = setup([done], { desktopParts: { displaySource: focused }, policy: { overrides: { display: 3 } } });
+    const ran = await (await openSession(missing.sessionOptions)).run({ kind: 'goal', goal: 'Look' });
+    expect(ran.kind === 'ran' && ran.result.reason).toMatch(/There is no display 3: this desktop has 2/);
+  });
+
+  it("keeps the native desktop's display source and monitors in the session's desktop", () => {
+    const displaySource: Displays = { list: async () => [fullHdDisplay], attention: async () => ({}) };
+    const screen = new FixtureScreen();
+    const native = { screen, input: new RecordingInput(), pointer: { position: async () => ({ x: 1, y: 1 }) }, displays: [fullHdDisplay], typing: 'clipboard', displaySource } as unknown as Parameters<typeof nativeSessionDesktop>[0];
+    const desktop = nativeSessionDesktop(native, { notice: 'Wayland' });
+    expect(desktop.displaySource).toBe(displaySource);
+    expect(desktop.displays).toEqual([fullHdDisplay]);
+    expect(desktop.notice).toBe('Wayland');
+  });
+
+  it("tells the desktop's notice once a session, before the first run acts", async () => {
+    const { sessionOptions, events } = setup([done, done], { desktopParts: { notice: 'Only XWayland windows can be driven.' } });
+    const session = await openSession(sessionOptions);
+    await session.run({ kind: 'goal', goal: 'One' });
+    await session.run({ kind: 'goal', goal: 'Two' });
+    const types = events.map((event) => event.type);
+    expect(types.filter((type) => type === 'desktop-notice')).toHaveLength(1);
+    expect(types.indexOf('desktop-notice')).toBeLessThan(types.indexOf('run-started'));
+    expect(events).toContainEqual({ type: 'desktop-notice', message: 'Only XWayland windows can be driven.' });
+  });
+
+  it("hands every model flag to the model's settings, and the price basis to the listeners", async () => {
+    const { sessionOptions, mock, events } = setup([done]);
+    const { chooseModel: _chooseModel, ...rest } = sessionOptions;
+    let settings: ModelSettings | undefined;
+    const session = await openSession({
+      ...rest,
+      config: { price: { inputPerMillion: 1, outputPerMillion: 2 } },
+      modelFlags: { baseUrl: 'http://127.0.0.1:9/v1', model: 'qwen3-vl', maxOutputTokens: 8192, nativeTools: true },
+      createModel: (given) => {
+        settings = given;
+        return mock.model;
+      },
+    });
+    await session.run({ kind: 'goal', goal: 'Anything' });
+    expect(settings).toMatchObject({ model: 'qwen3-vl', maxOutputTokens: 8192, nativeTools: true });
+    expect(events.find((event) => event.type === 'model-chosen')).toMatchObject({ priceBasis: { model: 'qwen3-vl', baseURL: 'http://127.0.0.1:9/v1', price: { inputPerMillion: 1, outputPerMillion: 2 } } });
+  });
+});
+
+describe('openSession with video', () => {
+  const display = { DISPLAY: ':5' };
+  /** A recorder that writes a few bytes, and remembers what it filmed and how it ended. */
+  function fakeRecorder() {
+    const calls = { started: [] as ScreenRecorderOptions[], stopped: 0, discarded: 0, chapters: [] as string[] };
+    const start = async (options: ScreenRecorderOptions): Promise<ScreenRecording> => {
+      calls.started.push(options);
+      fs.writeFileSync(options.file, 'webm');
+      return {
+        file: options.file,
+        startedAt: 0,
+        width: 1280,
+        height: 720,
+        kill: () => undefined,
+        discard: async () => {
+          calls.discarded++;
+          fs.rmSync(options.file, { force: true });
+        },
+        stop: async (stop) => {
+          calls.stopped++;
+          calls.chapters.push(...(stop?.chapters ?? []).map((chapter) => chapter.title));
+          return { file: options.file, mediaType: 'video/webm', startedAt: 0, durationMs: 1000, width: 1280, height: 720, bytes: 4 };
+        },
+      };
+    };
+    return { calls, start };
+  }
+  const failing = qwenReply({ action: 'terminate', status: 'failure' });
+
+  it.runIf(process.platform === 'linux')("keeps a failed run's video in its folder and trace under test's default, and drops a passing one's", async () => {
+    const recorder = fakeRecorder();
+    const { sessionOptions, events } = setup([failing, done], { env: display, desktopParts: { displays: [fullHdDisplay] }, video: { defaultFor: 'test', start: recorder.start } });
+    const session = await openSession(sessionOptions);
+    const failed = await session.run({ kind: 'goal', goal: 'Fail' });
+    expect(failed.kind === 'ran' && failed.result.outcome).toBe('failed');
+    const failedDir = (failed.kind === 'ran' && failed.traceDir) || '';
+    expect(recorder.calls.started[0]).toMatchObject({ display: ':5', region: { x: 0, y: 0, width: 1920, height: 1080 }, file: path.join(failedDir, 'video.webm') });
+    expect(failed.kind === 'ran' && failed.videoFile).toBe(path.join(failedDir, 'video.webm'));
+    expect(readTrace(failedDir).events.at(-1)).toMatchObject({ type: 'video-recorded', path: 'video.webm', bytes: 4, cues: [{ step: 1 }] });
+    expect(recorder.calls.chapters).toEqual(['Step 1']);
+    expect(events).toContainEqual({ type: 'video-kept', file: path.join(failedDir, 'video.webm') });
+    const passed = await session.run({ kind: 'goal', goal: 'Pass' });
+    expect(passed.kind === 'ran' && passed.videoFile).toBeUndefined();
+    expect(fs.existsSync(path.join((passed.kind === 'ran' && passed.traceDir) || '', 'video.webm'))).toBe(false);
+    expect(recorder.calls).toMatchObject({ stopped: 1, discarded: 1 });
+  });
+
+  it.runIf(process.platform === 'linux')("films nothing under run's default, and a preset with secrets only when asked, saying why not when the config file asked", async () => {
+    const recorder = fakeRecorder();
+    const plain = setup([done], { env: display, desktopParts: { displays: [fullHdDisplay] }, video: { defaultFor: 'run', start: recorder.start } });
+    await (await openSession(plain.sessionOptions)).run({ kind: 'goal', goal: 'Look' });
+    expect(recorder.calls.started).toHaveLength(0);
+    const preset = parsePreset('name: login\ngoal: Type {{password}}\nvariables:\n  password: {secret: true, required: true}\n', 'login.yaml');
+    const fromConfig = setup([done], { env: display, config: { video: 'on' }, desktopParts: { displays: [fullHdDisplay] }, video: { defaultFor: 'test', start: recorder.start } });
+    await (await openSession(fromConfig.sessionOptions)).run({ kind: 'preset', preset, given: { password: 'hunter2' } });
+    expect(recorder.calls.started).toHaveLength(0);
+    expect(fromConfig.events).toContainEqual({ type: 'video-unavailable', message: expect.stringMatching(/^no video of login: it has secret variables \(password\)/) });
+    const fromFlag = setup([done], { env: display, desktopParts: { displays: [fullHdDisplay] }, video: { defaultFor: 'test', flag: 'on', start: recorder.start } });
+    const ran = await (await openSession(fromFlag.sessionOptions)).run({ kind: 'preset', preset, given: { password: 'hunter2' } });
+    expect(recorder.calls.started).toHaveLength(1);
+    expect(ran.kind === 'ran' && ran.videoFile).toBe(path.join((ran.kind === 'ran' && ran.traceDir) || '', 'video.webm'));
   });
 });

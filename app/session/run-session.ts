@@ -11,22 +11,26 @@ import { DEFAULT_MATCH_THRESHOLD } from '../../agent/replay/recorded-model.ts';
 import { replayRun } from '../../agent/replay/replay-run.ts';
 import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
 import { runTask } from '../../agent/run-task.ts';
+import { chooseVideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { openRunTrace, type OpenRunTraceOptions, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
 import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
+import type { Desktop as NativeDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ConfigFile } from '../config/model-config.ts';
-import { executePreset, MaskingApprover, presetRunApprover, resolvePresetVariables } from '../presets/preset-run.ts';
+import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/execute-preset.ts';
+import { MaskingApprover } from '../presets/masking-approver.ts';
 import { releaseOnExit } from './release-on-exit.ts';
-import type { ChosenModel, RunOptions, SessionApproval, SessionDesktop, SessionEvent, SessionOptions, SessionRunResult, SessionTask, StopCause } from './session-types.ts';
+import { startRunVideo, type RunVideo } from './run-video.ts';
+import type { ChosenModel, RunOptions, SessionApproval, SessionDesktop, SessionEvent, SessionOptions, SessionRunResult, SessionTask, SessionVideo, StopCause } from './session-types.ts';
 
 export type * from './session-types.ts';
 
 // The composition root of a run. Every front door (`deskpilot run`, `run --preset`, `test`,
 // `replay`, the tray app, the library, the MCP server) builds its runs here, so that each gets
 // the same model choice, config-file budgets, trace with its redactor, risk gate, window rule,
-// pointer fail-safe and release of held input, and the front door keeps only what is its own:
-// parsing its arguments and showing the events.
+// display choice, pointer fail-safe, video and release of held input, and the front door keeps
+// only what is its own: parsing its arguments and showing the events.
 
 /** An open session: one desktop, any number of runs one after the other. */
 export type RunSession = {
@@ -66,6 +70,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
 
   let desktop: Promise<SessionDesktop> | undefined;
   let unregisterRelease: (() => void) | undefined;
+  let noticeTold = false;
   const openDesktop = async (): Promise<SessionDesktop> => {
     desktop ??= (async () => {
       const given = options.desktop;
@@ -125,7 +130,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     } catch (error) {
       return notStarted(error instanceof DeskpilotError ? error : new SessionError('MODEL_UNAVAILABLE', error instanceof Error ? error.message : String(error)), secrets);
     }
-    if (chosen && model) tell({ type: 'model-chosen', source: mask(chosen.source), model: mask(model.name) });
+    if (chosen && model) tell({ type: 'model-chosen', source: mask(chosen.source), model: mask(model.name), priceBasis: priceBasisOf(chosen.settings, policy, mask) });
     if (task.kind === 'replay' && !model && task.useModel !== false) tell({ type: 'model-absent', reason: 'No model is configured: steps whose screen has drifted will fail the replay, as with --no-model.' });
 
     // 2. The desktop.
@@ -134,6 +139,10 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
       opened = await openDesktop();
     } catch (error) {
       return notStarted(error, secrets);
+    }
+    if (opened.notice && !noticeTold) {
+      noticeTold = true;
+      tell({ type: 'desktop-notice', message: mask(opened.notice) });
     }
 
     // 3. The trace, behind the redactor that knows every secret of this run.
@@ -149,8 +158,11 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
       }
       tell({ type: 'trace-opened', dir: trace.dir });
     }
+    // Set once filming starts (below); each step's observation becomes a cue of the video.
+    let video: RunVideo | undefined;
     const record = (event: PresetRunEvent | StepReplayedEvent) => {
       trace?.recorder.onEvent(event);
+      video?.onEvent(event);
       tell(options.maskEvents === false ? event : (redactor.event(event as never) as SessionEvent));
     };
 
@@ -170,11 +182,15 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     const onHeld = (step: PlannedStep, reasons: readonly string[], decision: Decision) =>
       tell({ type: 'step-held', step: step.step, reasons: reasons.map(mask), refused: decision.kind === 'skip' && decision.reason !== undefined });
 
-    let result: PresetRunResult;
+    let result: PresetRunResult | undefined;
+    let videoFile: string | undefined;
     let replayCounts: Extract<SessionRunResult, { kind: 'ran' }>['replay'];
     try {
+      // Filming starts before the run acts (on the desktop's first display, as before the session); it needs the run folder.
+      if (trace && options.video) video = await startVideo(options.video, { task, config: config.file, env: options.env, dir: trace.dir, desktop: opened, record: trace.recorder.onEvent, tell });
       if (task.kind === 'goal') {
-        const ran = await runTask({ goal, policy: policy!, signal, ports: { screen, input: opened.input, model: model!, approver: goalApprover(approval, mask, onHeld), clock }, onEvent: record });
+        const ports = { screen, input: opened.input, model: model!, approver: goalApprover(approval, mask, onHeld), clock, ...(opened.displaySource ? { displays: opened.displaySource } : {}) };
+        const ran = await runTask({ goal, policy: policy!, signal, ports, onEvent: record });
         result = { ...ran, checkpoints: [], expectations: [] };
       } else if (task.kind === 'preset') {
         result = await executePreset({
@@ -187,6 +203,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
           approver: presetRunApprover(task.preset, { fallback: approval.mode ?? 'never', mask, onHeld, ...(personOf(approval) ? { person: personOf(approval)! } : {}) }),
           clock,
           ...(opened.windows ? { windows: opened.windows } : {}),
+          ...(opened.displaySource ? { displays: opened.displaySource } : {}),
           policy: policy!,
           signal,
           onEvent: record,
@@ -208,6 +225,9 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
       failSafe?.stop();
       failSafe?.signal.removeEventListener('abort', onTrip);
       await opened.input.releaseAll().catch(() => undefined);
+      // A preset passes when its run is done and every expectation holds (its outcome says both).
+      videoFile = await video?.finish(result ? result.outcome === 'done' : undefined).catch((error: unknown) => void tell({ type: 'video-unavailable', message: `the video could not be finished: ${error instanceof Error ? error.message : String(error)}` }));
+      if (videoFile) tell({ type: 'video-kept', file: videoFile });
       trace?.close();
     }
     const stoppedBy: StopCause | undefined = result.outcome !== 'stopped' ? undefined : tripped() ? 'fail-safe' : signal.aborted ? 'signal' : undefined;
@@ -220,6 +240,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
       modelName: model?.name ?? 'none',
       ...(stoppedBy ? { stoppedBy } : {}),
       ...(replayCounts ? { replay: replayCounts } : {}),
+      ...(videoFile ? { videoFile } : {}),
     };
   };
 
@@ -259,6 +280,9 @@ async function chooseModelFor(task: SessionTask, options: SessionOptions, config
         ...((flags.baseUrl ?? presetModel?.baseURL) ? { baseUrl: flags.baseUrl ?? presetModel?.baseURL } : {}),
         ...((flags.model ?? presetModel?.model) ? { model: flags.model ?? presetModel?.model } : {}),
         ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+        ...(flags.providers ? { providers: flags.providers } : {}),
+        ...(flags.maxOutputTokens !== undefined ? { maxOutputTokens: flags.maxOutputTokens } : {}),
+        ...(flags.nativeTools !== undefined ? { nativeTools: flags.nativeTools } : {}),
       },
       env: options.env as NodeJS.ProcessEnv,
       file: config.file,
@@ -281,6 +305,44 @@ function policyFor(preset: Preset | undefined, config: { file: ConfigFile }, opt
 
 function defined(input: RunPolicyInput): RunPolicyInput {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+}
+
+/** What the printed cost per step is estimated from: the settings' model and endpoint, and the policy's price. */
+function priceBasisOf(settings: ModelSettings, policy: RunPolicy | undefined, mask: (text: string) => string) {
+  return { model: mask(settings.model), ...(settings.baseURL ? { baseURL: mask(settings.baseURL) } : {}), ...(policy?.price ? { price: policy.price } : {}) };
+}
+
+type VideoFacts = {
+  task: SessionTask;
+  config: ConfigFile;
+  env: Readonly<Record<string, string | undefined>>;
+  dir: string;
+  desktop: SessionDesktop;
+  record: Parameters<typeof startRunVideo>[0]['record'];
+  tell: (event: SessionEvent) => void;
+};
+
+/** The run's video, in the mode the flag, the preset, the config file or the command's default chose. */
+async function startVideo(video: SessionVideo, facts: VideoFacts): Promise<RunVideo> {
+  const preset = facts.task.kind === 'preset' ? facts.task.preset : undefined;
+  const choice = chooseVideoMode({
+    command: video.defaultFor,
+    ...(video.flag ? { flag: video.flag } : {}),
+    ...(preset?.video ? { preset: preset.video } : {}),
+    ...(facts.config.video ? { config: facts.config.video } : {}),
+    ...(preset ? { secretVariables: Object.entries(preset.variables).filter(([, spec]) => spec.secret).map(([name]) => name), presetName: preset.name } : {}),
+  });
+  // The default leaves a preset with secrets unfilmed quietly; a config file that asked is told why not.
+  if (choice.note && choice.source !== 'default') facts.tell({ type: 'video-unavailable', message: choice.note });
+  return startRunVideo({
+    mode: choice.mode,
+    dir: facts.dir,
+    display: facts.desktop.displays?.[0],
+    env: facts.env,
+    warn: (message) => facts.tell({ type: 'video-unavailable', message }),
+    record: facts.record,
+    ...(video.start ? { start: video.start } : {}),
+  });
 }
 
 function personOf(approval: SessionApproval): Approver | undefined {
@@ -344,12 +406,29 @@ function traceOptions(task: SessionTask, facts: TraceFacts): OpenRunTraceOptions
   };
 }
 
-/** The real desktop: nut-js is loaded only now, after the display answered (it crashes the process without one). */
+/**
+ * The real desktop: nut-js is loaded only now, after the display answered (it crashes the process
+ * without one). With each monitor on its own (RandR) where the desktop has them, and the Wayland
+ * notice, said before anything acts.
+ */
 export async function openNativeDesktop(env: Readonly<Record<string, string | undefined>>): Promise<SessionDesktop> {
-  const [{ openDesktop }, { platformWindowLocator }] = await Promise.all([import('../../native/nut-desktop.ts'), import('../../native/window-at-point.ts')]);
+  const [{ openDesktop }, { platformWindowLocator }, { waylandNotice }] = await Promise.all([import('../../native/nut-desktop.ts'), import('../../native/window-at-point.ts'), import('../../native/session-type.ts')]);
   const desktop = await openDesktop();
   const windows = platformWindowLocator(env as NodeJS.ProcessEnv);
-  return { screen: desktop.screen, input: desktop.input, pointer: desktop.pointer, displays: desktop.displays, ...(windows ? { windows } : {}) };
+  const notice = waylandNotice(env as NodeJS.ProcessEnv);
+  return nativeSessionDesktop(desktop, { ...(windows ? { windows } : {}), ...(notice ? { notice } : {}) });
+}
+
+/** The session's view of a native desktop: everything a run needs from it, displays per monitor included. */
+export function nativeSessionDesktop(desktop: NativeDesktop, extra: Pick<SessionDesktop, 'windows' | 'notice'> = {}): SessionDesktop {
+  return {
+    screen: desktop.screen,
+    input: desktop.input,
+    pointer: desktop.pointer,
+    displays: desktop.displays,
+    ...(desktop.displaySource ? { displaySource: desktop.displaySource } : {}),
+    ...extra,
+  };
 }
 
 /** sharp is loaded only by replays, the one kind of run that compares images. */

@@ -1,7 +1,7 @@
 import type { DisplayGeometry, ScreenPoint } from '../../agent/geometry.ts';
 import type { ModelSettings } from '../../agent/model/providers.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Approver, Clock, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Approver, Clock, Displays, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import type { PresetRunEvent, PresetRunResult } from '../../agent/preset/run-preset.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
@@ -11,6 +11,8 @@ import type { ReplayOptions, ReplayResult } from '../../agent/replay/replay-run.
 import type { Redactor, Secret } from '../../agent/trace/redactor.ts';
 import type { RunRecord } from '../../agent/trace/run-record.ts';
 import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
+import type { VideoMode } from '../../agent/trace/choose-video-mode.ts';
+import type { ScreenRecorderOptions, ScreenRecording } from '../../native/screen-recorder.ts';
 import type { ConfigFile, ModelFlags } from '../config/model-config.ts';
 
 // The words of a run session (see run-session.ts): what a front door hands in, what it gets told
@@ -30,6 +32,37 @@ export type SessionDesktop = {
   readonly displays?: readonly DisplayGeometry[];
   /** Which window is where, for presets with `apps`; absent where the desktop cannot tell. */
   readonly windows?: WindowLocator;
+  /**
+   * Each display on its own, asked every step, so that the policy's `display` (a number, or `auto`
+   * following the focused window) and the closer look work per monitor; without it a step sees
+   * what the screen captures.
+   */
+  readonly displaySource?: Displays;
+  /** What a person should know about this desktop before anything acts on it (a Wayland session). */
+  readonly notice?: string;
+};
+
+/**
+ * Filming the runs (ffmpeg's X11 grab of the desktop's first display). The mode comes from
+ * `flag`, then the preset's `video`, then the config file's, then the command's default; a preset
+ * with secret variables is filmed only when the flag or the preset asks (see chooseVideoMode).
+ */
+export type SessionVideo = {
+  /** Whose default applies when nothing else chose: `run` films nothing, `test` keeps failures. */
+  readonly defaultFor: 'run' | 'test';
+  /** --video: wins over the preset's and the config file's. */
+  readonly flag?: VideoMode;
+  /** What starts a recording (default ffmpeg); tests bring a fake. */
+  readonly start?: (options: ScreenRecorderOptions) => Promise<ScreenRecording>;
+};
+
+/** What the cost of a run's usage is estimated from (app/report/prices.ts), masked like the rest. */
+export type PriceBasis = {
+  /** The model id as the provider knows it. */
+  readonly model: string;
+  readonly baseURL?: string;
+  /** The price the settings give, per million tokens, when they give one. */
+  readonly price?: { readonly inputPerMillion: number; readonly outputPerMillion: number };
 };
 
 /** A model chosen for one run, and one line saying how it was chosen. */
@@ -84,14 +117,20 @@ export type SessionTask =
 /** Things about the run itself, beside the loop's events. */
 export type SessionNotice =
   /** The model was chosen; `source` says how, in one line. */
-  | { readonly type: 'model-chosen'; readonly source: string; readonly model: string }
+  | { readonly type: 'model-chosen'; readonly source: string; readonly model: string; readonly priceBasis: PriceBasis }
   /** Replay only: no model is configured, so drifted steps fail the replay. */
   | { readonly type: 'model-absent'; readonly reason: string }
   | { readonly type: 'trace-opened'; readonly dir: string }
   /** A risky step waited for the person, or was refused with nobody to ask. */
   | { readonly type: 'step-held'; readonly step: number; readonly reasons: readonly string[]; readonly refused: boolean }
   /** A trace sink failed; the run goes on without it. */
-  | { readonly type: 'trace-write-failed'; readonly message: string };
+  | { readonly type: 'trace-write-failed'; readonly message: string }
+  /** Said once a session, when the desktop opens and before anything acts (SessionDesktop.notice). */
+  | { readonly type: 'desktop-notice'; readonly message: string }
+  /** Why a run is not filmed, or its video was lost; the run goes on. */
+  | { readonly type: 'video-unavailable'; readonly message: string }
+  /** The run's video was kept (and recorded in its trace). */
+  | { readonly type: 'video-kept'; readonly file: string };
 
 /**
  * Every event a session's listeners get: the loop's (run-started ... run-ended), a preset's
@@ -120,6 +159,8 @@ export type SessionRunResult =
       readonly stoppedBy?: StopCause;
       /** A replay's counts (from the recording, re-grounded, drifted). */
       readonly replay?: ReplayResult['counts'];
+      /** The run's video, when one was kept (SessionOptions.video). */
+      readonly videoFile?: string;
     };
 
 export type SessionListener = (event: SessionEvent) => void;
@@ -153,6 +194,8 @@ export type SessionOptions = {
   readonly releaseOnExit?: boolean;
   /** Folder the run folders go into (default .deskpilot/runs); `false`: keep no trace. */
   readonly runsDir?: string | false;
+  /** Film the runs into their run folders (none without a trace); default: no video. */
+  readonly video?: SessionVideo;
   /** Stops every run of the session (Ctrl+C). */
   readonly signal?: AbortSignal;
   readonly onEvent?: SessionListener;

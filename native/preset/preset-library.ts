@@ -18,6 +18,11 @@ export function userPresetDir(env: Readonly<Record<string, string | undefined>> 
   return path.join(base, 'deskpilot', 'presets');
 }
 
+/** Where presets are looked for by name: the user's library first, then any folders given. */
+export function presetLibraryDirs(env: Readonly<Record<string, string | undefined>>, extra: readonly string[] = []): string[] {
+  return [userPresetDir(env), ...extra];
+}
+
 export type LibraryEntry =
   | { readonly file: string; readonly dir: string; readonly preset: Preset }
   | { readonly file: string; readonly dir: string; readonly error: DeskpilotError };

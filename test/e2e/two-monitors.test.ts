@@ -5,6 +5,9 @@
 // send the whole 4480x1440 root as 2016x640, where a 16 px target is 7 px.
 
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitToTokenBudget, screenPoint } from '../../agent/geometry.ts';
@@ -13,6 +16,9 @@ import { launchAppWindow, type AppWindow } from '../support/app-window.ts';
 import { runClickTrials } from '../support/click-trials.ts';
 import { layoutSmallTargets } from '../support/pages/small-targets-page.ts';
 import { missingDesktopTools } from '../support/qwen-loopback/x-screenshot.ts';
+import { startQwenLoopback } from '../support/qwen-loopback/server.ts';
+import { runCli } from '../support/run-cli.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import { startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 
 const run = promisify(execFile);
@@ -93,6 +99,25 @@ describe.skipIf(missing.length > 0)(`two monitors on one X screen${missing.lengt
     }
     for (const trial of results.filter((item) => item.distance > 2)) console.log(`far: ${trial.target.label} ${trial.target.size} px at ${trial.target.x},${trial.target.y} on ${trial.display}: clicked ${JSON.stringify(trial.click)}, ${trial.distance.toFixed(1)} px, refined ${trial.refined}`);
     console.log(`two monitors: ${results.length} clicks, worst ${Math.max(...results.map((trial) => trial.distance)).toFixed(1)} px from the target centre`);
+  });
+
+  it('deskpilot run --display N looks at monitor N through the run session', async () => {
+    for (const [number, monitor] of [[2, MONITORS[1]], [1, MONITORS[0]]] as const) {
+      const model = await startQwenLoopback({ script: [() => ({ action: 'terminate', status: 'success' })] });
+      const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-two-monitors-'));
+      try {
+        const result = await runCli(['run', 'Look at this monitor', '--display', String(number), '--base-url', model.baseURL, '--model', model.modelId, '--yes', '--trace-dir', runsDir], { env: { DISPLAY: desktop.display }, timeoutMs: 60_000 });
+        expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+        const image = model.requests[0]?.image;
+        expect(image && { width: image.width, height: image.height }).toEqual(fitToTokenBudget({ width: monitor.width, height: monitor.height }, 1280));
+        const [run] = fs.readdirSync(runsDir);
+        const observed = readTrace(path.join(runsDir, run!)).events.find((event) => event.type === 'step-observed');
+        expect(observed && 'display' in observed && observed.display.id).toBe(monitor.name);
+      } finally {
+        await model.close();
+        fs.rmSync(runsDir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('captures each monitor at its own pixels, from one root grab', async () => {

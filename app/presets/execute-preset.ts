@@ -2,6 +2,7 @@ import { DeskpilotError } from '../../agent/errors.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { Approver, Decision, Displays, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
+import { MaskingApprover } from './masking-approver.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { resolveVariables, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
 import { presetApprover, runPreset, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
@@ -12,7 +13,7 @@ import { createRedactor, type Redactor, type Secret } from '../../agent/trace/re
 // resolved with their secrets known to one redactor, its approval policy (RiskGatedApprover under
 // the preset's mode and allowed risks, with the person shown only masked steps), its window rule,
 // sub-goals and expectations (`runPreset`), and every key and button let go at the end. No
-// Electron, no terminal: the callers bring the desktop, the model, the person and the output.
+// Electron, no terminal: the run session brings the desktop, the model, the person and the output.
 
 export type PresetVariablesResult =
   | { readonly ok: true; readonly variables: ResolvedVariables; readonly redactor: Redactor }
@@ -90,20 +91,4 @@ export async function executePreset(options: ExecutePresetOptions): Promise<Pres
   }
   const mask = options.redactor.text;
   return { ...result, reason: mask(result.reason), ...(result.answer !== undefined ? { answer: mask(result.answer) } : {}) };
-}
-
-/** Shows the person the step with secrets masked (a typed password is shown as [secret:NAME]). */
-export class MaskingApprover implements Approver {
-  constructor(
-    private readonly inner: Approver,
-    private readonly mask: (text: string) => string,
-  ) {}
-  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
-    return this.inner.review({ ...step, description: this.mask(step.description), ...(step.thought !== undefined ? { thought: this.mask(step.thought) } : {}) }, signal);
-  }
-}
-
-/** A redactor for lines that are about the whole command rather than one run (a suite's summary). */
-export function redactorFor(secrets: readonly Secret[]): Redactor {
-  return createRedactor(secrets);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPresetEvent } from './preset-run.ts';
+import { formatPresetEvent } from './format-preset-event.ts';
 
 describe('formatPresetEvent', () => {
   it('prints sub-goals, refusals with their reason, and expectations with their evidence', () => {

@@ -89,6 +89,6 @@ describe.runIf(linux)('startRunVideo', () => {
     const first = await setUp('on', start);
     const second = await setUp('on', start);
     expect(await first.video.finish(false)).toBeUndefined();
-    expect([...first.warnings, ...second.warnings]).toEqual([expect.stringContaining('deskpilot: ffmpeg is not installed, so this run has no video')]);
+    expect([...first.warnings, ...second.warnings]).toEqual([expect.stringContaining('ffmpeg is not installed, so this run has no video')]);
   });
 });

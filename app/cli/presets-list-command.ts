@@ -1,16 +1,16 @@
-import { listPresetLibrary, userPresetDir } from '../../native/preset/preset-library.ts';
+import { listPresetLibrary, presetLibraryDirs } from '../../native/preset/preset-library.ts';
 import { secretVariableOf } from '../../agent/preset/preset-variables.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 
 // `deskpilot presets [--dir DIR...]`: the preset library, with what each preset needs to run and
 // where each broken file is broken.
 
-export type PresetsCommandOptions = { dir?: string[] };
-export type PresetsCommandIo = { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly env: NodeJS.ProcessEnv };
+export type PresetsListCommandOptions = { dir?: string[] };
+export type PresetsListCommandIo = { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly env: NodeJS.ProcessEnv };
 
-export function presetsCommand(options: PresetsCommandOptions, io: PresetsCommandIo): number {
+export function presetsListCommand(options: PresetsListCommandOptions, io: PresetsListCommandIo): number {
   const say = (line: string) => io.stdout.write(`${line}\n`);
-  const dirs = [userPresetDir(io.env), ...(options.dir ?? [])];
+  const dirs = presetLibraryDirs(io.env, options.dir);
   const entries = listPresetLibrary(dirs);
   say(`Preset library: ${dirs.join(', ')}`);
   if (entries.length === 0) {

@@ -1,17 +1,16 @@
 import { DeskpilotError } from '../../agent/errors.ts';
-import { findPreset, userPresetDir } from '../../native/preset/preset-library.ts';
+import { findPreset, presetLibraryDirs } from '../../native/preset/preset-library.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';
-import type { PresetRunFlags } from './preset-run.ts';
 import { printSessionEvent } from './print-session-event.ts';
-import { EXIT_CODES, notStartedMessage, type RunCommandIo } from './run-command.ts';
-import { TerminalApprover } from './terminal-approver.ts';
+import { EXIT_CODES, notStartedMessage, terminalApproval, type RunCommandIo } from './run-command.ts';
+import { modelFlagsOf, policyOverridesOf, type RunFlags } from './run-flags.ts';
 
 // `deskpilot run --preset NAME|FILE --var key=value ...`: one preset, on this desktop, with a person
 // at the terminal for the steps its approval policy holds.
 
-export type PresetCommandOptions = PresetRunFlags & {
+export type RunPresetCommandOptions = RunFlags & {
   /** `name=value`, repeatable. */
   var?: string[];
   /** More library folders besides the user's. */
@@ -22,11 +21,7 @@ export type PresetCommandOptions = PresetRunFlags & {
   failSafe?: boolean;
 };
 
-export function presetLibraryDirs(env: NodeJS.ProcessEnv, extra: readonly string[] = []): string[] {
-  return [userPresetDir(env), ...extra];
-}
-
-export async function presetRunCommand(nameOrFile: string, options: PresetCommandOptions, io: RunCommandIo): Promise<number> {
+export async function runPresetCommand(nameOrFile: string, options: RunPresetCommandOptions, io: RunCommandIo): Promise<number> {
   const say = (line: string) => io.stdout.write(`${line}\n`);
   const warn = (line: string) => io.stderr.write(`${line}\n`);
   let preset: Preset;
@@ -54,14 +49,15 @@ export async function presetRunCommand(nameOrFile: string, options: PresetComman
   try {
     session = await openSession({
       env: io.env,
-      modelFlags: options,
+      modelFlags: modelFlagsOf(options),
       ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
-      policy: { overrides: { maxSteps: options.maxSteps, imageTokenBudget: options.imageTokens, screenshotsInContext: options.screenshots } },
-      // As for a plain run: with --yes and no terminal to ask on (a pipeline), held steps are refused.
-      approval: { kind: 'gate', mode: options.yes ? 'never' : 'always', ...(!options.yes || process.stdin.isTTY === true ? { person: new TerminalApprover() } : {}) },
+      policy: { overrides: policyOverridesOf(options) },
+      // The preset's approval policy replaces the mode; the terminal decides what it holds.
+      approval: terminalApproval(options.yes === true, []),
       failSafe: options.failSafe === false ? false : 'session',
       releaseOnExit: true,
       ...(options.traceDir ? { runsDir: options.traceDir } : {}),
+      video: { defaultFor: 'run', ...(options.video ? { flag: options.video } : {}) },
       signal: io.signal,
       onEvent: printSessionEvent(io),
     });

@@ -4,7 +4,8 @@ import type { PlannedStep } from '../../agent/planned-step.ts';
 import { FixtureScreen, fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from '../../agent/testing/fakes.ts';
 import { mockQwenModel, qwenReply } from '../../agent/testing/mock-qwen-model.ts';
 import { createRedactor } from '../../agent/trace/redactor.ts';
-import { executePreset, MaskingApprover, presetRunApprover, resolvePresetVariables } from './preset-run.ts';
+import { executePreset, presetRunApprover, resolvePresetVariables } from './execute-preset.ts';
+import { MaskingApprover } from './masking-approver.ts';
 
 describe('MaskingApprover', () => {
   it('shows the person the step with secrets masked, and returns their decision', async () => {

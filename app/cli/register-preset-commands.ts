@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseVideoMode, VIDEO_MODES, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
-import { presetRunCommand, type PresetCommandOptions } from './preset-command.ts';
-import { presetsCommand, type PresetsCommandOptions } from './presets-command.ts';
+import { presetsListCommand, type PresetsListCommandOptions } from './presets-list-command.ts';
+import { runPresetCommand, type RunPresetCommandOptions } from './run-preset-command.ts';
 import type { RunCommandIo } from './run-command.ts';
 import { REPORTERS, testCommand, type TestCommandOptions } from './test-command.ts';
 
@@ -33,7 +33,7 @@ export function addPresetRunOptions(command: Command): Command {
     .option('--preset-dir <dir>', 'another folder of presets to look in (repeatable)', collect);
 }
 
-export type RunWithPresetOptions = PresetCommandOptions & { preset?: string };
+export type RunWithPresetOptions = RunPresetCommandOptions & { preset?: string };
 
 /**
  * Runs `deskpilot run --preset ...` and returns its exit code, or undefined when the run names no
@@ -51,7 +51,7 @@ export async function runWithPreset(goal: string | undefined, options: RunWithPr
     io.stderr.write('deskpilot: give a goal or --preset, not both (the preset holds its goal).\n');
     return 2;
   }
-  return presetRunCommand(options.preset, options, io);
+  return runPresetCommand(options.preset, options, io);
 }
 
 export function registerPresetCommands(program: Command, io: RunCommandIo, setExitCode: (code: number) => void): void {
@@ -59,8 +59,8 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .command('presets')
     .description('List the preset library (~/.config/deskpilot/presets/ and any --dir), with what each preset needs.')
     .option('--dir <dir>', 'another folder of presets (repeatable)', collect)
-    .action((options: PresetsCommandOptions) => {
-      setExitCode(presetsCommand(options, io));
+    .action((options: PresetsListCommandOptions) => {
+      setExitCode(presetsListCommand(options, io));
     });
 
   program

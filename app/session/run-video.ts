@@ -4,7 +4,7 @@ import type { DisplayGeometry } from '../../agent/geometry.ts';
 import { keepVideo, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
 import type { VideoRecordedEvent } from '../../agent/trace/trace-recorder.ts';
 import { ScreenRecorderError, startScreenRecording, VIDEO_FILE, type RecordedVideo, type ScreenRecorderOptions, type ScreenRecording } from '../../native/screen-recorder.ts';
-import { releaseOnExit } from '../session/release-on-exit.ts';
+import { releaseOnExit } from './release-on-exit.ts';
 
 // The video of one run, wired to its trace: recording starts before the run acts (on the display
 // the run captures), every step's observation becomes a cue, and at the end the video is kept or
@@ -25,8 +25,9 @@ export type RunVideoOptions = {
   readonly dir: string;
   /** The display the run captures. */
   readonly display: DisplayGeometry | undefined;
-  readonly env: NodeJS.ProcessEnv;
-  readonly warn: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** One sentence on why there is no video (said once a process for each reason). */
+  readonly warn: (message: string) => void;
   /** Writes the event to the run's trace (the trace recorder's onEvent). */
   readonly record: (event: VideoRecordedEvent) => void;
   /** For tests: what starts a recording. */
@@ -49,7 +50,7 @@ export async function startRunVideo(options: RunVideoOptions): Promise<RunVideo>
   };
   const display = options.env.DISPLAY;
   if (process.platform !== 'linux' || !display) {
-    warnOnce('VIDEO_NO_DISPLAY', `deskpilot: no video: recording uses ffmpeg's X11 grab, which needs Linux with an X display (DISPLAY); run with --video off to skip it.`);
+    warnOnce('VIDEO_NO_DISPLAY', `no video: recording uses ffmpeg's X11 grab, which needs Linux with an X display (DISPLAY); run with --video off to skip it.`);
     return NO_VIDEO;
   }
   if (!options.display) return NO_VIDEO;
@@ -65,7 +66,7 @@ export async function startRunVideo(options: RunVideoOptions): Promise<RunVideo>
     });
   } catch (error) {
     if (error instanceof ScreenRecorderError) {
-      warnOnce(error.code, `deskpilot: ${error.message}`);
+      warnOnce(error.code, error.message);
       return NO_VIDEO;
     }
     throw error;

@@ -1,0 +1,13 @@
+import type { PlannedStep } from '../../agent/planned-step.ts';
+import type { Approver, Decision } from '../../agent/ports.ts';
+
+/** Shows the person the step with secrets masked (a typed password is shown as [secret:NAME]). */
+export class MaskingApprover implements Approver {
+  constructor(
+    private readonly inner: Approver,
+    private readonly mask: (text: string) => string,
+  ) {}
+  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+    return this.inner.review({ ...step, description: this.mask(step.description), ...(step.thought !== undefined ? { thought: this.mask(step.thought) } : {}) }, signal);
+  }
+}
