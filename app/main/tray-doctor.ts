@@ -4,7 +4,7 @@ import { configFilePath, readConfigFile } from '../config/model-config.ts';
 import type { CheckResult } from '../doctor/doctor-checks.ts';
 import { runDoctorChecks } from '../doctor/run-doctor.ts';
 import { onPath, probeWritable } from '../doctor/system-probes.ts';
-import { forSettingsScreen, modelSettingsFor } from './model-settings.ts';
+import { modelSettingsFor } from './model-settings.ts';
 import type { SettingsStore } from './settings-store.ts';
 
 /**
@@ -20,7 +20,8 @@ export async function trayDoctor(settings: SettingsStore, dataDir: string, env: 
     import('../../native/probe-image.ts'),
   ]);
   const fileName = configFilePath(env);
-  const results = await runDoctorChecks({
+  return runDoctorChecks({
+    surface: 'settings',
     env,
     platform: process.platform,
     configFileName: fileName,
@@ -48,6 +49,4 @@ export async function trayDoctor(settings: SettingsStore, dataDir: string, env: 
     traceDir: dataDir,
     probeWritable,
   });
-  // The checks' sentences name flags; the settings screen has fields.
-  return results.map((result) => ({ ...result, detail: forSettingsScreen(result.detail), ...(result.fix ? { fix: forSettingsScreen(result.fix) } : {}) }));
 }

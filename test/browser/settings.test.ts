@@ -94,7 +94,7 @@ describe('the settings', () => {
     const { app, page } = await open();
     const answer = await page.evaluate(() =>
       window.deskpilot!.settings.save({
-        provider: 'custom',
+        provider: 'openai-compatible',
         baseURL: 'file:///etc/passwd',
         model: 'x',
         imageTokenBudget: 1280,
