@@ -174,7 +174,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     let replayCounts: Extract<SessionRunResult, { kind: 'ran' }>['replay'];
     try {
       if (task.kind === 'goal') {
-        const ran = await runTask({ goal, policy: policy!, signal, ports: { screen, input: opened.input, model: model!, approver: goalApprover(approval, mask, onHeld), clock }, onEvent: record });
+        const ran = await runTask({ goal, policy: policy!, signal, ports: { screen, input: opened.input, model: model!, approver: goalApprover(approval, mask, onHeld), clock, ...(opened.displaySource ? { displays: opened.displaySource } : {}) }, onEvent: record });
         result = { ...ran, checkpoints: [], expectations: [] };
       } else if (task.kind === 'preset') {
         result = await executePreset({
@@ -187,6 +187,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
           approver: presetRunApprover(task.preset, { fallback: approval.mode ?? 'never', mask, onHeld, ...(personOf(approval) ? { person: personOf(approval)! } : {}) }),
           clock,
           ...(opened.windows ? { windows: opened.windows } : {}),
+          ...(opened.displaySource ? { displays: opened.displaySource } : {}),
           policy: policy!,
           signal,
           onEvent: record,
@@ -349,7 +350,7 @@ export async function openNativeDesktop(env: Readonly<Record<string, string | un
   const [{ openDesktop }, { platformWindowLocator }] = await Promise.all([import('../../native/nut-desktop.ts'), import('../../native/window-at-point.ts')]);
   const desktop = await openDesktop();
   const windows = platformWindowLocator(env as NodeJS.ProcessEnv);
-  return { screen: desktop.screen, input: desktop.input, pointer: desktop.pointer, displays: desktop.displays, ...(windows ? { windows } : {}) };
+  return { screen: desktop.screen, input: desktop.input, pointer: desktop.pointer, displays: desktop.displays, ...(desktop.displaySource ? { displaySource: desktop.displaySource } : {}), ...(windows ? { windows } : {}) };
 }
 
 /** sharp is loaded only by replays, the one kind of run that compares images. */

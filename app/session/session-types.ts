@@ -1,7 +1,7 @@
 import type { DisplayGeometry, ScreenPoint } from '../../agent/geometry.ts';
 import type { ModelSettings } from '../../agent/model/providers.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
-import type { Approver, Clock, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
+import type { Approver, Clock, Displays, Input, Model, Screen, WindowLocator } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import type { PresetRunEvent, PresetRunResult } from '../../agent/preset/run-preset.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
@@ -28,6 +28,8 @@ export type SessionDesktop = {
   /** Where the pointer is now, whoever put it there. */
   readonly pointer?: { position(): Promise<{ readonly x: number; readonly y: number }> };
   readonly displays?: readonly DisplayGeometry[];
+  /** Each display on its own, asked every step, so a step sees one (`policy.display`); absent: a step sees what the screen captures whole. */
+  readonly displaySource?: Displays;
   /** Which window is where, for presets with `apps`; absent where the desktop cannot tell. */
   readonly windows?: WindowLocator;
 };

@@ -71,12 +71,15 @@ const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).fi
 /** A number field as typed: blank and non-numbers become NaN, which the schema names. */
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 
-/** Which display and how closely to look, as the schema takes them: blank and `auto` are the defaults. */
+/**
+ * Which display and how closely to look, as the schema takes them. Both choices are saved even
+ * when auto, so the screen's choice wins over the config file's; a blank crop size is the default.
+ */
 const displayFieldsOf = (form: Form) => {
   const display = form.display.trim().toLowerCase();
   return {
-    ...(display !== '' && display !== 'auto' ? { display: numberOf(display) } : {}),
-    ...(form.refine !== 'auto' ? { refine: form.refine } : {}),
+    display: display === '' || display === 'auto' ? ('auto' as const) : numberOf(display),
+    refine: form.refine,
     ...(form.refineCropSize.trim() !== '' ? { refineCropSize: numberOf(form.refineCropSize) } : {}),
   };
 };
