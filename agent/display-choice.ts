@@ -20,7 +20,8 @@ export class DisplayNotFoundError extends DeskpilotError {
   constructor(preference: number, displays: readonly DisplayGeometry[]) {
     super(
       'DISPLAY_NOT_FOUND',
-      `There is no display ${preference}: this desktop has ${displays.length} (${displays.map((display, index) => `${index + 1}: ${describeBounds(display)}`).join('; ')}). Use --display auto or a number from 1 to ${displays.length}.`,
+      (say) => `There is no display ${preference}: this desktop has ${displays.length} (${displays.map((display, index) => `${index + 1}: ${describeBounds(display)}`).join('; ')}). Give ${say('display', 'auto')} or a number from 1 to ${displays.length}.`,
+      { field: 'display' },
     );
   }
 }

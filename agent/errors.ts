@@ -1,11 +1,52 @@
-/** Every error we raise on purpose: a stable `code` for programs, a message that says what to do. */
+import { sayFor, SETTING_NAMES, type SettingField, type Sentence, type Surface } from './setting-fields.ts';
+
+/**
+ * Every error we raise on purpose: a stable `code` for programs, a message that says what to do.
+ * A message that names a setting is a `Sentence`: `message` words it for the command line, and
+ * `messageFor('settings')` for the settings screen; `field` says which setting is at fault.
+ */
 export class DeskpilotError extends Error {
   readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly field: SettingField | undefined;
+  private readonly wording: Sentence | undefined;
+  constructor(code: string, message: string | Sentence, options?: { cause?: unknown; field?: SettingField }) {
+    super(typeof message === 'string' ? message : message(sayFor('cli')), options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.code = code;
     this.name = new.target.name;
+    this.field = options?.field;
+    this.wording = typeof message === 'string' ? undefined : message;
   }
+
+  messageFor(surface: Surface): string {
+    return this.wording ? this.wording(sayFor(surface)) : this.message;
+  }
+}
+
+/** An error as data, for a surface: which setting it is about, by its names there. */
+export type StructuredError = {
+  readonly code: string;
+  readonly field?: SettingField;
+  readonly flag?: string;
+  readonly setting?: string;
+  readonly message: string;
+};
+
+export function structuredError(error: unknown, surface: Surface): StructuredError {
+  if (!(error instanceof DeskpilotError)) return { code: 'FAILED', message: error instanceof Error ? error.message : String(error) };
+  const names = error.field ? SETTING_NAMES[error.field] : undefined;
+  return {
+    code: error.code,
+    message: error.messageFor(surface),
+    ...(error.field ? { field: error.field } : {}),
+    ...(names && surface === 'cli' ? { flag: names.flag } : {}),
+    ...(names && surface === 'settings' && 'setting' in names ? { setting: names.setting } : {}),
+  };
+}
+
+/** An error's message for a surface; errors of others keep theirs. */
+export function messageFor(error: unknown, surface: Surface): string {
+  if (error instanceof DeskpilotError) return error.messageFor(surface);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Settings are missing or wrong; the command line exits 2 on these. */

@@ -96,8 +96,8 @@ export class AiSdkModel implements Model {
         if (APICallError.isInstance(error) && asked !== undefined && (asked > MAX_RETRY_DELAY_MS || Date.now() + asked >= deadline)) {
           throw new EndpointError(
             error.statusCode === 429 ? 'RATE_LIMITED' : 'ENDPOINT_SERVER_ERROR',
-            `The endpoint${this.options.baseURL ? ` at ${this.options.baseURL}` : ''} answered HTTP ${error.statusCode} and asks to wait ${Math.ceil(asked / 1000)} s before trying again, longer than a run waits; wait and run again, raise --timeout, or use another key or plan.`,
-            { cause: error },
+            (say) => `The endpoint${this.options.baseURL ? ` at ${this.options.baseURL}` : ''} answered HTTP ${error.statusCode} and asks to wait ${Math.ceil(asked / 1000)} s before trying again, longer than a run waits; wait and run again, raise ${say('timeout')}, or use another key or plan.`,
+            { cause: error, field: 'timeout' },
           );
         }
         await abortableSleep(delay, signal);

@@ -11,7 +11,8 @@ export class ResponseTooLargeError extends EndpointError {
   constructor(maxBytes: number, url: string) {
     super(
       'RESPONSE_TOO_LARGE',
-      `The endpoint at ${url} sent more than ${Math.round(maxBytes / (1024 * 1024))} MB for one answer, far more than any reply, so it was cut off unread; check that --base-url points at a chat-completions server.`,
+      (say) => `The endpoint at ${url} sent more than ${Math.round(maxBytes / (1024 * 1024))} MB for one answer, far more than any reply, so it was cut off unread; check that ${say('baseURL')} points at a chat-completions server.`,
+      { field: 'baseURL' },
     );
   }
 }

@@ -29,26 +29,26 @@ export function explainEndpointError(error: unknown, context: EndpointContext): 
   const status = inner?.statusCode;
   const body = `${inner?.responseBody ?? ''} ${inner?.message ?? ''}`;
   if (error instanceof Error && error.name === 'TimeoutError') {
-    return new EndpointError('ENDPOINT_TIMEOUT', `The model${where(context)} did not answer in time; raise --timeout, or check that the server is not overloaded.`, { cause: error });
+    return new EndpointError('ENDPOINT_TIMEOUT', (say) => `The model${where(context)} did not answer in time; raise ${say('timeout')}, or check that the server is not overloaded.`, { cause: error, field: 'timeout' });
   }
   if (status === 401 || status === 403) {
-    return new EndpointError('ENDPOINT_UNAUTHORIZED', `The endpoint${where(context)} refused the API key (HTTP ${status}); check --api-key or the key's environment variable.`, { cause: error });
+    return new EndpointError('ENDPOINT_UNAUTHORIZED', (say) => `The endpoint${where(context)} refused the API key (HTTP ${status}); check ${say('apiKey')} or the key's environment variable.`, { cause: error, field: 'apiKey' });
   }
   if (status === 404) {
     const missingV1 = context.baseURL && !/\/v\d+\/?$/.test(context.baseURL) && !/compatible-mode\/v1/.test(context.baseURL);
     if (missingV1) {
-      return new EndpointError('ENDPOINT_NOT_FOUND', `The endpoint${where(context)} answered 404: the base URL probably lacks '/v1'; try --base-url ${context.baseURL!.replace(/\/+$/, '')}/v1.`, { cause: error });
+      return new EndpointError('ENDPOINT_NOT_FOUND', (say) => `The endpoint${where(context)} answered 404: the base URL probably lacks '/v1'; try ${say('baseURL', `${context.baseURL!.replace(/\/+$/, '')}/v1`)}.`, { cause: error, field: 'baseURL' });
     }
     if (/model/i.test(body)) {
-      return new EndpointError('MODEL_NOT_FOUND', `The endpoint${where(context)} does not know the model '${context.model}'; check --model against the server's model list.`, { cause: error });
+      return new EndpointError('MODEL_NOT_FOUND', (say) => `The endpoint${where(context)} does not know the model '${context.model}'; check ${say('model')} against the server's model list.`, { cause: error, field: 'model' });
     }
-    return new EndpointError('ENDPOINT_NOT_FOUND', `The endpoint${where(context)} answered 404; check --base-url (it should end in '/v1' for OpenAI-compatible servers).`, { cause: error });
+    return new EndpointError('ENDPOINT_NOT_FOUND', (say) => `The endpoint${where(context)} answered 404; check ${say('baseURL')} (it should end in '/v1' for OpenAI-compatible servers).`, { cause: error, field: 'baseURL' });
   }
   if (status === 429) {
     return new EndpointError('RATE_LIMITED', `The endpoint${where(context)} kept rate-limiting the requests after retries; wait a minute, lower the request rate, or use another key or plan.`, { cause: error });
   }
   if (status === 400 && /image|vision|multimodal|image_url/i.test(body)) {
-    return new EndpointError('MODEL_WITHOUT_VISION', `The model '${context.model}' does not take images; choose a vision model such as a Qwen3-VL one with --model.`, { cause: error });
+    return new EndpointError('MODEL_WITHOUT_VISION', (say) => `The model '${context.model}' does not take images; choose a vision model such as a Qwen3-VL one (${say('model')}).`, { cause: error, field: 'model' });
   }
   if (typeof status === 'number' && status >= 500) {
     return new EndpointError('ENDPOINT_SERVER_ERROR', `The endpoint${where(context)} failed with HTTP ${status} after retries; try again later or check the server's log.`, { cause: error });
@@ -57,15 +57,15 @@ export function explainEndpointError(error: unknown, context: EndpointContext): 
     const detail = firstLine(messageOf(inner?.cause) ?? inner?.message ?? String(error));
     return new EndpointError(
       'ENDPOINT_BAD_REPLY',
-      `The endpoint${where(context)} answered HTTP ${status}, but its reply could not be read (${detail}): the connection was cut, or the server is not OpenAI-compatible; try again, or check --base-url.`,
-      { cause: error },
+      (say) => `The endpoint${where(context)} answered HTTP ${status}, but its reply could not be read (${detail}): the connection was cut, or the server is not OpenAI-compatible; try again, or check ${say('baseURL')}.`,
+      { cause: error, field: 'baseURL' },
     );
   }
   if (typeof status === 'number') {
     return new EndpointError('ENDPOINT_REJECTED', `The endpoint${where(context)} rejected the request (HTTP ${status}): ${firstLine(body)}`, { cause: error });
   }
   if (isConnectionRefused(error)) {
-    return new EndpointError('ENDPOINT_UNREACHABLE', `Cannot reach the model endpoint${where(context)}; check --base-url and that the server is running.`, { cause: error });
+    return new EndpointError('ENDPOINT_UNREACHABLE', (say) => `Cannot reach the model endpoint${where(context)}; check ${say('baseURL')} and that the server is running.`, { cause: error, field: 'baseURL' });
   }
   return new EndpointError('ENDPOINT_FAILED', `The request to the model${where(context)} failed: ${firstLine(inner?.message ?? String(error))}`, { cause: error });
 }

@@ -41,7 +41,8 @@ export async function probeVision(model: Model, challenge: VisionChallenge, sign
   if (reply.finishReason === 'length' && !answer.replace(/\s/g, '').includes(challenge.digits)) {
     throw new VisionProbeError(
       'REPLY_CUT',
-      `The model's answer was cut off by its output-token limit before it said what it saw (it reasons at length first); raise the output-token limit (--max-output-tokens, e.g. 8192) and test again.`,
+      (say) => `The model's answer was cut off by its output-token limit before it said what it saw (it reasons at length first); raise the output-token limit (${say('maxOutputTokens', '8192')} or more) and test again.`,
+      { field: 'maxOutputTokens' },
     );
   }
   // Digits only, so "4 8 2 7", "4,827" and "The number is 4827." all count; another number does not.

@@ -1,21 +1,21 @@
 import { createGateway } from '@ai-sdk/gateway';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { z } from 'zod';
+import { ConfigurationError } from '../errors.ts';
 import type { Model } from '../ports.ts';
+import { providerOf, ProviderIdSchema } from './provider-catalog.ts';
 import { AiSdkModel } from './ai-sdk-model.ts';
 import { capResponseBody } from './cap-response-body.ts';
 
-// Where Qwen3-VL is served. Every provider goes through the `ai` package; only the settings differ.
-
-export const ProviderSchema = z.enum(['gateway', 'alibaba', 'openai-compatible']);
-export type Provider = z.infer<typeof ProviderSchema>;
+// Where Qwen3-VL is served: every entry of the catalog goes through the `ai` package, over one of
+// two kinds of endpoint; only the settings differ.
 
 /** Bounds of `maxOutputTokens`: below this no step's reply fits; above it no server goes. */
 export const MIN_OUTPUT_TOKENS = 256;
 export const MAX_OUTPUT_TOKENS = 131_072;
 
 export const ModelSettingsSchema = z.object({
-  provider: ProviderSchema,
+  provider: ProviderIdSchema,
   model: z.string().min(1),
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   apiKey: z.string().min(1).optional(),
@@ -31,30 +31,27 @@ export const ModelSettingsSchema = z.object({
 });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 
-export const PROVIDER_DEFAULTS = {
-  gateway: { model: 'alibaba/qwen3-vl-instruct', keyVariable: 'AI_GATEWAY_API_KEY' },
-  alibaba: { model: 'qwen3-vl-plus', baseURL: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1', keyVariable: 'DASHSCOPE_API_KEY' },
-  'openai-compatible': { model: 'qwen3-vl', keyVariable: 'DESKPILOT_API_KEY' },
-} as const;
-
+/** A hosted service by its id ("gateway:alibaba/qwen3-vl-instruct"); a server by its address. */
 export function describeModel(settings: ModelSettings): string {
-  return settings.provider === 'openai-compatible' ? `${settings.model} at ${settings.baseURL}` : `${settings.provider}:${settings.model}`;
+  const entry = providerOf(settings.provider);
+  const hosted = entry.endpoint === 'gateway' || entry.keyVariable !== undefined;
+  return hosted ? `${settings.provider}:${settings.model}` : `${settings.model} at ${settings.baseURL ?? entry.baseURL}`;
 }
 
 /** `fetch` is for tests; every provider reads its answers through `capResponseBody`. */
 export function createModel(settings: ModelSettings, fetch: typeof globalThis.fetch = globalThis.fetch): Model {
   const cappedFetch = capResponseBody(fetch);
+  const entry = providerOf(settings.provider);
   const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxOutputTokens: settings.maxOutputTokens, maxRetries: settings.maxRetries };
-  switch (settings.provider) {
+  switch (entry.endpoint) {
     case 'gateway': {
       const gateway = createGateway({ ...(settings.apiKey ? { apiKey: settings.apiKey } : {}), fetch: cappedFetch });
       // The gateway's own routing option: the providers named are tried first, in that order.
       return new AiSdkModel({ ...common, model: gateway(settings.model), ...(settings.providers ? { providerOptions: { gateway: { order: [...settings.providers] } } } : {}) });
     }
-    case 'alibaba':
     case 'openai-compatible': {
-      const baseURL = settings.baseURL ?? (settings.provider === 'alibaba' ? PROVIDER_DEFAULTS.alibaba.baseURL : undefined);
-      if (!baseURL) throw new Error('An OpenAI-compatible model needs a base URL.');
+      const baseURL = settings.baseURL ?? entry.baseURL;
+      if (!baseURL) throw new ConfigurationError('MISSING_BASE_URL', (say) => `${entry.label} needs a base URL; give ${say('baseURL')}.`, { field: 'baseURL' });
       // Local servers want no key, but the header must still be well-formed.
       const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed', fetch: cappedFetch });
       return new AiSdkModel({ ...common, baseURL, model: provider.chatModel(settings.model) });

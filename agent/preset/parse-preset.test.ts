@@ -125,7 +125,7 @@ describe('parsePreset: errors name the line, the column and what is expected', (
     ['a timeout in words', 'goal: x\ntimeout: soon\n', ['2:10: timeout: expected a time such as 90 (seconds), 90s, 5m or 1m30s, but found the text "soon"']],
     ['a negative timeout', 'goal: x\ntimeout: -5\n', ['2:10: timeout: expected a time such as 90 (seconds), 90s, 5m or 1m30s, but found the number -5']],
     ['a tag with a space', 'goal: x\ntags: [ok, "not ok"]\n', ['2:12: tags[1]: expected a tag of letters, digits, \'.\', \'-\' and \'_\', e.g. smoke, but found the text "not ok"']],
-    ['an unknown provider', 'goal: x\nmodel:\n  provider: ollama\n', ['3:13: model.provider: expected one of gateway, alibaba, openai-compatible, but found the text "ollama"']],
+    ['an unknown provider', 'goal: x\nmodel:\n  provider: bedrock\n', ['3:13: model.provider: expected one of gateway, alibaba, openrouter, ollama, vllm, lmstudio, openai-compatible, but found the text "bedrock"']],
     ['an empty model id', 'goal: x\nmodel:\n  model: ""\n', ['3:10: model.model: expected a model id, e.g. qwen3-vl:8b, but found an empty text']],
     ['a base URL that is not one', 'goal: x\nmodel:\n  baseURL: localhost:11434\n', ['3:12: model.baseURL: expected an http(s) URL of an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1, but found the text "localhost:11434"']],
     ['a tiny image budget', 'goal: x\nmodel:\n  imageTokenBudget: 10\n', ['3:21: model.imageTokenBudget: expected a whole number from 64 to 16384 (Qwen3-VL tokens per screenshot), but found the number 10']],

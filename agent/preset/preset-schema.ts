@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VIDEO_MODES, VideoModeSchema, type VideoMode } from '../trace/choose-video-mode.ts';
-import { ProviderSchema } from '../model/providers.ts';
+import { PROVIDER_IDS, ProviderIdSchema } from '../model/provider-catalog.ts';
 import type { RiskCode } from '../risk/assess-risk.ts';
 import { parseDuration } from './duration.ts';
 
@@ -49,7 +49,7 @@ export const VariableSpecSchema = z
 const VariableSchema = z.preprocess((value) => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { default: value } : value), VariableSpecSchema);
 
 export const PresetModelSchema = z.strictObject({
-  provider: ProviderSchema.optional(),
+  provider: ProviderIdSchema.optional(),
   model: z.string().min(1).optional(),
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   imageTokenBudget: z.number().int().min(64).max(16384).optional(),
@@ -133,7 +133,7 @@ export const PRESET_FIELD_HELP: Readonly<Record<string, string>> = {
   'variables.*.required': 'true or false',
   'variables.*.secret': 'true or false',
   model: `model settings with ${MODEL_KEYS.join(', ')}`,
-  'model.provider': `one of ${ProviderSchema.options.join(', ')}`,
+  'model.provider': `one of ${PROVIDER_IDS.join(', ')}`,
   'model.model': 'a model id, e.g. qwen3-vl:8b',
   'model.baseURL': 'an http(s) URL of an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1',
   'model.imageTokenBudget': 'a whole number from 64 to 16384 (Qwen3-VL tokens per screenshot)',

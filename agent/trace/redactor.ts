@@ -1,5 +1,6 @@
 import type { TraceEvent } from './trace-schema.ts';
 import type { TraceResource, TraceSink } from './trace-sink.ts';
+import { PROVIDERS } from '../model/provider-catalog.ts';
 
 // Secrets never reach a sink: every string of every event passes through here first. A secret is
 // a value (an API key, the value of a variable marked secret) with a name; wherever the value
@@ -62,6 +63,9 @@ export class RedactingTraceSink implements TraceSink {
   }
 }
 
+/** Every variable a key is read from: the catalog's, the generic one, and OpenAI's (often set alongside). */
+const KEY_VARIABLES = ['DESKPILOT_API_KEY', 'OPENAI_API_KEY', ...PROVIDERS.flatMap((entry) => ('keyVariable' in entry ? [entry.keyVariable] : []))];
+
 /**
  * The secrets of a run: the API key in use and every environment variable that holds one: the
  * providers' key variables, and `DESKPILOT_SECRET_<NAME>` for values a goal may have typed
@@ -70,7 +74,7 @@ export class RedactingTraceSink implements TraceSink {
 export function collectSecrets(env: Readonly<Record<string, string | undefined>>, apiKeys: readonly (string | undefined)[] = []): Secret[] {
   const secrets: Secret[] = [];
   for (const key of apiKeys) if (key) secrets.push({ name: 'api-key', value: key });
-  for (const name of ['DESKPILOT_API_KEY', 'AI_GATEWAY_API_KEY', 'DASHSCOPE_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY']) {
+  for (const name of KEY_VARIABLES) {
     const value = env[name];
     if (value) secrets.push({ name: 'api-key', value });
   }

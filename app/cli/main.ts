@@ -11,6 +11,7 @@ import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, 
 import { registerMcpCommand } from './mcp-command.ts';
 import { installExitHandlers } from '../session/release-on-exit.ts';
 import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
+import { PROVIDER_IDS } from '../../agent/model/provider-catalog.ts';
 
 const riskList = (value: string): RiskCode[] => {
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
@@ -42,7 +43,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .command('run')
     .description('Run a goal until it is done, you stop it, or the step budget runs out.')
     .argument('[goal]', 'what to do, in words (or give --preset)')
-    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible (chosen from the other settings when left out)'))
+    .addOption(new Option('--provider <name>', `${PROVIDER_IDS.join(', ')} (chosen from the other settings when left out)`))
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
     .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
@@ -96,7 +97,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .description('Perform a recorded run again; only steps whose screen has drifted ask the model.')
     .argument('<trace>', 'the run folder to replay (or its trace.jsonl)')
     .option('--no-model', 'never ask a model: a drifted step fails the replay')
-    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible, for re-grounding drifted steps'))
+    .addOption(new Option('--provider <name>', `${PROVIDER_IDS.join(', ')}, for re-grounding drifted steps`))
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
     .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')
@@ -118,7 +119,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
   program
     .command('doctor')
     .description('Check everything a run needs (display, screenshot, input, typing, model, config, trace folder) and say what to change.')
-    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible'))
+    .addOption(new Option('--provider <name>', PROVIDER_IDS.join(', ')))
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
     .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')

@@ -7,13 +7,14 @@ import { runtimeVersions } from '../../native/trace/runtime-versions.ts';
 import { createDeskpilotMcpServer } from '../mcp/deskpilot-mcp-server.ts';
 import { presetLibraryDirs } from '../../native/preset/preset-library.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
+import { PROVIDER_IDS, type ProviderId } from '../../agent/model/provider-catalog.ts';
 
 // `deskpilot mcp`: the MCP server over stdio, for Claude Desktop, Cursor, Cline and other agents.
 // stdout carries the protocol and nothing else; the log goes to stderr. The server lives until
 // the client closes stdin or the process is told to stop (every run is then stopped and released).
 
 export type McpCommandOptions = {
-  provider?: 'gateway' | 'alibaba' | 'openai-compatible';
+  provider?: ProviderId;
   baseUrl?: string;
   model?: string;
   apiKey?: string;
@@ -78,7 +79,7 @@ export function registerMcpCommand(program: Command, io: RunCommandIo, setExitCo
   program
     .command('mcp')
     .description('Serve Deskpilot to MCP clients (Claude Desktop, Cursor, Cline) over stdio: run_task, screenshot, act, assert, query, wait_for, list_presets, run_preset.')
-    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible').choices(['gateway', 'alibaba', 'openai-compatible']))
+    .addOption(new Option('--provider <name>', PROVIDER_IDS.join(', ')).choices(PROVIDER_IDS))
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
     .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')

@@ -4,6 +4,7 @@ import { presetsListCommand, type PresetsListCommandOptions } from './presets-li
 import { runPresetCommand, type RunPresetCommandOptions } from './run-preset-command.ts';
 import type { RunCommandIo } from './run-command.ts';
 import { REPORTERS, testCommand, type TestCommandOptions } from './test-command.ts';
+import { PROVIDER_IDS } from '../../agent/model/provider-catalog.ts';
 
 // The command line of presets and suites: `run --preset`, `presets` and `test`, kept here so that
 // main.ts only hooks them in.
@@ -75,7 +76,7 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .option('--output <dir>', 'where results.json, junit.xml, index.html and the runs go (default .deskpilot/test-results)')
     .option('--var <name=value>', 'a value for the presets that have this variable (repeatable)', collect)
     .option('--list', 'only list the cases this shard would run')
-    .addOption(new Option('--provider <name>', 'gateway, alibaba or openai-compatible'))
+    .addOption(new Option('--provider <name>', PROVIDER_IDS.join(', ')))
     .option('--base-url <url>', 'an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1')
     .option('--model <name>', 'the model id, e.g. qwen3-vl:8b')
     .option('--api-key <key>', 'the endpoint API key (not needed for local servers)')

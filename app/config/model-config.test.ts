@@ -4,7 +4,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfigFile, resolveModel, runPolicyFrom, type ResolveOptions } from './model-config.ts';
+import { PROVIDER_IDS, providerOf } from '../../agent/model/provider-catalog.ts';
+import { ConfigFileSchema, readConfigFile, resolveModel, runPolicyFrom, type ResolveOptions } from './model-config.ts';
 
 const nowhere = [{ name: 'Nothing', baseURL: 'http://127.0.0.1:9/v1' }];
 const base = (over: Partial<ResolveOptions>): ResolveOptions => ({ flags: {}, env: {}, file: {}, fileName: '/x/config.json', localServers: nowhere, ...over });
@@ -94,6 +95,32 @@ describe('readConfigFile', () => {
     await expect(readConfigFile(bad)).rejects.toThrow(/bad.json/);
     await writeFile(bad, '{ not json');
     await expect(readConfigFile(bad)).rejects.toThrow(/not valid JSON/);
+  });
+});
+
+describe('the config file and the provider catalog', () => {
+  it.each(PROVIDER_IDS)('accepts provider %s', (id) => {
+    expect(ConfigFileSchema.parse({ provider: id })).toEqual({ provider: id });
+  });
+
+  it('rejects an unknown provider with the id that was meant', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-config-'));
+    const file = path.join(folder, 'config.json');
+    await writeFile(file, JSON.stringify({ provider: 'lm-studo' }));
+    await expect(readConfigFile(file)).rejects.toThrow(/wrong at 'provider': unknown provider 'lm-studo' \(did you mean 'lmstudio'\?\); use one of: gateway, alibaba, openrouter, ollama, vllm, lmstudio, openai-compatible/);
+  });
+
+  it('uses an entry by its id alone: its own base URL, model and key variable', async () => {
+    const ollama = await resolveModel(base({ file: { provider: 'ollama' } }));
+    expect(ollama.settings).toEqual({ provider: 'ollama', baseURL: providerOf('ollama').baseURL, model: providerOf('ollama').model });
+    expect(ollama.source).toBe(`Using qwen3-vl:8b on Ollama (${providerOf('ollama').baseURL}).`);
+    const openrouter = await resolveModel(base({ flags: { provider: 'openrouter' }, env: { OPENROUTER_API_KEY: 'or-key' } }));
+    expect(openrouter.settings).toMatchObject({ provider: 'openrouter', baseURL: 'https://openrouter.ai/api/v1', apiKey: 'or-key' });
+  });
+
+  it('names the flag of a mistyped --provider, with the id that was meant', async () => {
+    const error = await resolveModel(base({ flags: { provider: 'olama' } })).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'UNKNOWN_PROVIDER', field: 'provider', message: expect.stringMatching(/^Unknown provider 'olama' \(did you mean 'ollama'\?\).*\(--provider, DESKPILOT_PROVIDER/) });
   });
 });
 

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../../agent/errors.ts';
 import { detectLocalModel, type LocalServer } from '../../agent/model/detect-local-model.ts';
-import { MAX_OUTPUT_TOKENS, MIN_OUTPUT_TOKENS, PROVIDER_DEFAULTS, ProviderSchema, type ModelSettings } from '../../agent/model/providers.ts';
+import { PROVIDERS, ProviderIdSchema, providerOf, unknownProviderMessage, type ProviderId } from '../../agent/model/provider-catalog.ts';
+import { providerSettings } from '../../agent/model/provider-settings.ts';
+import { MAX_OUTPUT_TOKENS, MIN_OUTPUT_TOKENS, type ModelSettings } from '../../agent/model/providers.ts';
+import { SETTING_NAMES, type SettingField } from '../../agent/setting-fields.ts';
 import { VideoModeSchema } from '../../agent/trace/choose-video-mode.ts';
 import { RunPolicySchema, type RunPolicy, type RunPolicyInput } from '../../agent/policy.ts';
 
@@ -13,7 +16,7 @@ import { RunPolicySchema, type RunPolicy, type RunPolicyInput } from '../../agen
 // lists every way to configure one.
 
 export const ConfigFileSchema = z.strictObject({
-  provider: ProviderSchema.optional(),
+  provider: ProviderIdSchema.optional(),
   baseURL: z.url({ protocol: /^https?$/ }).optional(),
   model: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
@@ -94,7 +97,8 @@ export function runPolicyFrom(file: ConfigFile, overrides: RunPolicyInput = {}):
   const parsed = RunPolicySchema.safeParse({ ...defined(fromFile), ...defined(overrides) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`);
+    const key = String(issue.path[0]);
+    throw new ConfigurationError('INVALID_SETTING', `The setting '${issue.path.join('.')}' is wrong: ${issue.message}.`, key in SETTING_NAMES ? { field: key as SettingField } : {});
   }
   return parsed.data;
 }
@@ -122,11 +126,15 @@ export function replySettings(flags: ModelFlags, env: NodeJS.ProcessEnv, file: C
   let envTokens: number | undefined;
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
     envTokens = Number(fromEnv);
-    if (!Number.isInteger(envTokens)) throw new ConfigurationError('INVALID_SETTING', `DESKPILOT_MAX_OUTPUT_TOKENS='${fromEnv}' is not a whole number of tokens; give e.g. 8192.`);
+    if (!Number.isInteger(envTokens)) throw new ConfigurationError('INVALID_SETTING', `DESKPILOT_MAX_OUTPUT_TOKENS='${fromEnv}' is not a whole number of tokens; give e.g. 8192.`, { field: 'maxOutputTokens' });
   }
   const maxOutputTokens = flags.maxOutputTokens ?? envTokens ?? file.maxOutputTokens;
   if (maxOutputTokens !== undefined && (!Number.isInteger(maxOutputTokens) || maxOutputTokens < MIN_OUTPUT_TOKENS || maxOutputTokens > MAX_OUTPUT_TOKENS)) {
-    throw new ConfigurationError('INVALID_SETTING', `The output-token limit ${maxOutputTokens} is out of range; give ${MIN_OUTPUT_TOKENS} to ${MAX_OUTPUT_TOKENS} with --max-output-tokens (4096 by default, 8192 or more for thinking variants).`);
+    throw new ConfigurationError(
+      'INVALID_SETTING',
+      (say) => `The output-token limit ${maxOutputTokens} is out of range; give ${MIN_OUTPUT_TOKENS} to ${MAX_OUTPUT_TOKENS} with ${say('maxOutputTokens')} (4096 by default, 8192 or more for thinking variants).`,
+      { field: 'maxOutputTokens' },
+    );
   }
   const envNative = env.DESKPILOT_NATIVE_TOOLS;
   let envNativeTools: boolean | undefined;
@@ -139,47 +147,50 @@ export function replySettings(flags: ModelFlags, env: NodeJS.ProcessEnv, file: C
   return { ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}), ...(nativeTools !== undefined ? { nativeTools } : {}) };
 }
 
+/** With no provider named: a base URL means a server of one's own; else the first hosted entry whose key is in the environment. */
+function impliedProvider(baseURL: string | undefined, env: NodeJS.ProcessEnv): ProviderId | undefined {
+  if (baseURL) return 'openai-compatible';
+  return PROVIDERS.find((entry) => 'keyVariable' in entry && Boolean(env[entry.keyVariable]))?.id;
+}
+
+function sourceOf(settings: ModelSettings): string {
+  const entry = providerOf(settings.provider);
+  if (entry.endpoint === 'gateway') return `Using ${settings.model} through the ${entry.label}${settings.providers ? ` (providers tried first: ${settings.providers.join(', ')})` : ''}.`;
+  if (settings.provider === 'openai-compatible') return `Using ${settings.model} at ${settings.baseURL}.`;
+  return `Using ${settings.model} on ${entry.label} (${settings.baseURL}).`;
+}
+
 async function resolveEndpoint(options: ResolveOptions): Promise<ResolvedModel> {
   const { flags, env, file } = options;
   const pick = <T>(...values: (T | undefined)[]) => values.find((value) => value !== undefined && value !== '');
   const providerName = pick(flags.provider, env.DESKPILOT_PROVIDER, file.provider);
-  const provider = providerName === undefined ? undefined : ProviderSchema.safeParse(providerName);
+  const provider = providerName === undefined ? undefined : ProviderIdSchema.safeParse(providerName);
   if (provider && !provider.success) {
-    throw new ConfigurationError('UNKNOWN_PROVIDER', `Unknown provider '${providerName}'; use one of: ${ProviderSchema.options.join(', ')}.`);
+    const message = unknownProviderMessage(providerName);
+    throw new ConfigurationError('UNKNOWN_PROVIDER', (say) => `${message[0]!.toUpperCase()}${message.slice(1)} (${say('provider')}, DESKPILOT_PROVIDER or the config file's "provider").`, { field: 'provider' });
   }
   const baseURL = pick(flags.baseUrl, env.DESKPILOT_BASE_URL, file.baseURL);
   const model = pick(flags.model, env.DESKPILOT_MODEL, file.model);
   const explicitKey = pick(flags.apiKey, env.DESKPILOT_API_KEY, file.apiKey);
   const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
   if (baseURL !== undefined && !z.url({ protocol: /^https?$/ }).safeParse(baseURL).success) {
-    throw new ConfigurationError('INVALID_BASE_URL', `'${baseURL}' is not a URL; give --base-url like http://localhost:11434/v1.`);
+    throw new ConfigurationError('INVALID_BASE_URL', (say) => `'${baseURL}' is not a URL; give ${say('baseURL', 'http://localhost:11434/v1')}, for example.`, { field: 'baseURL' });
   }
 
-  const chosen = provider?.data ?? (baseURL ? 'openai-compatible' : env.AI_GATEWAY_API_KEY ? 'gateway' : env.DASHSCOPE_API_KEY ? 'alibaba' : undefined);
-  if (chosen === 'openai-compatible') {
-    if (!baseURL) throw new ConfigurationError('MISSING_BASE_URL', 'The openai-compatible provider needs --base-url (e.g. http://localhost:8000/v1 for vLLM).');
-    return {
-      settings: { provider: chosen, baseURL, model: model ?? PROVIDER_DEFAULTS['openai-compatible'].model, ...(explicitKey ? { apiKey: explicitKey } : {}), ...timeout },
-      source: `Using ${model ?? PROVIDER_DEFAULTS['openai-compatible'].model} at ${baseURL}.`,
-    };
-  }
-  if (chosen === 'gateway') {
-    const apiKey = pick(explicitKey, env.AI_GATEWAY_API_KEY);
-    if (!apiKey) throw new ConfigurationError('MISSING_API_KEY', 'The Vercel AI Gateway needs a key: set AI_GATEWAY_API_KEY or pass --api-key.');
-    const name = model ?? PROVIDER_DEFAULTS.gateway.model;
-    const order = pick(flags.providers, env.DESKPILOT_PROVIDERS ? env.DESKPILOT_PROVIDERS.split(',').map((slug) => slug.trim()).filter(Boolean) : undefined, file.providers);
-    const preferred = order && order.length > 0 ? { providers: order.map((slug) => slug.toLowerCase()) } : {};
-    return {
-      settings: { provider: chosen, model: name, apiKey, ...timeout, ...preferred },
-      source: `Using ${name} through the Vercel AI Gateway${preferred.providers ? ` (providers tried first: ${preferred.providers.join(', ')})` : ''}.`,
-    };
-  }
-  if (chosen === 'alibaba') {
-    const apiKey = pick(explicitKey, env.DASHSCOPE_API_KEY);
-    if (!apiKey) throw new ConfigurationError('MISSING_API_KEY', 'Alibaba Model Studio needs a key: set DASHSCOPE_API_KEY or pass --api-key.');
-    const name = model ?? PROVIDER_DEFAULTS.alibaba.model;
-    const url = baseURL ?? PROVIDER_DEFAULTS.alibaba.baseURL;
-    return { settings: { provider: chosen, model: name, baseURL: url, apiKey, ...timeout }, source: `Using ${name} on Alibaba Model Studio (${url}).` };
+  const chosen = provider?.data ?? impliedProvider(baseURL, env);
+  if (chosen) {
+    const entry = providerOf(chosen);
+    const apiKey = pick(explicitKey, entry.keyVariable ? env[entry.keyVariable] : undefined);
+    const order = entry.endpoint === 'gateway' ? pick(flags.providers, env.DESKPILOT_PROVIDERS ? env.DESKPILOT_PROVIDERS.split(',').map((slug) => slug.trim()).filter(Boolean) : undefined, file.providers) : undefined;
+    const settings = providerSettings({
+      provider: chosen,
+      baseURL,
+      model,
+      apiKey,
+      ...timeout,
+      ...(order && order.length > 0 ? { providers: order.map((slug) => slug.toLowerCase()) } : {}),
+    });
+    return { settings, source: sourceOf(settings) };
   }
 
   const local = await detectLocalModel(options.localServers);
@@ -189,15 +200,15 @@ async function resolveEndpoint(options: ResolveOptions): Promise<ResolvedModel> 
       source: `No model configured; found ${local.model} on ${local.name} at ${local.baseURL} and using it.`,
     };
   }
+  const hosted = PROVIDERS.flatMap((entry) => ('keyVariable' in entry ? [`  - ${entry.label}: export ${entry.keyVariable}=... (model ${entry.model} by default)`] : []));
   throw new ConfigurationError(
     'NO_MODEL',
     [
       'No vision model is configured, and no local Qwen3-VL server was found (Ollama on port 11434, LM Studio on 1234). Configure one of:',
-      '  - Vercel AI Gateway: export AI_GATEWAY_API_KEY=... (model alibaba/qwen3-vl-instruct by default)',
-      '  - Alibaba Model Studio: export DASHSCOPE_API_KEY=... (model qwen3-vl-plus by default)',
-      '  - any OpenAI-compatible server (vLLM, Ollama, LM Studio, OpenRouter): --base-url http://host:port/v1 --model NAME [--api-key KEY]',
-      '    (or DESKPILOT_BASE_URL, DESKPILOT_MODEL, DESKPILOT_API_KEY)',
-      `  - a config file at ${options.fileName}: {"baseURL": "...", "model": "...", "apiKey": "..."}`,
+      ...hosted,
+      '  - any OpenAI-compatible server (vLLM, Ollama, LM Studio): --base-url http://host:port/v1 --model NAME [--api-key KEY]',
+      '    (or DESKPILOT_BASE_URL, DESKPILOT_MODEL, DESKPILOT_API_KEY), or --provider with one of: ' + PROVIDERS.map((entry) => entry.id).join(', '),
+      `  - a config file at ${options.fileName}: {"provider": "ollama"} or {"baseURL": "...", "model": "...", "apiKey": "..."}`,
       '  - a local server: `ollama pull qwen3-vl:8b && ollama serve`',
     ].join('\n'),
   );

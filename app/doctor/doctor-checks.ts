@@ -1,6 +1,8 @@
 import { screenPoint, type DisplayGeometry } from '../../agent/geometry.ts';
 import type { ScreenAction } from '../../agent/actions.ts';
 import type { SessionType } from '../../native/session-type.ts';
+import { messageFor } from '../../agent/errors.ts';
+import { sayFor, type Surface } from '../../agent/setting-fields.ts';
 
 // What `deskpilot doctor` checks, one small function each. Each takes the few things it needs
 // (real ones from the command, fakes in tests) and returns one result: what was found and, for a
@@ -98,7 +100,8 @@ export async function checkTyping(platform: NodeJS.Platform, hasProgram: (name: 
   return fail('typing', 'xclip is not installed: accented letters, symbols of other layouts and emoji cannot be typed', 'Install xclip (Debian/Ubuntu: sudo apt install xclip).');
 }
 
-export async function checkModel(resolve: () => Promise<{ describe: string; probe: () => Promise<{ reply: string }> }>): Promise<CheckResult> {
+/** `surface`: who reads the result, so the fix names flags at a terminal and fields in the settings screen. */
+export async function checkModel(resolve: () => Promise<{ describe: string; probe: () => Promise<{ reply: string }> }>, surface: Surface = 'cli'): Promise<CheckResult> {
   let described = 'the model';
   try {
     const resolved = await resolve();
@@ -106,16 +109,19 @@ export async function checkModel(resolve: () => Promise<{ describe: string; prob
     const seen = await resolved.probe();
     return pass('model', `${described} answered and read the number in the test image ("${seen.reply}")`);
   } catch (error) {
-    return fail('model', `${described}: ${messageOf(error)}`, 'Configure a reachable vision model (--base-url, --model, --api-key, or the config file).');
+    const say = sayFor(surface);
+    const where = surface === 'cli' ? `${say('baseURL')}, ${say('model')}, ${say('apiKey')}, or the config file` : `${say('baseURL')}, ${say('model')} and ${say('apiKey')}`;
+    return fail('model', `${described}: ${messageFor(error, surface)}`, `Configure a reachable vision model (${where}).`);
   }
 }
 
-export async function checkTraceFolder(dir: string, probeWrite: (dir: string) => Promise<void>): Promise<CheckResult> {
+export async function checkTraceFolder(dir: string, probeWrite: (dir: string) => Promise<void>, surface: Surface = 'cli'): Promise<CheckResult> {
   try {
     await probeWrite(dir);
     return pass('trace folder', `${dir} is writable`);
   } catch (error) {
-    return fail('trace folder', `cannot write into ${dir}: ${messageOf(error)}`, 'Choose a writable folder with --trace-dir, or fix its permissions.');
+    const fix = surface === 'cli' ? `Choose a writable folder with ${sayFor(surface)('traceDir')}, or fix its permissions.` : 'Fix the permissions of the app\'s data folder.';
+    return fail('trace folder', `cannot write into ${dir}: ${messageOf(error)}`, fix);
   }
 }
 

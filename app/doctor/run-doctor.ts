@@ -1,6 +1,7 @@
 import type { ScreenAction } from '../../agent/actions.ts';
 import type { DisplayGeometry } from '../../agent/geometry.ts';
 import type { SessionType } from '../../native/session-type.ts';
+import type { Surface } from '../../agent/setting-fields.ts';
 import type { ConfigFile } from '../config/model-config.ts';
 import { checkConfigFile, checkDisplay, checkFrame, checkInput, checkModel, checkSession, checkTraceFolder, checkTyping, skipped, type CheckResult } from './doctor-checks.ts';
 
@@ -29,6 +30,8 @@ export type DoctorDeps = {
   readonly model: (file: ConfigFile) => Promise<{ describe: string; probe: () => Promise<{ reply: string }> }>;
   readonly traceDir: string;
   readonly probeWritable: (dir: string) => Promise<void>;
+  /** Who reads the results: fixes name flags for the command line, fields for the settings screen (default cli). */
+  readonly surface?: Surface;
   /** Each result as soon as it is known (the command line prints it). */
   readonly onResult?: (result: CheckResult) => void;
 };
@@ -61,7 +64,7 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<CheckResult[]> 
     report(skipped('input', 'no display'));
   }
   report(await checkTyping(deps.platform, deps.hasProgram));
-  report(await checkModel(() => deps.model(file)));
-  report(await checkTraceFolder(deps.traceDir, deps.probeWritable));
+  report(await checkModel(() => deps.model(file), deps.surface));
+  report(await checkTraceFolder(deps.traceDir, deps.probeWritable, deps.surface));
   return results;
 }

@@ -22,6 +22,7 @@ import { openSession, type RunSession, type SessionDesktop, type SessionEvent, t
 import { ActCache, actCacheKey, DEFAULT_ACT_CACHE_DIR, type CacheWriter } from './act-cache.ts';
 import { CountingModel } from './counting-model.ts';
 import { ActError, DesktopAssertionError, DesktopClosedError, QueryError, WaitForTimeoutError } from './library-errors.ts';
+import type { ProviderId } from '../../agent/model/provider-catalog.ts';
 
 // Deskpilot as a library, for tests written in code. One `Desktop` is one test: every call goes
 // into one trace (act as a checkpoint with its steps, assert and waitFor as expectation checks,
@@ -33,7 +34,7 @@ export type DesktopOptions = {
   /** The test's name: the trace's goal and the start of its folder name (default "library session"). */
   readonly name?: string;
   /** As --provider, --base-url, --model, --api-key; else the environment, then the config file. */
-  readonly provider?: 'gateway' | 'alibaba' | 'openai-compatible';
+  readonly provider?: ProviderId;
   readonly baseUrl?: string;
   readonly model?: string;
   readonly apiKey?: string;

@@ -139,3 +139,32 @@ describe('correctionPoint', () => {
     expect(correctionPoint({ displayId: '3', x: 5000, y: 10 }, { display: agentDisplay }, overlays)).toBeUndefined();
   });
 });
+
+describe('the overlay of a step that sees one display of two', () => {
+  // A 1x monitor left of a 2x primary, as macOS reports them (input in points, as the windows).
+  const leftMonitor = display({ x: -1920, y: -180, width: 1920, height: 1080 }, 1, 'left');
+  const primary = display({ x: 0, y: 0, width: 1440, height: 900 }, 2, 'primary');
+  const overlays = [
+    overlayDisplayOf({ id: 1, bounds: primary.bounds, scaleFactor: 2 }, 'darwin'),
+    overlayDisplayOf({ id: 2, bounds: leftMonitor.bounds, scaleFactor: 1 }, 'darwin'),
+  ];
+
+  it('draws a click on the window of the display the step sees, in that window own pixels', () => {
+    const step = plannedStep(leftMonitor, clickSave);
+    expect(step.action).toMatchObject({ at: { x: -960, y: 90 } });
+    expect(placeStep(step, overlays)).toEqual({ displayId: '2', point: { x: 960.5, y: 270.5 }, box: { left: 940, top: 259, width: 40, height: 22 } });
+    expect(placeStep(plannedStep(primary, clickSave), overlays)).toMatchObject({ displayId: '1', point: { x: 720.5, y: 225.5 } });
+  });
+
+  it('shows typing on the window of the display the step sees, though it points nowhere', () => {
+    expect(placeStep(plannedStep(leftMonitor, { kind: 'type', text: 'hello' }), overlays)).toEqual({ displayId: '2' });
+    // Listed second, and the pointer's display aside: still the one the step saw.
+    expect(placeStep(plannedStep(leftMonitor, { kind: 'key', keys: ['ctrl', 's'] }), [...overlays].reverse())).toEqual({ displayId: '2' });
+  });
+
+  it('takes a correction only on that window', () => {
+    const step = plannedStep(leftMonitor, clickSave);
+    expect(correctionPoint({ displayId: '2', x: 100, y: 200 }, step, overlays)).toEqual({ x: -1820, y: 20 });
+    expect(correctionPoint({ displayId: '1', x: 100, y: 200 }, step, overlays)).toBeUndefined();
+  });
+});

@@ -72,25 +72,23 @@ export function windowToInput(point: { x: number; y: number }, display: OverlayD
 }
 
 /**
- * The overlay display for a step: the one under the point it acts on, else the one that overlaps
- * most of the captured display (for typing and keys, which point nowhere).
+ * The overlay window for a step: the one covering the display the step sees (each step sees one,
+ * so its box and point are drawn where its screenshot came from). Where the step saw more than one
+ * window covers (a whole-screen capture spanning monitors), the one under the point it acts on;
+ * for typing and keys, which point nowhere, the one covering most of it.
  */
 export function displayForStep(step: Pick<PlannedStep, 'action' | 'display'>, displays: readonly OverlayDisplay[]): OverlayDisplay | undefined {
+  const seen = displays
+    .map((display) => ({ display, area: overlapArea(display.inputBounds, step.display.bounds) }))
+    .filter((candidate) => candidate.area > 0)
+    .sort((a, b) => b.area - a.area)
+    .map((candidate) => candidate.display);
   const point = pointOf(step.action);
   if (point) {
-    const under = displays.find((display) => contains(display.inputBounds, point));
+    const under = seen.find((display) => contains(display.inputBounds, point)) ?? displays.find((display) => contains(display.inputBounds, point));
     if (under) return under;
   }
-  let best: OverlayDisplay | undefined;
-  let bestArea = 0;
-  for (const display of displays) {
-    const area = overlapArea(display.inputBounds, step.display.bounds);
-    if (area > bestArea) {
-      best = display;
-      bestArea = area;
-    }
-  }
-  return best ?? displays[0];
+  return seen[0] ?? displays[0];
 }
 
 export function placeStep(step: Pick<PlannedStep, 'action' | 'display'>, displays: readonly OverlayDisplay[]): Placement | undefined {

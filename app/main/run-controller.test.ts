@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { screenPoint, type DisplayGeometry } from '../../agent/geometry.ts';
+import type { Displays } from '../../agent/ports.ts';
 import { fullHdDisplay } from '../../agent/testing/fakes.ts';
 import { readTrace } from '../../native/trace/read-trace.ts';
 import type { ConfigFile } from '../config/model-config.ts';
@@ -109,6 +111,31 @@ describe('RunController', () => {
     const result = await core.runs.whenIdle();
     expect(result?.outcome).toBe('stopped');
     expect(result?.reason).toContain('fail-safe');
+  });
+
+  it('gives a tray run the display, closer look and crop size saved in the settings: each step sees that display', async () => {
+    const left: DisplayGeometry = { id: 'LEFT', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    const right: DisplayGeometry = { id: 'RIGHT', bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, scaleFactor: 1, pixelSize: { width: 2560, height: 1440 } };
+    const displaySource: Displays = { list: async () => [left, right], attention: async () => ({ pointer: screenPoint(10, 10) }) };
+    const { core, settings, screen, input, history } = await setup([click(500, 500, 'Save'), done], { desktop: { displaySource, displays: [left, right] } });
+    await settings.save({ ...settings.get(), display: 2, refine: 'never', refineCropSize: 256 });
+    await core.runs.start({ goal: 'Save the file', approvalMode: 'never' });
+    expect((await core.runs.whenIdle())?.outcome).toBe('done');
+    const started = readTrace(history.list()[0]!.traceDir!).events[0];
+    expect(started).toMatchObject({ type: 'run-started', policy: { display: 2, refine: 'never', refineCropSize: 256 } });
+    // Both looks at the screen were of display 2 alone (the pointer is on display 1: a fixed choice wins).
+    expect(screen.areas.map((area) => area.id)).toEqual(['RIGHT', 'RIGHT']);
+    expect(input.performed).toEqual([expect.objectContaining({ kind: 'click', at: { x: 1920 + 1280, y: 720 } })]);
+  });
+
+  it('follows the pointer to its display when the settings leave the display on auto', async () => {
+    const left: DisplayGeometry = { id: 'LEFT', bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1, pixelSize: { width: 1920, height: 1080 } };
+    const right: DisplayGeometry = { id: 'RIGHT', bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, scaleFactor: 1, pixelSize: { width: 2560, height: 1440 } };
+    const displaySource: Displays = { list: async () => [left, right], attention: async () => ({ pointer: screenPoint(2000, 100) }) };
+    const { core, screen } = await setup([done], { desktop: { displaySource, displays: [left, right] } });
+    await core.runs.start({ goal: 'Look', approvalMode: 'never' });
+    expect((await core.runs.whenIdle())?.outcome).toBe('done');
+    expect(screen.areas.map((area) => area.id)).toEqual(['RIGHT']);
   });
 
   it('runs a goal end to end and tells the window, the history and the notifications', async () => {

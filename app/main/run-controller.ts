@@ -16,6 +16,7 @@ import { GuardedScreen, type CaptureGuard } from './guarded-screen.ts';
 import type { HistoryStore } from './history-store.ts';
 import { missingValues } from './app-presets.ts';
 import { modelSettingsFor, presetModelSettings } from './model-settings.ts';
+import { policyOfSettings } from './policy-of-settings.ts';
 import { notificationForRunEnd, notificationForWaiting, type AppNotification } from './notifications.ts';
 import { OverlayApprover, type DecideResult, type OverlayPresenter } from './overlay-approver.ts';
 import { maskRunView, toRunView } from './run-view.ts';
@@ -112,7 +113,7 @@ export class RunController {
       redactor: createRedactor([]),
       settings: modelSettingsFor(settings, this.deps.settings.apiKey(settings.provider)),
       task: { kind: 'goal', goal: request.goal },
-      defaults: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget },
+      defaults: policyOfSettings(settings),
     });
   }
 
@@ -140,7 +141,7 @@ export class RunController {
       redactor,
       settings: presetModelSettings(settings, preset.model, (provider) => this.deps.settings.apiKey(provider)),
       task: { kind: 'preset', preset, given },
-      defaults: { maxSteps: settings.maxSteps, imageTokenBudget: settings.imageTokenBudget },
+      defaults: policyOfSettings(settings),
       fallbackMode: settings.approvalMode,
     });
   }

@@ -78,6 +78,29 @@ describe('SettingsStore', () => {
     expect(otherKeychain.apiKey('openrouter')).toBeUndefined();
   });
 
+  it('loads a file saved when the generic server was called custom, with its key', async () => {
+    const encryptor = new XorEncryptor();
+    const stored = {
+      version: 1,
+      settings: { ...DEFAULT_SETTINGS, provider: 'custom', baseURL: 'http://10.0.0.5:8000/v1', model: 'qwen3-vl' },
+      encryptedKeys: { custom: Buffer.from(encryptor.encrypt(SECRET)).toString('base64') },
+    };
+    const store = new SettingsStore({ storage: memoryStorage(JSON.stringify(stored)), encryptor });
+    await store.load();
+    expect(store.loadProblem).toBeUndefined();
+    expect(store.get()).toMatchObject({ provider: 'openai-compatible', baseURL: 'http://10.0.0.5:8000/v1' });
+    expect(store.apiKey('openai-compatible')).toBe(SECRET);
+  });
+
+  it('keeps the display and the closer look as saved', async () => {
+    const storage = memoryStorage();
+    await new SettingsStore({ storage, encryptor: new XorEncryptor() }).save(save({ display: 2, refine: 'always', refineCropSize: 384 }));
+    const again = new SettingsStore({ storage, encryptor: new XorEncryptor() });
+    await again.load();
+    expect(again.get()).toMatchObject({ display: 2, refine: 'always', refineCropSize: 384 });
+    expect(again.view()).toMatchObject({ display: 2, refine: 'always', refineCropSize: 384 });
+  });
+
   it('uses the defaults when the file is broken, and says why', async () => {
     for (const text of ['{nope', '{"version": 7}', JSON.stringify({ version: 1, settings: { maxSteps: -3 } })]) {
       const store = new SettingsStore({ storage: memoryStorage(text), encryptor: new XorEncryptor() });

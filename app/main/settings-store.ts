@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { ProviderIdSchema, SettingsSchema, type Settings, type SettingsSave, type SettingsView } from '../ipc/contract.ts';
-import { PROVIDER_IDS, PROVIDER_PRESETS, type ProviderId } from '../ipc/provider-presets.ts';
+import { PROVIDER_IDS, RENAMED_PROVIDERS, providerOf, type ProviderId } from '../../agent/model/provider-catalog.ts';
 import type { TextStorage } from './text-storage.ts';
 
 /**
@@ -18,8 +18,8 @@ export interface Encryptor {
 
 export const DEFAULT_SETTINGS: Settings = {
   provider: 'ollama',
-  baseURL: PROVIDER_PRESETS.ollama.baseURL,
-  model: PROVIDER_PRESETS.ollama.model,
+  baseURL: providerOf('ollama').baseURL!,
+  model: providerOf('ollama').model,
   imageTokenBudget: 1280,
   maxSteps: 30,
   approvalMode: 'always',
@@ -75,7 +75,7 @@ export class SettingsStore {
       this.loadProblem = 'The settings file is not valid JSON; the defaults are used until the settings are saved again.';
       return;
     }
-    const stored = StoredSchema.safeParse(json);
+    const stored = StoredSchema.safeParse(withProvidersRenamed(json));
     if (!stored.success) {
       this.loadProblem = 'The settings file has an unknown shape; the defaults are used until the settings are saved again.';
       return;
@@ -94,7 +94,7 @@ export class SettingsStore {
     const providersWithKey = PROVIDER_IDS.filter((id) => this.encryptedKeys[id] !== undefined);
     const env = this.options.env ?? {};
     const providersWithEnvironmentKey = PROVIDER_IDS.filter((id) => {
-      const variable = PROVIDER_PRESETS[id].keyVariable;
+      const variable = providerOf(id).keyVariable;
       return variable !== undefined && Boolean(env[variable]);
     });
     return {
@@ -135,7 +135,7 @@ export class SettingsStore {
         // A keychain that changed (another user, a reinstalled OS) cannot open it: as if unsaved.
       }
     }
-    const variable = PROVIDER_PRESETS[provider].keyVariable;
+    const variable = providerOf(provider).keyVariable;
     const fromEnv = variable ? this.options.env?.[variable] : undefined;
     return fromEnv || undefined;
   }
@@ -146,4 +146,14 @@ export class SettingsStore {
     this.writes = this.writes.catch(() => undefined).then(() => this.options.storage.write(text));
     return this.writes;
   }
+}
+
+/** Files saved before a provider was renamed (`custom`) name it, and key its saved key, by today's id. */
+function withProvidersRenamed(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null) return json;
+  const file = json as { settings?: { provider?: unknown }; encryptedKeys?: Record<string, unknown> };
+  const rename = (id: string) => RENAMED_PROVIDERS[id] ?? id;
+  const settings = file.settings && typeof file.settings.provider === 'string' ? { ...file.settings, provider: rename(file.settings.provider) } : file.settings;
+  const encryptedKeys = file.encryptedKeys && typeof file.encryptedKeys === 'object' ? Object.fromEntries(Object.entries(file.encryptedKeys).map(([id, value]) => [rename(id), value])) : file.encryptedKeys;
+  return { ...file, ...(settings ? { settings } : {}), ...(encryptedKeys ? { encryptedKeys } : {}) };
 }

@@ -26,7 +26,7 @@ const deps = (savedKey?: string) => ({ createModel, savedKey: () => savedKey, ti
 
 describe('testConnection', () => {
   it('sends one small image and reports the model that answered', async () => {
-    const result = await testConnection({ provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'right-key' }, deps());
+    const result = await testConnection({ provider: 'openai-compatible', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'right-key' }, deps());
     expect(result).toMatchObject({ ok: true, model: 'qwen3-vl-test', reply: 'The number is 4827.' });
     const chat = vision.requests.find((request) => request.path === '/v1/chat/completions');
     expect(JSON.stringify(chat?.body)).toContain('data:image/png;base64,');
@@ -37,17 +37,17 @@ describe('testConnection', () => {
   });
 
   it('names a wrong key', async () => {
-    const result = await testConnection({ provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'wrong' }, deps());
-    expect(result).toEqual({ ok: false, code: 'ENDPOINT_UNAUTHORIZED', message: `The endpoint at ${vision.baseURL} refused the API key (HTTP 401); check the API key in Settings.` });
+    const result = await testConnection({ provider: 'openai-compatible', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'wrong' }, deps());
+    expect(result).toEqual({ ok: false, code: 'ENDPOINT_UNAUTHORIZED', message: `The endpoint at ${vision.baseURL} refused the API key (HTTP 401); check the API key field or the key's environment variable.` });
   });
 
   it('suggests /v1 for a base URL without it', async () => {
-    const result = await testConnection({ provider: 'custom', baseURL: vision.root, model: 'qwen3-vl-test', apiKey: 'right-key' }, deps());
-    expect(result).toEqual({ ok: false, code: 'ENDPOINT_NOT_FOUND', message: expect.stringContaining(`lacks '/v1'; try the base URL ${vision.root}/v1`) });
+    const result = await testConnection({ provider: 'openai-compatible', baseURL: vision.root, model: 'qwen3-vl-test', apiKey: 'right-key' }, deps());
+    expect(result).toEqual({ ok: false, code: 'ENDPOINT_NOT_FOUND', message: expect.stringContaining(`lacks '/v1'; try ${vision.root}/v1 in the Base URL field.`) });
   });
 
   it('names an unknown model', async () => {
-    const result = await testConnection({ provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-nope', apiKey: 'right-key' }, deps());
+    const result = await testConnection({ provider: 'openai-compatible', baseURL: vision.baseURL, model: 'qwen3-vl-nope', apiKey: 'right-key' }, deps());
     expect(result).toMatchObject({ ok: false, code: 'MODEL_NOT_FOUND', message: expect.stringContaining("does not know the model 'qwen3-vl-nope'") });
   });
 
@@ -65,7 +65,7 @@ describe('testConnection', () => {
     const seen: string[] = [];
     const echo = await startFakeOpenAiServer({ model: 'm', reply: (body) => (seen.push(JSON.stringify(body)), '0') });
     try {
-      for (let index = 0; index < 3; index++) await testConnection({ provider: 'custom', baseURL: echo.baseURL, model: 'm' }, { createModel, savedKey: () => undefined, timeoutMs: 10_000 });
+      for (let index = 0; index < 3; index++) await testConnection({ provider: 'openai-compatible', baseURL: echo.baseURL, model: 'm' }, { createModel, savedKey: () => undefined, timeoutMs: 10_000 });
       const images = seen.map((body) => /data:image\/png;base64,([^"]+)/.exec(body)?.[1]);
       expect(images.every((image) => image !== undefined)).toBe(true);
       // Three equal draws of four random digits: one chance in 81 million.
@@ -79,7 +79,7 @@ describe('testConnection', () => {
     const port = await unusedPort();
     const started = Date.now();
     const result = await testConnection({ provider: 'lmstudio', baseURL: `http://127.0.0.1:${port}/v1`, model: 'x' }, deps());
-    expect(result).toMatchObject({ ok: false, code: 'ENDPOINT_UNREACHABLE', message: expect.stringContaining(`Cannot reach the model endpoint at http://127.0.0.1:${port}/v1; check the base URL`) });
+    expect(result).toMatchObject({ ok: false, code: 'ENDPOINT_UNREACHABLE', message: expect.stringContaining(`Cannot reach the model endpoint at http://127.0.0.1:${port}/v1; check the Base URL field`) });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -87,7 +87,7 @@ describe('testConnection', () => {
     expect(await testConnection({ provider: 'gateway', baseURL: '', model: 'alibaba/qwen3-vl-instruct' }, deps())).toEqual({
       ok: false,
       code: 'MISSING_API_KEY',
-      message: 'Vercel AI Gateway needs an API key: add it in Settings (or set AI_GATEWAY_API_KEY before starting Deskpilot).',
+      message: 'Vercel AI Gateway needs an API key: set AI_GATEWAY_API_KEY or give one in the API key field.',
     });
   });
 });

@@ -1,11 +1,11 @@
-import { DeskpilotError } from '../../agent/errors.ts';
+import { DeskpilotError, messageFor } from '../../agent/errors.ts';
 import { explainEndpointError } from '../../agent/model/endpoint-errors.ts';
 import { describeModel, type ModelSettings } from '../../agent/model/providers.ts';
 import { probeVision, type VisionChallenge } from '../../agent/model/probe-vision.ts';
 import type { Model } from '../../agent/ports.ts';
 import { randomProbeImage } from '../../native/probe-image.ts';
 import type { TestConnectionInput, TestConnectionResult } from '../ipc/contract.ts';
-import { forSettingsScreen, modelSettingsFor } from './model-settings.ts';
+import { modelSettingsFor } from './model-settings.ts';
 
 export type TestConnectionDeps = {
   readonly createModel: (settings: ModelSettings) => Model;
@@ -37,10 +37,10 @@ export async function testConnection(input: TestConnectionInput, deps: TestConne
     return { ok: true, model: reply.modelId ?? settings.model, ms: Math.max(0, Math.round(now() - started)), reply: reply.reply };
   } catch (error) {
     const explained = explainEndpointError(error, { model: input.model, ...(settings?.baseURL ? { baseURL: settings.baseURL } : {}) });
-    const message = explained instanceof Error ? explained.message : String(explained);
+    const message = messageFor(explained, 'settings');
     // The model port names itself "<model> at <url>"; next to the URL field the model name is enough.
     const plain = settings ? message.replaceAll(`'${describeModel(settings)}'`, `'${settings.model}'`) : message;
-    return { ok: false, code: explained instanceof DeskpilotError ? explained.code : 'ENDPOINT_FAILED', message: forSettingsScreen(plain) };
+    return { ok: false, code: explained instanceof DeskpilotError ? explained.code : 'ENDPOINT_FAILED', message: plain };
   }
 }
 

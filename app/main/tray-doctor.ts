@@ -3,17 +3,18 @@ import { createModel, describeModel } from '../../agent/model/providers.ts';
 import type { CheckResult } from '../doctor/doctor-checks.ts';
 import { runDoctorChecks } from '../doctor/run-doctor.ts';
 import { machineDoctorDeps } from '../doctor/machine-checks.ts';
-import { forSettingsScreen, modelSettingsFor } from './model-settings.ts';
+import { modelSettingsFor } from './model-settings.ts';
 import type { SettingsStore } from './settings-store.ts';
 
 /**
  * The doctor's checks for the tray app: the same machine checks as `deskpilot doctor`, with the
- * model of the saved settings and the app's own data folder.
+ * model of the saved settings and the app's own data folder, worded for the settings screen.
  */
 export async function trayDoctor(settings: SettingsStore, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<CheckResult[]> {
   const { randomProbeImage } = await import('../../native/probe-image.ts');
-  const results = await runDoctorChecks({
+  return runDoctorChecks({
     ...(await machineDoctorDeps(env)),
+    surface: 'settings',
     model: async () => {
       const saved = settings.get();
       const model = modelSettingsFor(saved, settings.apiKey(saved.provider), 60_000);
@@ -21,6 +22,4 @@ export async function trayDoctor(settings: SettingsStore, dataDir: string, env: 
     },
     traceDir: dataDir,
   });
-  // The checks' sentences name flags; the settings screen has fields.
-  return results.map((result) => ({ ...result, detail: forSettingsScreen(result.detail), ...(result.fix ? { fix: forSettingsScreen(result.fix) } : {}) }));
 }

@@ -3,16 +3,19 @@ import {
   APPROVAL_MODE_LABELS,
   ApprovalModeSchema,
   ProviderIdSchema,
+  REFINE_MODE_LABELS,
+  RefineModeSchema,
   SettingsSaveSchema,
   TestConnectionSchema,
   issuesOf,
   type ApprovalMode,
   type DoctorResult,
   type IpcIssue,
+  type RefineMode,
   type SettingsView,
   type TestConnectionResult,
 } from '../../app/ipc/contract.ts';
-import { PROVIDER_PRESETS, type ProviderId } from '../../app/ipc/provider-presets.ts';
+import { PROVIDER_IDS, hasBaseURL, providerOf, type ProviderId } from '../../app/ipc/provider-catalog.ts';
 import { IpcError, api, call, messageOf } from '../bridge.ts';
 import { useTaskStore } from '../task-store.ts';
 
@@ -28,6 +31,11 @@ type Form = {
   imageTokenBudget: string;
   maxSteps: string;
   approvalMode: ApprovalMode;
+  /** `auto`, or a display's number as typed. */
+  display: string;
+  refine: RefineMode;
+  /** Blank: the default (512). */
+  refineCropSize: string;
   openTask: string;
   stopAll: string;
   /** One folder a line. */
@@ -35,7 +43,7 @@ type Form = {
   presetShortcuts: { presetId: string; accelerator: string }[];
 };
 
-type FieldName = 'provider' | 'baseURL' | 'model' | 'maxOutputTokens' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
+type FieldName = 'provider' | 'baseURL' | 'model' | 'maxOutputTokens' | 'apiKey' | 'imageTokenBudget' | 'maxSteps' | 'approvalMode' | 'display' | 'refine' | 'refineCropSize' | 'shortcuts.openTask' | 'shortcuts.stopAll' | 'presetDirs' | `presetShortcuts.${number}.${'presetId' | 'accelerator'}`;
 type Errors = Partial<Record<FieldName | 'form', string>>;
 
 const formOf = (settings: SettingsView): Form => ({
@@ -49,6 +57,9 @@ const formOf = (settings: SettingsView): Form => ({
   imageTokenBudget: String(settings.imageTokenBudget),
   maxSteps: String(settings.maxSteps),
   approvalMode: settings.approvalMode,
+  display: String(settings.display ?? 'auto'),
+  refine: settings.refine ?? 'auto',
+  refineCropSize: settings.refineCropSize === undefined ? '' : String(settings.refineCropSize),
   openTask: settings.shortcuts.openTask,
   stopAll: settings.shortcuts.stopAll,
   presetDirs: settings.presetDirs.join('\n'),
@@ -59,6 +70,19 @@ const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).fi
 
 /** A number field as typed: blank and non-numbers become NaN, which the schema names. */
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+
+/**
+ * Which display and how closely to look, as the schema takes them. Both choices are saved even
+ * when auto, so the screen's choice wins over the config file's; a blank crop size is the default.
+ */
+const displayFieldsOf = (form: Form) => {
+  const display = form.display.trim().toLowerCase();
+  return {
+    display: display === '' || display === 'auto' ? ('auto' as const) : numberOf(display),
+    refine: form.refine,
+    ...(form.refineCropSize.trim() !== '' ? { refineCropSize: numberOf(form.refineCropSize) } : {}),
+  };
+};
 
 /** The reply settings as the schemas take them: a blank limit and an unticked box are the defaults. */
 const replyFieldsOf = (form: Form) => ({
@@ -94,7 +118,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
   const [errors, setErrors] = useState<Errors>({});
   const [status, setStatus] = useState<{ kind: 'saved' | 'testing' | 'saving' } | { kind: 'tested'; result: TestConnectionResult } | undefined>();
   const [checks, setChecks] = useState<{ kind: 'running' } | { kind: 'done'; result: DoctorResult } | { kind: 'error'; message: string } | undefined>();
-  const preset = PROVIDER_PRESETS[form.provider];
+  const preset = providerOf(form.provider);
   const keySaved = settings.providersWithKey.includes(form.provider);
   const keyFromEnvironment = settings.providersWithEnvironmentKey.includes(form.provider);
 
@@ -106,8 +130,8 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
   };
 
   const chooseProvider = (provider: ProviderId) => {
-    const next = PROVIDER_PRESETS[provider];
-    setForm((current) => ({ ...current, provider, baseURL: next.baseURL, model: next.model, apiKey: '', removeApiKey: false }));
+    const next = providerOf(provider);
+    setForm((current) => ({ ...current, provider, baseURL: next.baseURL ?? '', model: next.model, apiKey: '', removeApiKey: false }));
     setErrors({});
     setStatus(undefined);
   };
@@ -122,6 +146,7 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
       imageTokenBudget: numberOf(form.imageTokenBudget),
       maxSteps: numberOf(form.maxSteps),
       approvalMode: form.approvalMode,
+      ...displayFieldsOf(form),
       shortcuts: { openTask: form.openTask, stopAll: form.stopAll },
       presetDirs: linesOf(form.presetDirs),
       presetShortcuts: form.presetShortcuts,
@@ -189,15 +214,15 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
         <Field label="Provider" hint={preset.hint} error={errors.provider}>
           {(props) => (
             <select {...props} value={form.provider} onChange={(event) => chooseProvider(ProviderIdSchema.parse(event.target.value))}>
-              {ProviderIdSchema.options.map((id) => (
+              {PROVIDER_IDS.map((id) => (
                 <option key={id} value={id}>
-                  {PROVIDER_PRESETS[id].label}
+                  {providerOf(id).label}
                 </option>
               ))}
             </select>
           )}
         </Field>
-        {preset.hasBaseURL && (
+        {hasBaseURL(preset) && (
           <Field label="Base URL" hint="The OpenAI-compatible endpoint, ending in /v1." error={errors.baseURL}>
             {(props) => <input {...props} type="url" inputMode="url" autoComplete="off" spellCheck={false} value={form.baseURL} onChange={(event) => update('baseURL', event.target.value)} />}
           </Field>
@@ -266,6 +291,23 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
               ))}
             </select>
           )}
+        </Field>
+        <Field label="Display" hint="Which display each step sees: auto (the focused window's, else the pointer's) or its number from 1." error={errors.display}>
+          {(props) => <input {...props} type="text" inputMode="numeric" autoComplete="off" spellCheck={false} placeholder="auto" value={form.display} onChange={(event) => update('display', event.target.value)} />}
+        </Field>
+        <Field label="Closer look" hint="A second look at a pointing step's target at the display's own pixels, before it acts." error={errors.refine}>
+          {(props) => (
+            <select {...props} value={form.refine} onChange={(event) => update('refine', RefineModeSchema.parse(event.target.value))}>
+              {RefineModeSchema.options.map((option) => (
+                <option key={option} value={option}>
+                  {REFINE_MODE_LABELS[option]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Closer look size" hint="Side of the square looked at closer, in pixels; blank for 512." error={errors.refineCropSize}>
+          {(props) => <input {...props} type="number" inputMode="numeric" min={64} max={2048} step={32} placeholder="512" value={form.refineCropSize} onChange={(event) => update('refineCropSize', event.target.value)} />}
         </Field>
       </fieldset>
       <fieldset>

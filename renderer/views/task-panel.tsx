@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { APPROVAL_MODE_LABELS, ApprovalModeSchema, GoalSchema, type ApprovalMode } from '../../app/ipc/contract.ts';
-import { PROVIDER_PRESETS } from '../../app/ipc/provider-presets.ts';
+import { providerOf } from '../../app/ipc/provider-catalog.ts';
 import { api, call, messageOf } from '../bridge.ts';
 import { useTaskStore } from '../task-store.ts';
 import { PresetsPanel } from './presets-panel.tsx';
@@ -66,7 +66,7 @@ export function TaskPanel() {
     setGoal(next === -1 ? '' : pastGoals[next]!);
   };
 
-  const provider = settings ? PROVIDER_PRESETS[settings.provider] : undefined;
+  const provider = settings ? providerOf(settings.provider) : undefined;
 
   return (
     <>

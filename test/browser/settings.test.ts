@@ -67,7 +67,7 @@ async function testConnection(page: Page): Promise<{ ok: boolean; text: string; 
 describe('the settings', () => {
   it('checks every field before saving, names the problem beside it, and saves nothing', async () => {
     const { app, page } = await open();
-    await fillModel(page, { provider: 'custom', baseURL: 'localhost:11434', model: '' });
+    await fillModel(page, { provider: 'openai-compatible', baseURL: 'localhost:11434', model: '' });
     await page.getByLabel('Step budget').fill('0');
     await page.getByLabel('Image token budget').fill('');
     await page.getByLabel('Stop everything').fill('F5');
@@ -95,7 +95,7 @@ describe('the settings', () => {
     const { app, page } = await open();
     const answer = await page.evaluate(() =>
       (window.deskpilot as TaskWindowApi).settings.save({
-        provider: 'custom',
+        provider: 'openai-compatible',
         baseURL: 'file:///etc/passwd',
         model: 'x',
         imageTokenBudget: 1280,
@@ -150,7 +150,7 @@ describe('the settings', () => {
 
   it('keeps the output-token limit and the native tool-call mode, and checks the limit', async () => {
     const { app, page } = await open();
-    await fillModel(page, { provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test' });
+    await fillModel(page, { provider: 'openai-compatible', baseURL: vision.baseURL, model: 'qwen3-vl-test' });
     await page.getByLabel('Longest reply (tokens)').fill('100');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('At least 256 tokens').waitFor();
@@ -164,6 +164,43 @@ describe('the settings', () => {
     await page.getByLabel('Provider').waitFor();
     expect(await page.getByLabel('Longest reply (tokens)').inputValue()).toBe('8192');
     expect(await page.getByLabel(/Native tool calls/).isChecked()).toBe(true);
+  });
+
+  it('saves which display each step sees, the closer look and its size, and checks them first', async () => {
+    const { app, page } = await open();
+    expect(await page.getByLabel('Display').inputValue()).toBe('auto');
+    expect(await page.getByLabel('Closer look', { exact: true }).inputValue()).toBe('auto');
+    await page.getByLabel('Display').fill('second');
+    await page.getByLabel('Closer look size').fill('32');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Give auto or a display number from 1.').waitFor();
+    await page.getByText('At least 64 pixels.').waitFor();
+    expect(await page.getByLabel('Display').getAttribute('aria-invalid')).toBe('true');
+    expect(app.settingsStorage.text).toBeUndefined();
+
+    await page.getByLabel('Display').fill('2');
+    await page.getByLabel('Closer look', { exact: true }).selectOption({ label: 'Never' });
+    await page.getByLabel('Closer look size').fill('384');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(app.settings.get()).toMatchObject({ display: 2, refine: 'never', refineCropSize: 384 });
+    expect(JSON.parse(app.settingsStorage.text!).settings).toMatchObject({ display: 2, refine: 'never', refineCropSize: 384 });
+
+    await page.reload();
+    await page.getByLabel('Provider').waitFor();
+    expect(await page.getByLabel('Display').inputValue()).toBe('2');
+    expect(await page.getByLabel('Closer look', { exact: true }).inputValue()).toBe('never');
+    expect(await page.getByLabel('Closer look size').inputValue()).toBe('384');
+
+    // Back to following the person's attention; a blank size is the default again.
+    await page.getByLabel('Display').fill('auto');
+    await page.getByLabel('Closer look', { exact: true }).selectOption('always');
+    await page.getByLabel('Closer look size').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(app.settings.get()).toMatchObject({ display: 'auto', refine: 'always' });
+    expect(app.settings.get()).not.toHaveProperty('refineCropSize');
+    expect(app.allPageErrors()).toEqual([]);
   });
 
   it('shows the checks a run needs, each miss with what to change', async () => {
@@ -191,12 +228,12 @@ describe('the settings', () => {
     const { app, page } = await open();
     const port = await unusedPort();
     const cases: { fields: Parameters<typeof fillModel>[1]; code: string; text: string | RegExp }[] = [
-      { fields: { provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'sk-wrong' }, code: 'ENDPOINT_UNAUTHORIZED', text: `The endpoint at ${vision.baseURL} refused the API key (HTTP 401); check the API key in Settings.` },
-      { fields: { provider: 'custom', baseURL: vision.root, model: 'qwen3-vl-test', apiKey: 'sk-right' }, code: 'ENDPOINT_NOT_FOUND', text: `The endpoint at ${vision.root} answered 404: the base URL probably lacks '/v1'; try the base URL ${vision.root}/v1.` },
-      { fields: { provider: 'vllm', baseURL: vision.baseURL, model: 'qwen3-vl-32b', apiKey: 'sk-right' }, code: 'MODEL_NOT_FOUND', text: /does not know the model 'qwen3-vl-32b'; check the model name against the server's model list\./ },
-      { fields: { provider: 'ollama', baseURL: textOnly.baseURL, model: 'qwen3-text' }, code: 'MODEL_WITHOUT_VISION', text: "The model 'qwen3-text' does not take images; choose a vision model such as a Qwen3-VL one in the model field." },
-      { fields: { provider: 'lmstudio', baseURL: `http://127.0.0.1:${port}/v1`, model: 'qwen3-vl' }, code: 'ENDPOINT_UNREACHABLE', text: `Cannot reach the model endpoint at http://127.0.0.1:${port}/v1; check the base URL and that the server is running.` },
-      { fields: { provider: 'gateway', model: 'alibaba/qwen3-vl-instruct' }, code: 'MISSING_API_KEY', text: 'Vercel AI Gateway needs an API key: add it in Settings (or set AI_GATEWAY_API_KEY before starting Deskpilot).' },
+      { fields: { provider: 'openai-compatible', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'sk-wrong' }, code: 'ENDPOINT_UNAUTHORIZED', text: `The endpoint at ${vision.baseURL} refused the API key (HTTP 401); check the API key field or the key's environment variable.` },
+      { fields: { provider: 'openai-compatible', baseURL: vision.root, model: 'qwen3-vl-test', apiKey: 'sk-right' }, code: 'ENDPOINT_NOT_FOUND', text: `The endpoint at ${vision.root} answered 404: the base URL probably lacks '/v1'; try ${vision.root}/v1 in the Base URL field.` },
+      { fields: { provider: 'vllm', baseURL: vision.baseURL, model: 'qwen3-vl-32b', apiKey: 'sk-right' }, code: 'MODEL_NOT_FOUND', text: /does not know the model 'qwen3-vl-32b'; check the Model name field against the server's model list\./ },
+      { fields: { provider: 'ollama', baseURL: textOnly.baseURL, model: 'qwen3-text' }, code: 'MODEL_WITHOUT_VISION', text: "The model 'qwen3-text' does not take images; choose a vision model such as a Qwen3-VL one (the Model name field)." },
+      { fields: { provider: 'lmstudio', baseURL: `http://127.0.0.1:${port}/v1`, model: 'qwen3-vl' }, code: 'ENDPOINT_UNREACHABLE', text: `Cannot reach the model endpoint at http://127.0.0.1:${port}/v1; check the Base URL field and that the server is running.` },
+      { fields: { provider: 'gateway', model: 'alibaba/qwen3-vl-instruct' }, code: 'MISSING_API_KEY', text: 'Vercel AI Gateway needs an API key: set AI_GATEWAY_API_KEY or give one in the API key field.' },
     ];
     for (const { fields, code, text } of cases) {
       await fillModel(page, fields);
@@ -207,7 +244,7 @@ describe('the settings', () => {
       if (typeof text === 'string') expect(result.text).toBe(text);
       else expect(result.text).toMatch(text);
     }
-    await fillModel(page, { provider: 'custom', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'sk-right' });
+    await fillModel(page, { provider: 'openai-compatible', baseURL: vision.baseURL, model: 'qwen3-vl-test', apiKey: 'sk-right' });
     const result = await testConnection(page);
     expect(result.ok).toBe(true);
     expect(result.text).toMatch(/^Connected: qwen3-vl-test saw the test image and answered in \d+ ms: “\d{4}”$/);

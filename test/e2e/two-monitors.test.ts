@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitToTokenBudget, screenPoint } from '../../agent/geometry.ts';
+import { openNativeDesktop } from '../../app/session/run-session.ts';
 import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
 import { launchAppWindow, type AppWindow } from '../support/app-window.ts';
 import { runClickTrials } from '../support/click-trials.ts';
@@ -70,6 +71,13 @@ describe.skipIf(missing.length > 0)(`two monitors on one X screen${missing.lengt
 
   it('lists the two monitors as displays, in RandR order', async () => {
     expect(native.displays.map((display) => [display.id, display.bounds])).toEqual(MONITORS.map((monitor) => [monitor.name, { x: monitor.x, y: monitor.y, width: monitor.width, height: monitor.height }]));
+  });
+
+  it("gives a run session's desktop (the tray app's) the monitors one by one, so each of its steps sees one", async () => {
+    const session = await openNativeDesktop(desktop.env);
+    expect(session.displaySource).toBeDefined();
+    expect((await session.displaySource!.list()).map((display) => display.id)).toEqual(MONITORS.map((monitor) => monitor.name));
+    await session.input.releaseAll();
   });
 
   it('sees one monitor per step and clicks 16 px targets on it within 6 px', async () => {

@@ -1,13 +1,22 @@
 import { z } from 'zod';
 import { checkAccelerator, shortcutsClash } from '../accelerator.ts';
-import { PROVIDER_IDS, PROVIDER_PRESETS } from '../provider-presets.ts';
+import { hasBaseURL, providerOf, ProviderIdSchema } from '../../../agent/model/provider-catalog.ts';
 import { PresetIdSchema } from './presets.ts';
 import { ApprovalModeSchema, count, defineContract, Empty } from './shared.ts';
 
 // The settings screen: the model and its provider, budgets, approval, shortcuts, preset folders,
 // the connection test and the doctor's checks. Keys go in (to be saved) and never come out.
 
-export const ProviderIdSchema = z.enum(PROVIDER_IDS);
+/** The agent's provider catalog is the one list of providers; the settings screen reads it too. */
+export { ProviderIdSchema };
+
+export const RefineModeSchema = z.enum(['auto', 'always', 'never']);
+export type RefineMode = z.infer<typeof RefineModeSchema>;
+export const REFINE_MODE_LABELS: Readonly<Record<RefineMode, string>> = {
+  auto: 'When the target is small',
+  always: 'Before every pointing step',
+  never: 'Never',
+};
 
 const AcceleratorSchema = z.string().transform((text, context) => {
   const checked = checkAccelerator(text);
@@ -48,6 +57,12 @@ const settingsFields = {
   presetDirs: z.array(z.string().trim().min(1, 'Give a folder.').max(1000, 'Keep the folder under 1000 characters.')).max(20, 'At most 20 folders.').default([]),
   /** Presets bound to global shortcuts. */
   presetShortcuts: z.array(z.strictObject({ presetId: PresetIdSchema, accelerator: AcceleratorSchema })).max(20, 'At most 20 preset shortcuts.').default([]),
+  /** Which display each step sees: `auto` (the focused window's, else the pointer's) or its number from 1. Left out, auto. */
+  display: z.union([z.literal('auto'), z.number().int().min(1, 'Displays are numbered from 1.').max(16, 'At most display 16.')], { error: 'Give auto or a display number from 1.' }).optional(),
+  /** The second, closer look at small targets. Left out, auto. */
+  refine: RefineModeSchema.optional(),
+  /** Side of the square looked at closer, in input units. Left out, 512. */
+  refineCropSize: z.number({ error: 'Give a whole number of pixels.' }).int('Give a whole number of pixels.').min(64, 'At least 64 pixels.').max(2048, 'At most 2048 pixels.').optional(),
 };
 
 type Loose = { provider?: unknown; baseURL?: unknown; shortcuts?: { openTask?: unknown; stopAll?: unknown }; presetShortcuts?: unknown };
@@ -62,7 +77,7 @@ function checkBaseURL(raw: unknown, context: z.RefinementCtx) {
   const value = (raw ?? {}) as Loose;
   const provider = ProviderIdSchema.safeParse(value.provider);
   if (!provider.success || typeof value.baseURL !== 'string') return;
-  if (!PROVIDER_PRESETS[provider.data].hasBaseURL) return;
+  if (!hasBaseURL(providerOf(provider.data))) return;
   const baseURL = value.baseURL.trim();
   if (baseURL === '') {
     context.addIssue({ code: 'custom', path: ['baseURL'], message: 'Give the base URL, e.g. http://127.0.0.1:11434/v1.' });
