@@ -7,7 +7,7 @@ import { DeskpilotError } from '../agent/errors.ts';
 import { bgraToRgb, cropPixels, type RawPixels } from './bgra.ts';
 import { FrameCache } from './frame-cache.ts';
 
-/** What GrabScreen needs from nut-js `screen`: raw BGRA pixels and the size in input coordinates. */
+/** What GrabScreen needs from the screen (libnut, as nut-js `screen`): raw BGRA pixels and the size in input coordinates. */
 export type PixelSource = {
   grab(): Promise<RawPixels>;
   width(): Promise<number>;
@@ -40,7 +40,7 @@ export function displayGeometryOf(pixelSize: Size, inputSize: Size): DisplayGeom
   };
 }
 
-/** Screen port over nut-js `screen.grab()`, resized and PNG-encoded with sharp. */
+/** Screen port over libnut grabs (what nut-js `screen.grab()` returns), resized and PNG-encoded with sharp. */
 export class GrabScreen implements Screen {
   private readonly compressionLevel: number;
   readonly changes: ScreenChanges | undefined;

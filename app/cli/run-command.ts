@@ -5,7 +5,7 @@ import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { Model } from '../../agent/ports.ts';
-import type { RunOutcome, RunResult } from '../../agent/run-events.ts';
+import type { RunResult } from '../../agent/run-events.ts';
 import { runTask } from '../../agent/run-task.ts';
 import { openRunTrace, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { chooseVideoMode, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
@@ -19,8 +19,9 @@ import { formatEvent } from './format-event.ts';
 import { releaseOnExit } from '../session/release-on-exit.ts';
 import { startRunVideo } from './run-video.ts';
 import { TerminalApprover } from './terminal-approver.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 
-export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };
+export { EXIT_CODES };
 
 export type RunCommandOptions = ModelFlags & {
   maxSteps?: number;
