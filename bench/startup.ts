@@ -146,11 +146,15 @@ const figures = entries.map((entry) => {
     cpuMs: summary(list.map((sample) => sample.cpuMs)),
     mainThreadCpuMs: summary(list.map((sample) => sample.mainThreadCpuMs)),
     waitedForCpuMs: summary(list.map((sample) => sample.waitedForCpuMs)),
+    // What the wall time would be had the main thread never waited for a core: an estimate of a quiet machine's figure.
+    wallLessWaitMs: summary(list.map((sample) => (sample.waitedForCpuMs === undefined ? undefined : sample.wallMs - sample.waitedForCpuMs))),
     samples: list.map((sample) => Object.fromEntries(Object.entries(sample).map(([key, value]) => [key, round(value)]))),
   };
 });
 for (const figure of figures) {
-  const cpu = figure.cpuMs ? `; CPU ${figure.cpuMs.median} ms (main thread ${figure.mainThreadCpuMs?.median ?? '?'} ms, waited for a core ${figure.waitedForCpuMs?.median ?? '?'} ms)` : '';
+  const cpu = figure.cpuMs
+    ? `; CPU ${figure.cpuMs.median} ms (main thread ${figure.mainThreadCpuMs?.median ?? '?'} ms, waited for a core ${figure.waitedForCpuMs?.median ?? '?'} ms; wall less that wait ${figure.wallLessWaitMs?.median ?? '?'} ms)`
+    : '';
   console.log(`${figure.entry}: start to first model request, median of ${figure.runs}: ${figure.wallMs.median} ms (min ${figure.wallMs.min}, max ${figure.wallMs.max})${cpu}`);
 }
 const out = values.out ?? path.join(here, 'startup-results.json');
