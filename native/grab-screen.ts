@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { throwIfAborted } from '../agent/abort.ts';
 import type { DisplayGeometry, Size } from '../agent/geometry.ts';
 import type { CaptureOptions, Screen, ScreenChanges, Screenshot } from '../agent/ports.ts';
@@ -7,7 +6,14 @@ import { DeskpilotError } from '../agent/errors.ts';
 import { bgraToRgb, cropPixels, type RawPixels } from './bgra.ts';
 import { FrameCache } from './frame-cache.ts';
 
-/** What GrabScreen needs from nut-js `screen`: raw BGRA pixels and the size in input coordinates. */
+// sharp takes tens of milliseconds to load (libvips, and JavaScript down to semver), and nothing
+// needs it before the first capture: it loads in the background from here on, while a run reads its
+// settings and opens the desktop (waits on files, the X server and child processes).
+const sharpLoading = import('sharp').then((module) => module.default);
+// A failure to load is the first capture's to report.
+sharpLoading.catch(() => undefined);
+
+/** What GrabScreen needs from the screen (libnut, as nut-js `screen`): raw BGRA pixels and the size in input coordinates. */
 export type PixelSource = {
   grab(): Promise<RawPixels>;
   width(): Promise<number>;
@@ -40,7 +46,7 @@ export function displayGeometryOf(pixelSize: Size, inputSize: Size): DisplayGeom
   };
 }
 
-/** Screen port over nut-js `screen.grab()`, resized and PNG-encoded with sharp. */
+/** Screen port over libnut grabs (what nut-js `screen.grab()` returns), resized and PNG-encoded with sharp. */
 export class GrabScreen implements Screen {
   private readonly compressionLevel: number;
   readonly changes: ScreenChanges | undefined;
@@ -67,6 +73,7 @@ export class GrabScreen implements Screen {
     const whole = displayGeometryOf(pixels, { width, height });
     const { display, pixels: shown } = options.area ? areaOf(pixels, whole, options.area) : { display: whole, pixels };
     const size = checkedSize(options.sizeFor(display.pixelSize));
+    const sharp = await sharpLoading;
     let pipeline = sharp(bgraToRgb(shown), { raw: { width: shown.width, height: shown.height, channels: 3 } });
     if (size.width !== shown.width || size.height !== shown.height) {
       // Lanczos keeps small text the most legible, which is what the model reads.

@@ -5,7 +5,10 @@ import { platformClipboard } from './clipboard.ts';
 import { assertDisplayReachable } from './display-check.ts';
 import { systemClock } from '../agent/abort.ts';
 import { GrabScreen } from './grab-screen.ts';
+import { LazyInput } from './lazy-input.ts';
+import { libnutPixels, libnutPointer, loadLibnutAddon } from './libnut-addon.ts';
 import { NutInput, type NutApi } from './nut-input.ts';
+import { onFirstRequestSent } from './on-first-request-sent.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
 import { X11Damage } from './x11-damage.ts';
@@ -13,7 +16,8 @@ import { X11Displays } from './x11-monitors.ts';
 
 export type Desktop = {
   readonly screen: GrabScreen;
-  readonly input: NutInput;
+  /** nut-js, loaded on the first action (or once the first model request is out, see openDesktop). */
+  readonly input: LazyInput;
   /** Where the pointer is, whoever put it there (the pointer fail-safe samples it). */
   readonly pointer: PointerPosition;
   /** The displays the screen captures and the input reaches, as they were when the desktop opened. */
@@ -46,26 +50,38 @@ export type OpenDesktopOptions = {
 };
 
 /**
- * The real screen and input. Checks the display first and only then loads nut-js, whose first
+ * The real screen and input. Checks the display first and only then loads libnut, whose first
  * call would otherwise crash the process without a display. nut-js binds to `process.env.DISPLAY`
  * when it is loaded, once per process: set DISPLAY before the first call.
+ *
+ * The screen and the pointer come straight from libnut's addon; nut-js itself (the input) is
+ * loaded when the run first acts, or earlier once the first model request has been sent: a run
+ * then has a model's answer to wait for, and its first screenshot does not wait for nut-js.
  */
 export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Desktop> {
   await assertDisplayReachable(process.env, { timeoutMs: options.displayCheckTimeoutMs });
-  const nut = await import('@nut-tree-fork/nut-js');
-  configureForSpeed(nut);
+  const addon = loadLibnutAddon();
+  const pixels = libnutPixels(addon);
+  const pointer = libnutPointer(addon);
   const settle = options.settle ?? (process.env.DESKPILOT_SETTLE === 'polling' ? 'polling' : 'events');
-  // Change events are an optimisation: without an X server that offers DAMAGE, settling looks at the pixels.
-  const changes = settle === 'events' && process.platform === 'linux' ? await X11Damage.open({ now: () => systemClock.now() }) : undefined;
-  const screen = new GrabScreen(nut.screen, { compressionLevel: options.compressionLevel, ...(changes ? { changes } : {}) });
-  const typer = options.typing === 'clipboard' ? undefined : await openX11Typer();
-  const input = new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
-  const pointer: PointerPosition = { position: () => nut.mouse.getPosition() };
   const displaySource =
     process.platform === 'linux' && process.env.DISPLAY
-      ? new X11Displays({ rootSize: async () => ({ width: await nut.screen.width(), height: await nut.screen.height() }), pointer })
+      ? new X11Displays({ rootSize: async () => ({ width: await pixels.width(), height: await pixels.height() }), pointer })
       : undefined;
-  const displays = displaySource ? await displaySource.list().catch(() => undefined) : undefined;
+  // Each of these waits on the X server or a child process, not on this one: ask them all at once.
+  const [changes, typer, displays] = await Promise.all([
+    // Change events are an optimisation: without an X server that offers DAMAGE, settling looks at the pixels.
+    settle === 'events' && process.platform === 'linux' ? X11Damage.open({ now: () => systemClock.now() }) : undefined,
+    options.typing === 'clipboard' ? undefined : openX11Typer(),
+    displaySource?.list().catch(() => undefined),
+  ]);
+  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, ...(changes ? { changes } : {}) });
+  const input = new LazyInput(async () => {
+    const nut = await import('@nut-tree-fork/nut-js');
+    configureForSpeed(nut);
+    return new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
+  });
+  onFirstRequestSent(() => input.preload());
   return { screen, input, pointer, displays: displays && displays.length > 0 ? displays : [await screen.display()], typing: typer ? 'x11-keymap' : 'clipboard', ...(displaySource ? { displaySource } : {}) };
 }
 

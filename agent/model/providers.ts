@@ -1,10 +1,8 @@
-import { createGateway } from '@ai-sdk/gateway';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
-import type { Model } from '../ports.ts';
+import type { Model, ModelReply, ModelRequest } from '../ports.ts';
+import type { AiSdkModelOptions } from './ai-sdk-model.ts';
 import { providerOf, ProviderIdSchema } from './provider-catalog.ts';
-import { AiSdkModel } from './ai-sdk-model.ts';
 import { capResponseBody } from './cap-response-body.ts';
 
 // Where Qwen3-VL is served: every entry of the catalog goes through the `ai` package, over one of
@@ -38,23 +36,60 @@ export function describeModel(settings: ModelSettings): string {
   return hosted ? `${settings.provider}:${settings.model}` : `${settings.model} at ${settings.baseURL ?? entry.baseURL}`;
 }
 
-/** `fetch` is for tests; every provider reads its answers through `capResponseBody`. */
+/**
+ * `fetch` is for tests; every provider reads its answers through `capResponseBody`. The AI SDK and
+ * the one provider package the settings name load in the background from here on (see LazySdkModel).
+ */
 export function createModel(settings: ModelSettings, fetch: typeof globalThis.fetch = globalThis.fetch): Model {
   const cappedFetch = capResponseBody(fetch);
   const entry = providerOf(settings.provider);
   const common = { name: describeModel(settings), modelId: settings.model, timeoutMs: settings.timeoutMs, nativeTools: settings.nativeTools, maxOutputTokens: settings.maxOutputTokens, maxRetries: settings.maxRetries };
   switch (entry.endpoint) {
-    case 'gateway': {
-      const gateway = createGateway({ ...(settings.apiKey ? { apiKey: settings.apiKey } : {}), fetch: cappedFetch });
-      // The gateway's own routing option: the providers named are tried first, in that order.
-      return new AiSdkModel({ ...common, model: gateway(settings.model), ...(settings.providers ? { providerOptions: { gateway: { order: [...settings.providers] } } } : {}) });
-    }
+    case 'gateway':
+      return new LazySdkModel(common.name, async () => {
+        const { createGateway } = await import('@ai-sdk/gateway');
+        const gateway = createGateway({ ...(settings.apiKey ? { apiKey: settings.apiKey } : {}), fetch: cappedFetch });
+        // The gateway's own routing option: the providers named are tried first, in that order.
+        return { ...common, model: gateway(settings.model), ...(settings.providers ? { providerOptions: { gateway: { order: [...settings.providers] } } } : {}) };
+      });
     case 'openai-compatible': {
       const baseURL = settings.baseURL ?? entry.baseURL;
       if (!baseURL) throw new ConfigurationError('MISSING_BASE_URL', (say) => `${entry.label} needs a base URL; give ${say('baseURL')}.`, { field: 'baseURL' });
-      // Local servers want no key, but the header must still be well-formed.
-      const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed', fetch: cappedFetch });
-      return new AiSdkModel({ ...common, baseURL, model: provider.chatModel(settings.model) });
+      return new LazySdkModel(common.name, async () => {
+        const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+        // Local servers want no key, but the header must still be well-formed.
+        const provider = createOpenAICompatible({ name: settings.provider, baseURL, apiKey: settings.apiKey ?? 'not-needed', fetch: cappedFetch });
+        return { ...common, baseURL, model: provider.chatModel(settings.model) };
+      });
     }
+  }
+}
+
+/**
+ * The AI SDK model, loaded in the background from its creation: the SDK and a provider package are
+ * some 1.5 MB of JavaScript, which then load while the run opens the desktop and takes its first
+ * screenshot (mostly waits on the X server and on sharp's threads), and a run never loads the
+ * provider packages it does not use. The first request waits for the loading if it is not done.
+ */
+class LazySdkModel implements Model {
+  private loading: Promise<Model>;
+
+  constructor(
+    readonly name: string,
+    private readonly options: () => Promise<AiSdkModelOptions>,
+  ) {
+    this.loading = this.load();
+  }
+
+  async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelReply> {
+    const model = await this.loading.catch(() => (this.loading = this.load()));
+    return model.complete(request, signal);
+  }
+
+  private load(): Promise<Model> {
+    const loading = Promise.all([import('./ai-sdk-model.ts'), this.options()]).then(([{ AiSdkModel }, options]) => new AiSdkModel(options));
+    // A failure is the first request's to report (and that request tries once more).
+    loading.catch(() => undefined);
+    return loading;
   }
 }

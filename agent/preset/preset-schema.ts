@@ -3,17 +3,14 @@ import { VIDEO_MODES, VideoModeSchema, type VideoMode } from '../trace/choose-vi
 import { PROVIDER_IDS, ProviderIdSchema } from '../model/provider-catalog.ts';
 import type { RiskCode } from '../risk/assess-risk.ts';
 import { parseDuration } from './duration.ts';
+import { RISK_CODES } from '../risk/risk-codes.ts';
 
 // A task preset, as its YAML file holds it: a goal with {{variables}}, the policies it runs under,
 // and what "done" means. This schema is what the file must satisfy after YAML parsing; the parser
 // (parse-preset.ts) turns its issues into messages that point at the line and column, using
 // PRESET_FIELD_HELP for what is expected at each place.
 
-export const RISK_CODES = ['secret-field', 'closing-keys', 'deleting-keys', 'risky-target', 'model-marked'] as const satisfies readonly RiskCode[];
-// A new risk rule must be listed above, or presets could not allow it by name.
-type UnlistedRisk = Exclude<RiskCode, (typeof RISK_CODES)[number]>;
-const everyRiskListed: UnlistedRisk extends never ? true : false = true;
-void everyRiskListed;
+export { RISK_CODES };
 
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -1,17 +1,23 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
+import { RISK_CODES } from '../../agent/risk/risk-codes.ts';
 import { VIDEO_MODES } from '../../agent/trace/choose-video-mode.ts';
-import { DEFAULT_MERGED_OUTPUT, mergeReportsCommand, type MergeReportsOptions } from './merge-reports-command.ts';
-import { doctorCommand, type DoctorCommandOptions } from './doctor-command.ts';
-import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
-import { reportCommand, type ReportCommandOptions } from './report-command.ts';
-import { showReportCommand, type ShowReportOptions } from './show-report-command.ts';
-import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './register-preset-commands.ts';
-import { registerMcpCommand } from './mcp-command.ts';
 import { installExitHandlers } from '../session/release-on-exit.ts';
-import { EXIT_CODES, runCommand, type RunCommandOptions } from './run-command.ts';
+import type { DoctorCommandOptions } from './doctor-command.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import type { MergeReportsOptions } from './merge-reports-command.ts';
+import { DEFAULT_MERGED_OUTPUT } from './merge-reports-defaults.ts';
+import { registerMcpCommand } from './mcp-command.ts';
+import { addPresetRunOptions, registerPresetCommands, runWithPreset, videoMode, type RunWithPresetOptions } from './register-preset-commands.ts';
+import type { ReplayCommandOptions } from './replay-command.ts';
+import type { ReportCommandOptions } from './report-command.ts';
+import type { RunCommandOptions } from './run-command.ts';
+import type { ShowReportOptions } from './show-report-command.ts';
 import { PROVIDER_IDS } from '../../agent/model/provider-catalog.ts';
+
+// Only the options are built up front. Each command's module (and with it the model SDKs, sharp,
+// nut-js, React or the MCP SDK) is imported when that command runs: `deskpilot run` should reach
+// its first model request without loading the reports, and `--help` without loading anything.
 
 const riskList = (value: string): RiskCode[] => {
   const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
@@ -64,7 +70,13 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner')
     .option('--video <mode>', `film the screen while the run acts: ${VIDEO_MODES.join(', ')} (default off; needs ffmpeg; typed secrets show in it)`, videoMode);
   addPresetRunOptions(run).action(async (goal: string | undefined, options: RunCommandOptions & RunWithPresetOptions) => {
-    setExitCode((await runWithPreset(goal, options, io)) ?? (await runCommand(goal ?? '', options, io)));
+    const preset = await runWithPreset(goal, options, io);
+    if (preset !== undefined) {
+      setExitCode(preset);
+      return;
+    }
+    const { runCommand } = await import('./run-command.ts');
+    setExitCode(await runCommand(goal ?? '', options, io));
   });
 
   program
@@ -74,6 +86,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('-o, --output <file>', 'where the HTML report goes (one run only)')
     .option('--junit <file>', 'also write JUnit XML for all the runs given')
     .action(async (traces: string[], options: ReportCommandOptions) => {
+      const { reportCommand } = await import('./report-command.ts');
       setExitCode(await reportCommand(traces, options, io));
     });
 
@@ -89,6 +102,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--host <address>', 'address to listen on (default 127.0.0.1: this machine only)')
     .option('--no-open', 'do not open a browser; just print the address')
     .action(async (dir: string, options: ShowReportOptions) => {
+      const { showReportCommand } = await import('./show-report-command.ts');
       setExitCode(await showReportCommand(dir, options, io));
     });
 
@@ -106,6 +120,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--trace-dir <dir>', "folder for the replay's trace (default .deskpilot/runs)")
     .option('--no-fail-safe', 'do not stop the replay when the pointer is moved into a screen corner')
     .action(async (trace: string, options: ReplayCommandOptions) => {
+      const { replayCommand } = await import('./replay-command.ts');
       setExitCode(await replayCommand(trace, options, io));
     });
   program
@@ -114,6 +129,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .argument('<dirs...>', 'the --output folders of deskpilot test, one per shard')
     .option('-o, --output <dir>', `where the merged files go (default ${DEFAULT_MERGED_OUTPUT})`)
     .action(async (dirs: string[], options: MergeReportsOptions) => {
+      const { mergeReportsCommand } = await import('./merge-reports-command.ts');
       setExitCode(await mergeReportsCommand(dirs, options, io));
     });
   program
@@ -127,6 +143,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--timeout <seconds>', 'longest the model check may take (default 60)', positiveInteger('--timeout'))
     .option('--trace-dir <dir>', 'the folder runs write their traces to (default .deskpilot/runs)')
     .action(async (options: DoctorCommandOptions) => {
+      const { doctorCommand } = await import('./doctor-command.ts');
       setExitCode(await doctorCommand(options, io));
     });
   registerPresetCommands(program, io, setExitCode);

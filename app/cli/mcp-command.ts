@@ -1,13 +1,10 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DeskpilotError } from '../../agent/errors.ts';
-import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
-import { runtimeVersions } from '../../native/trace/runtime-versions.ts';
-import { createDeskpilotMcpServer } from '../mcp/deskpilot-mcp-server.ts';
-import { presetLibraryDirs } from '../../native/preset/preset-library.ts';
-import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
+import { RISK_CODES } from '../../agent/risk/risk-codes.ts';
 import { PROVIDER_IDS, type ProviderId } from '../../agent/model/provider-catalog.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import type { RunCommandIo } from './run-command.ts';
 
 // `deskpilot mcp`: the MCP server over stdio, for Claude Desktop, Cursor, Cline and other agents.
 // stdout carries the protocol and nothing else; the log goes to stderr. The server lives until
@@ -30,6 +27,13 @@ export type McpCommandOptions = {
 
 export async function mcpCommand(options: McpCommandOptions, io: RunCommandIo & { readonly stdin?: NodeJS.ReadableStream }): Promise<number> {
   const { presetDir, ...settings } = options;
+  // The MCP SDK and the server's tools load only for this command, not with every other one.
+  const [{ StdioServerTransport }, { createDeskpilotMcpServer }, { presetLibraryDirs }, { runtimeVersions }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../mcp/deskpilot-mcp-server.ts'),
+    import('../../native/preset/preset-library.ts'),
+    import('../../native/trace/runtime-versions.ts'),
+  ]);
   let mcp: Awaited<ReturnType<typeof createDeskpilotMcpServer>>;
   try {
     mcp = await createDeskpilotMcpServer({

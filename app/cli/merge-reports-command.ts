@@ -7,13 +7,14 @@ import { renderSuiteJUnit } from '../report/junit.ts';
 import { renderSuiteReport } from '../report/suite-report.tsx';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
 import { resultsJson } from './test-command.ts';
+import { DEFAULT_MERGED_OUTPUT } from './merge-reports-defaults.ts';
 
 // `deskpilot merge-reports <dirs...>`: the --output folders of a suite's shards (as CI downloads
 // them) joined into one results.json, one junit.xml and one index.html, with failed and flaky cases
 // first in the index. The runs stay where they are: links and paths point into the shard folders,
 // so publish the merged folder together with them. Exit code 1 when a merged case failed.
 
-export const DEFAULT_MERGED_OUTPUT = 'merged-report';
+export { DEFAULT_MERGED_OUTPUT };
 
 export type MergeReportsOptions = { output?: string };
 

@@ -1,13 +1,15 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseVideoMode, VIDEO_MODES, type VideoMode } from '../../agent/trace/choose-video-mode.ts';
-import { presetsListCommand, type PresetsListCommandOptions } from './presets-list-command.ts';
-import { runPresetCommand, type RunPresetCommandOptions } from './run-preset-command.ts';
+import { BUILT_IN_REPORTERS } from '../report/built-in-reporters.ts';
+import type { PresetsListCommandOptions } from './presets-list-command.ts';
+import type { RunPresetCommandOptions } from './run-preset-command.ts';
 import type { RunCommandIo } from './run-command.ts';
-import { REPORTERS, testCommand, type TestCommandOptions } from './test-command.ts';
+import type { TestCommandOptions } from './test-command.ts';
 import { PROVIDER_IDS } from '../../agent/model/provider-catalog.ts';
 
 // The command line of presets and suites: `run --preset`, `presets` and `test`, kept here so that
-// main.ts only hooks them in.
+// main.ts only hooks them in. Each command's module is loaded when it runs, not with the program:
+// a plain `deskpilot run` should not pay for the suite runner and its reports.
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -52,6 +54,7 @@ export async function runWithPreset(goal: string | undefined, options: RunWithPr
     io.stderr.write('deskpilot: give a goal or --preset, not both (the preset holds its goal).\n');
     return 2;
   }
+  const { runPresetCommand } = await import('./run-preset-command.ts');
   return runPresetCommand(options.preset, options, io);
 }
 
@@ -60,7 +63,8 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .command('presets')
     .description('List the preset library (~/.config/deskpilot/presets/ and any --dir), with what each preset needs.')
     .option('--dir <dir>', 'another folder of presets (repeatable)', collect)
-    .action((options: PresetsListCommandOptions) => {
+    .action(async (options: PresetsListCommandOptions) => {
+      const { presetsListCommand } = await import('./presets-list-command.ts');
       setExitCode(presetsListCommand(options, io));
     });
 
@@ -70,7 +74,7 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .argument('[paths...]', 'folders of presets and preset files (default: the preset library)')
     .option('--retries <n>', 'tries again a failed case up to n times; one that then passes is flaky (default 0)', wholeNumber('--retries', 0))
     .option('--shard <i/n|auto>', 'run only slice i of n, so that n machines together run every case once; auto reads it from the CI (DESKPILOT_SHARD, JOB_COMPLETION_INDEX, CI_NODE_INDEX...)')
-    .option('--reporter <names>', `${REPORTERS.join(', ')} (comma-separated or repeated; default list)`, collect)
+    .option('--reporter <names>', `${BUILT_IN_REPORTERS.join(', ')} (comma-separated or repeated; default list)`, collect)
     .option('--grep <pattern>', 'run only cases whose name, @tags or file match this regular expression')
     .option('--grep-invert <pattern>', 'leave out cases whose name, @tags or file match this regular expression')
     .option('--output <dir>', 'where results.json, junit.xml, index.html and the runs go (default .deskpilot/test-results)')
@@ -85,6 +89,7 @@ export function registerPresetCommands(program: Command, io: RunCommandIo, setEx
     .option('--no-fail-safe', 'do not stop the suite when the pointer is moved into a screen corner')
     .option('--video <mode>', `film each case: ${VIDEO_MODES.join(', ')} (default retain-on-failure: kept for failed tries only; needs ffmpeg; presets with secret variables are not filmed unless asked)`, videoMode)
     .action(async (paths: string[], options: TestCommandOptions) => {
+      const { testCommand } = await import('./test-command.ts');
       setExitCode(await testCommand(paths, options, io));
     });
 }

@@ -6,8 +6,9 @@ import { openSession, type RunSession } from '../session/run-session.ts';
 import { printSessionEvent } from './print-session-event.ts';
 import { modelFlagsOf, policyOverridesOf, type RunFlags } from './run-flags.ts';
 import { TerminalApprover } from './terminal-approver.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 
-export const EXIT_CODES: Record<RunOutcome | 'usage', number> = { done: 0, failed: 1, usage: 2, stopped: 130 };
+export { EXIT_CODES };
 
 export type RunCommandOptions = RunFlags & {
   yes?: boolean;

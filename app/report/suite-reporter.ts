@@ -5,6 +5,7 @@ import { DeskpilotError } from '../../agent/errors.ts';
 import type { Attempt, CaseResult, SuiteCase, SuiteResult } from '../../agent/suite/run-suite.ts';
 import { renderSuiteJUnit } from './junit.ts';
 import { renderSuiteReport } from './suite-report.tsx';
+import { BUILT_IN_REPORTERS, type BuiltInReporter } from './built-in-reporters.ts';
 
 // What `deskpilot test` tells its reporters, after Playwright's Reporter (onBegin, onTestEnd,
 // onEnd): every reporter, built in or the user's own, implements the same small interface, and one
@@ -50,8 +51,7 @@ export type ReporterContext = {
 
 export type ReporterFactory = (context: ReporterContext) => SuiteReporter;
 
-export const BUILT_IN_REPORTERS = ['list', 'junit', 'html'] as const;
-export type BuiltInReporter = (typeof BUILT_IN_REPORTERS)[number];
+export { BUILT_IN_REPORTERS, type BuiltInReporter };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -30,8 +30,6 @@ export type SessionDesktop = {
   /** Where the pointer is now, whoever put it there. */
   readonly pointer?: { position(): Promise<{ readonly x: number; readonly y: number }> };
   readonly displays?: readonly DisplayGeometry[];
-  /** Each display on its own, asked every step, so a step sees one (`policy.display`); absent: a step sees what the screen captures whole. */
-  readonly displaySource?: Displays;
   /** Which window is where, for presets with `apps`; absent where the desktop cannot tell. */
   readonly windows?: WindowLocator;
   /**
