@@ -9,8 +9,11 @@ export type RawPixels = {
   readonly byteWidth: number;
 };
 
-/** Packed RGB (3 bytes per pixel, no padding) from BGRA rows; the fourth byte is dropped. */
-export function bgraToRgb(pixels: RawPixels): Buffer {
+/**
+ * Packed RGB (3 bytes per pixel, no padding) from BGRA rows; the fourth byte is dropped. Written
+ * into `into` when it has exactly the right size (a buffer kept from the last capture).
+ */
+export function bgraToRgb(pixels: RawPixels, into?: Buffer): Buffer {
   const { data, width, height, byteWidth } = pixels;
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new RangeError(`Invalid image size ${width}x${height}.`);
@@ -18,7 +21,7 @@ export function bgraToRgb(pixels: RawPixels): Buffer {
   if (byteWidth < width * 4 || data.length < byteWidth * (height - 1) + width * 4) {
     throw new RangeError(`A ${width}x${height} BGRA image with rows of ${byteWidth} bytes needs more than ${data.length} bytes.`);
   }
-  const rgb = Buffer.allocUnsafe(width * height * 3);
+  const rgb = into?.length === width * height * 3 ? into : Buffer.allocUnsafe(width * height * 3);
   // Word at a time where the rows line up on 4 bytes in and out (every common screen width):
   // byte by byte, the conversion cost more than sharp's resize.
   if (width % 4 === 0 && byteWidth % 4 === 0 && data.byteOffset % 4 === 0 && rgb.byteOffset % 4 === 0) {
