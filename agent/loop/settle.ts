@@ -87,8 +87,7 @@ const FRAME_GAP_FACTOR = 2;
  * reports have been quiet long enough, and the server's record up to after that look (a round
  * trip); a change reported in between starts the wait again. During an animation the quiet time
  * grows to twice the longest gap seen between its frames, so a slow frame on a busy machine is not
- * taken for the end; and it grows by twice as much as the waits themselves came back late, so
- * a machine too busy to wake us on time is given time for the application's late frames.
+ * taken for the end.
  */
 export async function waitForQuietEvents(options: SettleOptions, changes: ScreenChanges): Promise<SettleResult> {
   const { screen, clock, signal } = options;
@@ -98,10 +97,6 @@ export async function waitForQuietEvents(options: SettleOptions, changes: Screen
   let seen = changes.changes;
   let lastChangeAt: number | undefined;
   let longestGap = 0;
-  // How late our own timed waits came back: on a busy machine the application's frames come late
-  // too (gaps of 60-75 ms between 16 ms frames were seen at a load of 8 on 2 cores), sometimes
-  // before any gap between them has been seen to grow the quiet time.
-  let lateness = 0;
   const note = () => {
     if (changes.changes === seen) return;
     seen = changes.changes;
@@ -136,11 +131,10 @@ export async function waitForQuietEvents(options: SettleOptions, changes: Screen
       await changes.waitForChange(seen, start + noChangeMs - now, signal);
       continue;
     }
-    const quiet = Math.max(baseQuiet + FRAME_GAP_FACTOR * lateness, longestGap > 0 && longestGap < options.capMs ? FRAME_GAP_FACTOR * longestGap : 0);
+    const quiet = Math.max(baseQuiet, longestGap > 0 && longestGap < options.capMs ? FRAME_GAP_FACTOR * longestGap : 0);
     const quietUntil = lastChangeAt + quiet;
     if (now < quietUntil) {
       await changes.waitForChange(seen, quietUntil - now, signal);
-      if (changes.changes === seen) lateness = Math.max(lateness, clock.now() - quietUntil);
       continue;
     }
     const countAtLook = changes.changes;
