@@ -82,7 +82,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
 
       const { action } = confirmed;
       const acted = await act({ action, screen, input, clock, ...withSignal });
-      const settled = await settle({ screen, clock, before: acted.before, policy, ...withSignal });
+      const settled = await settle({ screen, clock, before: acted.before, changesBefore: acted.changesBefore, policy, ...withSignal });
       run.acted({ action, modelAction: planned.modelAction, actionMs: acted.actionMs, settled, ...(acted.failure ? { failure: acted.failure } : {}) });
 
       const described = confirmed.corrected ? `${planned.description} (corrected by the user to ${describeAction(action)})` : planned.description;

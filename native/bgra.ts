@@ -9,8 +9,11 @@ export type RawPixels = {
   readonly byteWidth: number;
 };
 
-/** Packed RGB (3 bytes per pixel, no padding) from BGRA rows; the fourth byte is dropped. */
-export function bgraToRgb(pixels: RawPixels): Buffer {
+/**
+ * Packed RGB (3 bytes per pixel, no padding) from BGRA rows; the fourth byte is dropped. Written
+ * into `into` when it has exactly the right size (a buffer kept from the last capture).
+ */
+export function bgraToRgb(pixels: RawPixels, into?: Buffer): Buffer {
   const { data, width, height, byteWidth } = pixels;
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new RangeError(`Invalid image size ${width}x${height}.`);
@@ -18,7 +21,18 @@ export function bgraToRgb(pixels: RawPixels): Buffer {
   if (byteWidth < width * 4 || data.length < byteWidth * (height - 1) + width * 4) {
     throw new RangeError(`A ${width}x${height} BGRA image with rows of ${byteWidth} bytes needs more than ${data.length} bytes.`);
   }
-  const rgb = Buffer.allocUnsafe(width * height * 3);
+  const rgb = into?.length === width * height * 3 ? into : Buffer.allocUnsafe(width * height * 3);
+  // Word at a time where the rows line up on 4 bytes in and out (every common screen width):
+  // byte by byte, the conversion cost more than sharp's resize.
+  if (width % 4 === 0 && byteWidth % 4 === 0 && data.byteOffset % 4 === 0 && rgb.byteOffset % 4 === 0) {
+    convertByWords(data, width, height, byteWidth, rgb);
+  } else {
+    convertByBytes(data, width, height, byteWidth, rgb);
+  }
+  return rgb;
+}
+
+function convertByBytes(data: Uint8Array, width: number, height: number, byteWidth: number, rgb: Buffer): void {
   let out = 0;
   for (let row = 0; row < height; row++) {
     let at = row * byteWidth;
@@ -29,7 +43,30 @@ export function bgraToRgb(pixels: RawPixels): Buffer {
       rgb[out++] = data[at] as number;
     }
   }
-  return rgb;
+}
+
+/**
+ * Four pixels (four little-endian words B G R x) become three words R G B R | G B R G | B R G B.
+ * Little-endian only, as every machine nut-js runs on.
+ */
+function convertByWords(data: Uint8Array, width: number, height: number, byteWidth: number, rgb: Buffer): void {
+  const input = new Uint32Array(data.buffer, data.byteOffset, (byteWidth * (height - 1) + width * 4) / 4);
+  const output = new Uint32Array(rgb.buffer, rgb.byteOffset, (width * height * 3) / 4);
+  const rowWords = byteWidth / 4;
+  let out = 0;
+  for (let row = 0; row < height; row++) {
+    let at = row * rowWords;
+    const end = at + width;
+    for (; at < end; at += 4) {
+      const p0 = input[at] as number;
+      const p1 = input[at + 1] as number;
+      const p2 = input[at + 2] as number;
+      const p3 = input[at + 3] as number;
+      output[out++] = ((p0 >>> 16) & 0xff) | (p0 & 0xff00) | ((p0 & 0xff) << 16) | (((p1 >>> 16) & 0xff) << 24);
+      output[out++] = ((p1 >>> 8) & 0xff) | ((p1 & 0xff) << 8) | (p2 & 0xff0000) | ((p2 & 0xff00) << 16);
+      output[out++] = (p2 & 0xff) | ((p3 >>> 8) & 0xff00) | ((p3 & 0xff00) << 8) | ((p3 & 0xff) << 24);
+    }
+  }
 }
 
 /**

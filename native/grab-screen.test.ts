@@ -36,6 +36,15 @@ describe('GrabScreen', () => {
     expect(shot.timings.encodeMs).toBeGreaterThan(0);
   });
 
+  it('keeps each capture its own colours when the conversion buffer is reused', async () => {
+    const fake = source(frame(64, 48, [255, 0, 0]));
+    const screen = new GrabScreen(fake);
+    const colourOf = async (shot: { image: Uint8Array }) => [...(await sharp(shot.image).raw().toBuffer()).subarray(0, 3)];
+    expect(await colourOf(await screen.capture({ sizeFor: () => ({ width: 32, height: 24 }) }))).toEqual([255, 0, 0]);
+    fake.pixels = frame(64, 48, [0, 255, 0]);
+    expect(await colourOf(await screen.capture({ sizeFor: () => ({ width: 32, height: 24 }) }))).toEqual([0, 255, 0]);
+  });
+
   it('asks sizeFor with the pixel size and reports the display', async () => {
     const seen: unknown[] = [];
     const screen = new GrabScreen(source(frame(40, 20, [1, 2, 3]), { width: 20, height: 10 }));

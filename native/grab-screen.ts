@@ -51,6 +51,12 @@ export class GrabScreen implements Screen {
   private readonly compressionLevel: number;
   readonly changes: ScreenChanges | undefined;
   readonly frames: FrameCache;
+  /**
+   * The RGB buffer of the last capture, reused by the next one of the same size: a fresh 6 MB
+   * (1920x1080) buffer each time costs its page faults and collections. Taken while in use, so
+   * overlapping captures never share it.
+   */
+  private spareRgb: Buffer | undefined;
 
   constructor(
     private readonly source: PixelSource,
@@ -74,12 +80,16 @@ export class GrabScreen implements Screen {
     const { display, pixels: shown } = options.area ? areaOf(pixels, whole, options.area) : { display: whole, pixels };
     const size = checkedSize(options.sizeFor(display.pixelSize));
     const sharp = await sharpLoading;
-    let pipeline = sharp(bgraToRgb(shown), { raw: { width: shown.width, height: shown.height, channels: 3 } });
+    const rgb = bgraToRgb(shown, this.spareRgb);
+    this.spareRgb = undefined;
+    let pipeline = sharp(rgb, { raw: { width: shown.width, height: shown.height, channels: 3 } });
     if (size.width !== shown.width || size.height !== shown.height) {
       // Lanczos keeps small text the most legible, which is what the model reads.
       pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' });
     }
     const image = await pipeline.png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false }).toBuffer();
+    // sharp has read it by now.
+    this.spareRgb = rgb;
     const encodeMs = performance.now() - encodeStarted;
     throwIfAborted(signal);
     return { image: new Uint8Array(image.buffer, image.byteOffset, image.byteLength), mediaType: 'image/png', size, display, timings: { grabMs, encodeMs } };

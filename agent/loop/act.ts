@@ -15,6 +15,8 @@ export type ActInput = {
 export type ActResult = {
   /** The screen's fingerprint just before the action, to tell a reaction from none. */
   readonly before: string;
+  /** The display server's count of changes just before that look, where it reports them (see `SettleOptions.changesBefore`). */
+  readonly changesBefore?: number;
   readonly actionMs: number;
   /** Set when the focused window did not take the input (a paste nobody asked for): that step fails alone. */
   readonly failure?: { readonly code: string; readonly reason: string; readonly sentence: string };
@@ -22,10 +24,17 @@ export type ActResult = {
 
 /** Performs the action, having first noted how the screen looked. */
 export async function act(options: ActInput): Promise<ActResult> {
+  // Read before the look, so that a drawing the look may have missed still counts as a change.
+  const changesBefore = options.screen.changes?.usable ? options.screen.changes.changes : undefined;
   const before = await options.screen.fingerprint(options.signal);
   const started = options.clock.now();
   const failure = await options.input.perform(options.action, options.signal).then(() => undefined, notAccepted);
-  return { before, actionMs: options.clock.now() - started, ...(failure ? { failure: { code: failure.code, reason: failure.message, sentence: failure.sentence } } : {}) };
+  return {
+    before,
+    ...(changesBefore !== undefined ? { changesBefore } : {}),
+    actionMs: options.clock.now() - started,
+    ...(failure ? { failure: { code: failure.code, reason: failure.message, sentence: failure.sentence } } : {}),
+  };
 }
 
 /** A step whose input the focused window did not take fails alone; any other error ends the run. */
@@ -35,12 +44,20 @@ function notAccepted(error: unknown): InputNotAcceptedError {
 }
 
 /** Waits for the screen to stop changing after an action, within the policy's limits. */
-export function settle(options: { readonly screen: Screen; readonly clock: Clock; readonly before: string; readonly policy: RunPolicy; readonly signal?: AbortSignal }): Promise<SettleResult> {
+export function settle(options: {
+  readonly screen: Screen;
+  readonly clock: Clock;
+  readonly before: string;
+  readonly changesBefore?: number;
+  readonly policy: RunPolicy;
+  readonly signal?: AbortSignal;
+}): Promise<SettleResult> {
   const { policy } = options;
   return waitForStillScreen({
     screen: options.screen,
     clock: options.clock,
     before: options.before,
+    changesBefore: options.changesBefore,
     capMs: policy.settleCapMs,
     intervalMs: policy.settleIntervalMs,
     quietMs: policy.settleQuietMs,

@@ -153,6 +153,42 @@ describe('waitForStillScreen on change events', () => {
     expect(result).toMatchObject({ settled: false, changed: true });
   });
 
+  describe('a reaction drawn before settle starts (during the action itself)', () => {
+    // The bench saw this: the page drew its change 6 ms before the click call returned, the first
+    // flush counted that drawing as "before the action", and settle declared the screen unchanged
+    // after the no-change time, without a look, while it showed the reaction.
+    function reactedDuringAction() {
+      const scripted = eventScreen([3], { picture: (drawings) => (drawings > 0 ? 'reacted' : 'before') });
+      // The before look at 0, the action until 5, drawn at 3.
+      scripted.clock.advance(5);
+      return scripted;
+    }
+
+    it('without the count from the before look, takes the reaction for the old screen (the early return), whatever the quiet time', async () => {
+      for (const eventQuietMs of [40, 60]) {
+        const { clock, screen, looks } = reactedDuringAction();
+        const result = await waitForStillScreen({ screen, clock, before: 'before', ...eventPolicy, eventQuietMs });
+        expect(result).toMatchObject({ settled: true, changed: false });
+        expect(looks).toHaveLength(0);
+      }
+    });
+
+    it('with the count from the before look, sees the reaction and looks at it', async () => {
+      const { clock, screen, looks } = reactedDuringAction();
+      const result = await waitForStillScreen({ screen, clock, before: 'before', changesBefore: 0, ...eventPolicy });
+      expect(result).toMatchObject({ settled: true, changed: true });
+      expect(looks.length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('still knows an unchanged screen without a look when nothing was drawn since the before look', async () => {
+      const { clock, screen, looks } = eventScreen([3]);
+      clock.advance(5);
+      const result = await waitForStillScreen({ screen, clock, before: 'picture1', changesBefore: 1, ...eventPolicy });
+      expect(result).toMatchObject({ settled: true, changed: false });
+      expect(looks).toHaveLength(0);
+    });
+  });
+
   it('falls back to looking when the server connection is lost', async () => {
     const { clock, screen, changes } = eventScreen([5]);
     changes.usable = false;

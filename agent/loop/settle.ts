@@ -6,6 +6,13 @@ export type SettleOptions = {
   readonly clock: Clock;
   /** The fingerprint taken just before the action, to tell a reaction from no reaction. */
   readonly before: string;
+  /**
+   * With change events: the server's count of changes read just before the `before` look. Whatever
+   * is reported after it may be missing from `before`, so it counts as a change. Without it, only
+   * what is reported after settle starts counts, and a reaction drawn during the action itself
+   * (a fast application) passes for the screen before it.
+   */
+  readonly changesBefore?: number;
   readonly capMs: number;
   readonly intervalMs: number;
   readonly quietMs: number;
@@ -97,9 +104,13 @@ export async function waitForQuietEvents(options: SettleOptions, changes: Screen
     if (lastChangeAt !== undefined) longestGap = Math.max(longestGap, at - lastChangeAt);
     lastChangeAt = at;
   };
-  // Whatever was drawn before the action is reported by now; only what comes after counts.
-  await changes.flush();
-  seen = changes.changes;
+  if (options.changesBefore === undefined) {
+    // Whatever was drawn before the call is reported by now; only what comes after counts.
+    await changes.flush();
+    seen = changes.changes;
+  } else {
+    seen = options.changesBefore;
+  }
   for (;;) {
     throwIfAborted(signal);
     if (!changes.usable) return waitByLooking({ ...options, capMs: Math.max(0, options.capMs - (clock.now() - start)) });
@@ -113,7 +124,7 @@ export async function waitForQuietEvents(options: SettleOptions, changes: Screen
       if (now - start >= noChangeMs) {
         await changes.flush();
         note();
-        // Nothing drawn since the action: the pixels are the ones before it.
+        // Nothing drawn since the before look (or the call): the pixels are the ones before it.
         if (lastChangeAt === undefined) return { settled: true, changed: false, ms: clock.now() - start };
         continue;
       }

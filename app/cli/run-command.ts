@@ -1,6 +1,5 @@
 import { DeskpilotError } from '../../agent/errors.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
-import type { RunOutcome } from '../../agent/run-events.ts';
 import type { SessionApproval } from '../session/session-types.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';
 import { printSessionEvent } from './print-session-event.ts';

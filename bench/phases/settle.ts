@@ -131,12 +131,13 @@ async function settleOnce(context: BenchContext, settleCase: SettleCase, constan
   const timeline = new Timeline();
   const inner = variant === 'policy' ? context.desktop.screen : context.pollingScreen;
   const screen = new TimedScreen(inner, timeline);
+  const changesBefore = screen.changes?.usable ? screen.changes.changes : undefined;
   const before = await inner.fingerprint();
   await context.desktop.input.perform({ kind: 'click', button: 'left', count: 1, at });
   const acted = performance.now();
   const settle = variant === 'confirmed' ? waitForConfirmedStillScreen : waitForStillScreen;
   const policy = defaultPolicy();
-  const result = await settle({ screen, clock: systemClock, before, ...constants, eventQuietMs: policy.settleEventQuietMs, eventNoChangeMs: policy.settleEventNoChangeMs });
+  const result = await settle({ screen, clock: systemClock, before, changesBefore, ...constants, eventQuietMs: policy.settleEventQuietMs, eventNoChangeMs: policy.settleEventNoChangeMs });
   const returned = performance.now();
 
   // What the page did, once it is done.
