@@ -115,8 +115,13 @@ export type Decision =
   /** The person pointed at the right place; this point is what gets clicked. */
   | { readonly kind: 'correct'; readonly point: ScreenPoint };
 
+/**
+ * Decides each planned step before it is performed: the loop's one word for this phase is
+ * "decide" (decideStep, `step-decided`, Decision); an approver is whoever decides (the person at the
+ * terminal or the overlay, a risk gate, a preset's policy, a caller).
+ */
 export interface Approver {
-  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision>;
+  decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision>;
 }
 
 /** A top-level window, as the desktop names it. */

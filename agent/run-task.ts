@@ -3,7 +3,7 @@ import { describeAction, isFinal } from './actions.ts';
 import { lookAt } from './display-choice.ts';
 import { DeskpilotError } from './errors.ts';
 import { act, settle } from './loop/act.ts';
-import { confirmStep } from './loop/confirm-step.ts';
+import { decideStep } from './loop/decide-step.ts';
 import { finalOutcome } from './loop/final-outcome.ts';
 import { observe } from './loop/observe.ts';
 import { planStep } from './loop/plan-step.ts';
@@ -26,7 +26,7 @@ export type RunTaskOptions = {
 };
 
 /**
- * The agent loop: observe, plan, confirm, act, settle, record; until the model says it is done,
+ * The agent loop: observe, plan, decide, act, settle, record; until the model says it is done,
  * the person stops it, or a budget runs out. Every exit path releases the input.
  */
 export async function runTask(options: RunTaskOptions): Promise<RunResult> {
@@ -71,21 +71,21 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       conversation.replied(step, plan.value.reply);
       if (isFinal(planned.action)) return run.ended(...finalOutcome(planned.action, planned.thought));
 
-      const confirmed = await confirmStep({ planned, approver, clock, ...withSignal, onDecided: (decision, waitedMs) => run.decided(decision, waitedMs) });
-      if (confirmed.kind === 'stop') return run.ended('stopped', confirmed.reason);
-      if (confirmed.kind === 'refuse') return run.ended('failed', confirmed.reason);
-      if (confirmed.kind === 'skip') {
-        conversation.recorded({ step, action: planned.description, result: confirmed.result });
+      const decided = await decideStep({ planned, approver, clock, ...withSignal, onDecided: (decision, waitedMs) => run.decided(decision, waitedMs) });
+      if (decided.kind === 'stop') return run.ended('stopped', decided.reason);
+      if (decided.kind === 'refuse') return run.ended('failed', decided.reason);
+      if (decided.kind === 'skip') {
+        conversation.recorded({ step, action: planned.description, result: decided.result });
         continue;
       }
       throwIfAborted(signal);
 
-      const { action } = confirmed;
+      const { action } = decided;
       const acted = await act({ action, screen, input, clock, ...withSignal });
       const settled = await settle({ screen, clock, before: acted.before, changesBefore: acted.changesBefore, policy, ...withSignal });
       run.acted({ action, modelAction: planned.modelAction, actionMs: acted.actionMs, settled, ...(acted.failure ? { failure: acted.failure } : {}) });
 
-      const described = confirmed.corrected ? `${planned.description} (corrected by the user to ${describeAction(action)})` : planned.description;
+      const described = decided.corrected ? `${planned.description} (corrected by the user to ${describeAction(action)})` : planned.description;
       conversation.recorded({ step, action: described, result: acted.failure ? `failed: ${acted.failure.sentence}` : progress.resultOf(action, described, settled) });
     }
   } catch (error) {

@@ -14,7 +14,8 @@ import { X11KeymapTyper } from './x11-keymap-typer.ts';
 import { X11Damage } from './x11-damage.ts';
 import { X11Displays } from './x11-monitors.ts';
 
-export type Desktop = {
+/** The real machine as nut-js, X11 and sharp see it (app/library has the public `Desktop`). */
+export type NativeDesktop = {
   readonly screen: GrabScreen;
   /** nut-js, loaded on the first action (or once the first model request is out, see openDesktop). */
   readonly input: LazyInput;
@@ -58,7 +59,7 @@ export type OpenDesktopOptions = {
  * loaded when the run first acts, or earlier once the first model request has been sent: a run
  * then has a model's answer to wait for, and its first screenshot does not wait for nut-js.
  */
-export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Desktop> {
+export async function openDesktop(options: OpenDesktopOptions = {}): Promise<NativeDesktop> {
   await assertDisplayReachable(process.env, { timeoutMs: options.displayCheckTimeoutMs });
   const addon = loadLibnutAddon();
   const pixels = libnutPixels(addon);

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PresetLibrary, RunRecord, SettingsView } from '../app/ipc/contract.ts';
+import type { PresetLibrary, RunHistoryEntry, SettingsView } from '../app/ipc/contract.ts';
 import { api, call, messageOf } from './bridge.ts';
 import { applyRunEvent, runFromSnapshot, type RunState } from './run-state.ts';
 
@@ -14,7 +14,7 @@ type TaskStore = {
   tab: Tab;
   run: RunState | null;
   settings: SettingsView | null;
-  history: readonly RunRecord[];
+  history: readonly RunHistoryEntry[];
   /** The preset library, as main lists it. */
   presets: PresetLibrary | null;
   /** The preset whose values the window is asking for (picked here, in the tray, or by its shortcut). */

@@ -53,8 +53,8 @@ describe('AllowedWindowsApprover', () => {
 
   it('passes a click in an allowed window on to the next approver', async () => {
     const { approver, inner } = setup();
-    expect(await approver.review(planned({ kind: 'click', button: 'left', count: 1, at: at(100, 100) }))).toEqual({ kind: 'approve' });
-    expect(inner.reviewed).toHaveLength(1);
+    expect(await approver.decide(planned({ kind: 'click', button: 'left', count: 1, at: at(100, 100) }))).toEqual({ kind: 'approve' });
+    expect(inner.decided).toHaveLength(1);
   });
 
   it('refuses a click, a move, a drag and a scroll outside them, without asking anyone', async () => {
@@ -65,29 +65,29 @@ describe('AllowedWindowsApprover', () => {
       { kind: 'drag', to: at(1500, 100) },
       { kind: 'scroll', axis: 'vertical', amount: -3, at: at(1500, 100) },
     ] as ScreenAction[]) {
-      expect(await approver.review(planned(action))).toEqual({ kind: 'skip', reason: "(1500, 100) is in the window 'bash' (XTerm), outside the windows this task may act in ('Deskpilot test page'); act only in those windows" });
+      expect(await approver.decide(planned(action))).toEqual({ kind: 'skip', reason: "(1500, 100) is in the window 'bash' (XTerm), outside the windows this task may act in ('Deskpilot test page'); act only in those windows" });
     }
-    expect(inner.reviewed).toHaveLength(0);
+    expect(inner.decided).toHaveLength(0);
     expect(refused).toHaveLength(4);
   });
 
   it('refuses a click on the bare desktop', async () => {
     const { approver } = setup();
-    expect(await approver.review(planned({ kind: 'click', button: 'left', count: 1, at: at(100, 1050) }))).toMatchObject({ kind: 'skip', reason: expect.stringContaining('(100, 1050) is in the bare desktop (no window), outside') });
+    expect(await approver.decide(planned({ kind: 'click', button: 'left', count: 1, at: at(100, 1050) }))).toMatchObject({ kind: 'skip', reason: expect.stringContaining('(100, 1050) is in the bare desktop (no window), outside') });
   });
 
   it('checks keys and typing against the window that has the keyboard', async () => {
     const { approver, windows } = setup();
-    expect(await approver.review(planned({ kind: 'type', text: 'hi' }))).toEqual({ kind: 'approve' });
+    expect(await approver.decide(planned({ kind: 'type', text: 'hi' }))).toEqual({ kind: 'approve' });
     windows.focus = terminal;
-    expect(await approver.review(planned({ kind: 'key', keys: ['ctrl', 'c'] }))).toMatchObject({ kind: 'skip', reason: expect.stringContaining("the keyboard goes to the window 'bash' (XTerm)") });
-    expect(await approver.review(planned({ kind: 'wait', seconds: 1 }))).toEqual({ kind: 'approve' });
+    expect(await approver.decide(planned({ kind: 'key', keys: ['ctrl', 'c'] }))).toMatchObject({ kind: 'skip', reason: expect.stringContaining("the keyboard goes to the window 'bash' (XTerm)") });
+    expect(await approver.decide(planned({ kind: 'wait', seconds: 1 }))).toEqual({ kind: 'approve' });
     expect(windows.asked).toEqual(['focus', 'focus']);
   });
 
   it('holds a point the person corrected to the same rule', async () => {
     const { approver } = setup([{ kind: 'correct', point: at(1700, 500) }]);
-    expect(await approver.review(planned({ kind: 'click', button: 'left', count: 1, at: at(100, 100) }))).toMatchObject({ kind: 'skip', reason: expect.stringContaining('(1700, 500) is in the window') });
+    expect(await approver.decide(planned({ kind: 'click', button: 'left', count: 1, at: at(100, 100) }))).toMatchObject({ kind: 'skip', reason: expect.stringContaining('(1700, 500) is in the window') });
   });
 
   it('refuses when the window cannot be found out, saying why', async () => {
@@ -96,6 +96,6 @@ describe('AllowedWindowsApprover', () => {
       windows: { windowAt: async () => Promise.reject(new Error('xwininfo is not installed')), focusedWindow: async () => undefined },
       allowed: ['x'],
     });
-    expect(await approver.review(planned({ kind: 'click', button: 'left', count: 1, at: at(1, 2) }))).toEqual({ kind: 'skip', reason: 'could not tell which window is at (1, 2) (xwininfo is not installed), so the step was refused to be safe' });
+    expect(await approver.decide(planned({ kind: 'click', button: 'left', count: 1, at: at(1, 2) }))).toEqual({ kind: 'skip', reason: 'could not tell which window is at (1, 2) (xwininfo is not installed), so the step was refused to be safe' });
   });
 });

@@ -36,10 +36,10 @@ export function describeWindow(window: WindowInfo | undefined): string {
 export class AllowedWindowsApprover implements Approver {
   constructor(private readonly options: AllowedWindowsApproverOptions) {}
 
-  async review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+  async decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
     const refusal = await this.check(step.action, undefined, signal);
     if (refusal) return this.refuse(step, refusal);
-    const decision = await this.options.inner.review(step, signal);
+    const decision = await this.options.inner.decide(step, signal);
     if (decision.kind === 'correct') {
       // The person's point is held to the same rule as the model's.
       const corrected = await this.check(step.action, decision.point, signal);

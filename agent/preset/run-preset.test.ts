@@ -186,12 +186,12 @@ describe('presetPolicy and presetApprover', () => {
   it('refuses risky steps with nobody to ask, unless the preset allows the risk by name', async () => {
     const step = { step: 1, description: "Click 'Send'", action: { kind: 'click', button: 'left', count: 1, at: { x: 1, y: 1 }, target: { label: 'Send' } } } as never;
     const strict = presetApprover(parsePreset('goal: x\napproval: never\n', 'p.yaml'), { fallback: 'always' });
-    expect(await strict.review(step)).toMatchObject({ kind: 'skip' });
+    expect(await strict.decide(step)).toMatchObject({ kind: 'skip' });
     const allowing = presetApprover(parsePreset('goal: x\napproval: never\nallowedRisks: [risky-target]\n', 'p.yaml'), { fallback: 'always' });
-    expect(await allowing.review(step)).toEqual({ kind: 'approve' });
+    expect(await allowing.decide(step)).toEqual({ kind: 'approve' });
     const person = new ScriptedApprover([{ kind: 'stop' }]);
     const asking = presetApprover(parsePreset('goal: x\n', 'p.yaml'), { fallback: 'always', person });
-    expect(await asking.review({ ...(step as object), action: { kind: 'wait', seconds: 1 } } as never)).toEqual({ kind: 'stop' });
-    expect(person.reviewed).toHaveLength(1);
+    expect(await asking.decide({ ...(step as object), action: { kind: 'wait', seconds: 1 } } as never)).toEqual({ kind: 'stop' });
+    expect(person.decided).toHaveLength(1);
   });
 });

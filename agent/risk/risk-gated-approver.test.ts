@@ -20,37 +20,37 @@ describe('RiskGatedApprover', () => {
     const person = new ScriptedApprover([{ kind: 'skip' }]);
     const held: string[][] = [];
     const approver = new RiskGatedApprover({ mode: 'never', person, onHeld: (_step, reasons) => held.push([...reasons]) });
-    expect(await approver.review(click('Next'))).toEqual({ kind: 'approve' });
-    expect(await approver.review(click('Delete all files'))).toEqual({ kind: 'skip' });
-    expect(await approver.review(planned({ kind: 'key', keys: ['alt', 'F4'] }))).toEqual({ kind: 'approve' });
-    expect(person.reviewed.map((step) => step.action.kind)).toEqual(['click', 'key']);
+    expect(await approver.decide(click('Next'))).toEqual({ kind: 'approve' });
+    expect(await approver.decide(click('Delete all files'))).toEqual({ kind: 'skip' });
+    expect(await approver.decide(planned({ kind: 'key', keys: ['alt', 'F4'] }))).toEqual({ kind: 'approve' });
+    expect(person.decided.map((step) => step.action.kind)).toEqual(['click', 'key']);
     expect(held).toHaveLength(2);
     expect(held[0]![0]).toMatch(/Delete all files/);
   });
 
   it('with nobody to ask, refuses risky steps with the reason', async () => {
     const approver = new RiskGatedApprover({ mode: 'never' });
-    const decision = await approver.review(click('Send payment'));
+    const decision = await approver.decide(click('Send payment'));
     expect(decision.kind).toBe('skip');
     expect(decision.kind === 'skip' && decision.reason).toMatch(/needs a person's approval.*Send payment/);
   });
 
   it('lets risks allowed by name through', async () => {
     const approver = new RiskGatedApprover({ mode: 'never', allowedRisks: ['risky-target'] });
-    expect(await approver.review(click('Submit'))).toEqual({ kind: 'approve' });
-    expect((await approver.review(planned({ kind: 'key', keys: ['ctrl', 'w'] }))).kind).toBe('skip');
+    expect(await approver.decide(click('Submit'))).toEqual({ kind: 'approve' });
+    expect((await approver.decide(planned({ kind: 'key', keys: ['ctrl', 'w'] }))).kind).toBe('skip');
   });
 
   it('knows the focused field from approved clicks: typing into a password field is risky', async () => {
     const approver = new RiskGatedApprover({ mode: 'risky' });
-    expect(await approver.review(click('Password'))).toEqual({ kind: 'approve' });
-    expect((await approver.review(planned({ kind: 'type', text: 'hunter2' }))).kind).toBe('skip');
+    expect(await approver.decide(click('Password'))).toEqual({ kind: 'approve' });
+    expect((await approver.decide(planned({ kind: 'type', text: 'hunter2' }))).kind).toBe('skip');
   });
 
   it('asks about every step in mode always', async () => {
     const person = new ScriptedApprover([{ kind: 'approve' }, { kind: 'stop' }]);
     const approver = new RiskGatedApprover({ mode: 'always', person });
-    expect(await approver.review(click('Next'))).toEqual({ kind: 'approve' });
-    expect(await approver.review(click('Next'))).toEqual({ kind: 'stop' });
+    expect(await approver.decide(click('Next'))).toEqual({ kind: 'approve' });
+    expect(await approver.decide(click('Next'))).toEqual({ kind: 'stop' });
   });
 });

@@ -24,13 +24,13 @@ export class RiskGatedApprover implements Approver {
   private readonly tracker = new RiskTracker();
   constructor(private readonly options: RiskGatedApproverOptions) {}
 
-  async review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+  async decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
     const allowed = new Set(this.options.allowedRisks ?? []);
     const risks = this.tracker.assess(step).reasons.filter((reason) => !allowed.has(reason.code));
     const held = this.options.mode === 'always' || risks.length > 0;
     let decision: Decision = { kind: 'approve' };
     if (held) {
-      if (this.options.person) decision = await this.options.person.review(step, signal);
+      if (this.options.person) decision = await this.options.person.decide(step, signal);
       else decision = { kind: 'skip', reason: `a risky step needs a person's approval and none was available (${risks.map((risk) => risk.message).join(' ')})` };
       if (risks.length > 0) this.options.onHeld?.(step, risks.map((risk) => risk.message), decision);
     }

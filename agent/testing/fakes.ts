@@ -66,10 +66,10 @@ export class RecordingInput implements Input {
 
 /** Answers reviews from a script, then approves; keeps what it was shown. */
 export class ScriptedApprover implements Approver {
-  readonly reviewed: PlannedStep[] = [];
+  readonly decided: PlannedStep[] = [];
   constructor(private readonly decisions: Decision[] = []) {}
-  async review(step: PlannedStep): Promise<Decision> {
-    this.reviewed.push(step);
+  async decide(step: PlannedStep): Promise<Decision> {
+    this.decided.push(step);
     return this.decisions.shift() ?? { kind: 'approve' };
   }
 }

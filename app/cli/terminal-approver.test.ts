@@ -20,18 +20,18 @@ describe('TerminalApprover with piped input', () => {
     const output = new PassThrough();
     const approver = new TerminalApprover(input, output);
     (input as unknown as PassThrough).write('\nwhat\ns\nq\n');
-    expect(await approver.review(step)).toEqual({ kind: 'approve' });
-    expect(await approver.review(step)).toEqual({ kind: 'skip' });
-    expect(await approver.review(step)).toEqual({ kind: 'stop' });
+    expect(await approver.decide(step)).toEqual({ kind: 'approve' });
+    expect(await approver.decide(step)).toEqual({ kind: 'skip' });
+    expect(await approver.decide(step)).toEqual({ kind: 'stop' });
     (input as unknown as PassThrough).end();
-    expect(await approver.review(step)).toEqual({ kind: 'stop' });
+    expect(await approver.decide(step)).toEqual({ kind: 'stop' });
     expect(String(output.read())).toContain("Click 'Save' — Enter do it, s skip, q stop");
   });
 
   it('stops waiting when the run is stopped', async () => {
     const input = new PassThrough() as unknown as NodeJS.ReadStream;
     const controller = new AbortController();
-    const pending = new TerminalApprover(input, new PassThrough()).review(step, controller.signal);
+    const pending = new TerminalApprover(input, new PassThrough()).decide(step, controller.signal);
     controller.abort();
     expect(await pending).toEqual({ kind: 'stop' });
   });

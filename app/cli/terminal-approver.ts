@@ -31,7 +31,7 @@ export class TerminalApprover implements Approver {
     private readonly output: NodeJS.WritableStream = process.stderr,
   ) {}
 
-  async review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+  async decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
     this.output.write(`  ? ${step.description} — Enter do it, s skip, q stop: `);
     const decision = await (this.input.isTTY ? this.readKey(signal) : this.readLine(signal));
     this.output.write(`${decision.kind === 'approve' ? 'yes' : decision.kind}\n`);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { RunRecordSchema, type RunRecord } from '../ipc/contract.ts';
+import { RunHistoryEntrySchema, type RunHistoryEntry } from '../ipc/contract.ts';
 import type { TextStorage } from './text-storage.ts';
 
 const StoredSchema = z.object({ version: z.literal(1), runs: z.array(z.unknown()) });
 
 /** Past runs, newest first, kept to a bounded number; records that no longer parse are dropped. */
 export class HistoryStore {
-  private runs: RunRecord[] = [];
+  private runs: RunHistoryEntry[] = [];
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
@@ -21,7 +21,7 @@ export class HistoryStore {
       const stored = StoredSchema.safeParse(JSON.parse(text));
       if (!stored.success) return;
       this.runs = stored.data.runs.flatMap((run) => {
-        const parsed = RunRecordSchema.safeParse(run);
+        const parsed = RunHistoryEntrySchema.safeParse(run);
         return parsed.success ? [parsed.data] : [];
       });
     } catch {
@@ -29,11 +29,11 @@ export class HistoryStore {
     }
   }
 
-  list(): RunRecord[] {
+  list(): RunHistoryEntry[] {
     return [...this.runs];
   }
 
-  add(record: RunRecord): Promise<void> {
+  add(record: RunHistoryEntry): Promise<void> {
     this.runs = [record, ...this.runs.filter((run) => run.runId !== record.runId)].slice(0, this.limit);
     const text = `${JSON.stringify({ version: 1, runs: this.runs })}\n`;
     this.writes = this.writes.catch(() => undefined).then(() => this.storage.write(text));

@@ -32,7 +32,7 @@ type Pending = { readonly step: PlannedStep; readonly view: OverlayView; readonl
 /**
  * Asks the person on the overlay before a step, when the approval mode wants it: Enter does it,
  * S skips, Esc stops, and a click elsewhere moves the target to the clicked point (what the run
- * then clicks, and records as a correction). The keys and clicks arrive through `decide`.
+ * then clicks, and records as a correction). The keys and clicks arrive through `answer`.
  */
 export class OverlayApprover implements Approver {
   private pending: Pending | undefined;
@@ -40,7 +40,7 @@ export class OverlayApprover implements Approver {
 
   constructor(private readonly options: OverlayApproverOptions) {}
 
-  async review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+  async decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
     if (this.cancelled || signal?.aborted) return { kind: 'stop' };
     const risk = this.options.assess(step);
     if (!needsConfirmation(this.options.mode, risk)) return { kind: 'approve' };
@@ -77,7 +77,7 @@ export class OverlayApprover implements Approver {
   }
 
   /** A key or click from an overlay window. Stale or impossible decisions are refused, not guessed. */
-  decide(input: OverlayDecision): DecideResult {
+  answer(input: OverlayDecision): DecideResult {
     const pending = this.pending;
     if (!pending) return { accepted: false, reason: 'No step is waiting for a decision.' };
     if (input.runId !== pending.view.runId || input.step !== pending.view.step) return { accepted: false, reason: `That decision is for another step; step ${pending.view.step} is waiting.` };

@@ -268,7 +268,7 @@ export class RunController {
   decide(decision: OverlayDecision): DecideResult {
     const run = this.active;
     if (!run?.running || run.runId !== decision.runId) return { accepted: false, reason: 'That task is no longer running.' };
-    return run.approver.decide(decision);
+    return run.approver.answer(decision);
   }
 
   overlayView(displayId: string): OverlayView | null {

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../ipc/contract.ts';
+import type { RunHistoryEntry } from '../ipc/contract.ts';
 
 // The tray menu as data: the Electron glue turns it into a Menu, a test reads it.
 
@@ -17,7 +17,7 @@ export type TrayItem =
 
 export type TrayState = {
   readonly running: boolean;
-  readonly recent: readonly RunRecord[];
+  readonly recent: readonly RunHistoryEntry[];
   readonly shortcuts: { readonly openTask: string; readonly stopAll: string };
   /** The preset library; presets that need values end in '…' (the task window asks for them). */
   readonly presets?: readonly { readonly id: string; readonly name: string; readonly needsInput: boolean }[];

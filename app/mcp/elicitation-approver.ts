@@ -22,7 +22,7 @@ export type ElicitationApproverOptions = {
 export class ElicitationApprover implements Approver {
   constructor(private readonly options: ElicitationApproverOptions) {}
 
-  async review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+  async decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
     const mask = this.options.mask ?? ((text: string) => text);
     const message = [`Deskpilot wants to: ${mask(step.description)}`, step.thought ? `Because: ${mask(step.thought)}` : '', 'This step was flagged as risky. Allow it?'].filter(Boolean).join('\n');
     let answer: Awaited<ReturnType<Elicit>>;

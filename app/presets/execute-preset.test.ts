@@ -12,8 +12,8 @@ describe('MaskingApprover', () => {
     const person = new ScriptedApprover([{ kind: 'skip' }]);
     const redactor = createRedactor([{ name: 'PASSWORD', value: 'hunter2' }]);
     const step: PlannedStep = { step: 1, modelAction: { kind: 'type', text: 'hunter2' }, action: { kind: 'type', text: 'hunter2' }, description: "Type 'hunter2'", thought: 'I type hunter2.', display: fullHdDisplay, imageSize: { width: 10, height: 10 } };
-    expect(await new MaskingApprover(person, redactor.text).review(step)).toEqual({ kind: 'skip' });
-    expect(person.reviewed[0]).toMatchObject({ description: "Type '[secret:PASSWORD]'", thought: 'I type [secret:PASSWORD].', action: { kind: 'type', text: 'hunter2' } });
+    expect(await new MaskingApprover(person, redactor.text).decide(step)).toEqual({ kind: 'skip' });
+    expect(person.decided[0]).toMatchObject({ description: "Type '[secret:PASSWORD]'", thought: 'I type [secret:PASSWORD].', action: { kind: 'type', text: 'hunter2' } });
   });
 });
 
@@ -47,6 +47,6 @@ describe('a preset run, as the CLI and the tray app both run it', () => {
     expect(input.performed).toEqual([expect.objectContaining({ kind: 'type', text: 's3cr3t-w0rd' })]);
     expect(input.releases).toBeGreaterThanOrEqual(1);
     // approval: never, and typing is not risky here: nobody was asked.
-    expect(person.reviewed).toEqual([]);
+    expect(person.decided).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ export class MaskingApprover implements Approver {
     private readonly inner: Approver,
     private readonly mask: (text: string) => string,
   ) {}
-  review(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
-    return this.inner.review({ ...step, description: this.mask(step.description), ...(step.thought !== undefined ? { thought: this.mask(step.thought) } : {}) }, signal);
+  decide(step: PlannedStep, signal?: AbortSignal): Promise<Decision> {
+    return this.inner.decide({ ...step, description: this.mask(step.description), ...(step.thought !== undefined ? { thought: this.mask(step.thought) } : {}) }, signal);
   }
 }

@@ -117,7 +117,7 @@ describe('openSession', () => {
     const { sessionOptions, input, events } = setup([click(500, 600, 'Send'), done], { approval: { kind: 'gate', mode: 'never', person } });
     const ran = await (await openSession(sessionOptions)).run({ kind: 'goal', goal: 'Send it' });
     expect(ran.kind === 'ran' && ran.result.outcome).toBe('done');
-    expect(person.reviewed).toHaveLength(1);
+    expect(person.decided).toHaveLength(1);
     expect(input.performed).toEqual([]);
     expect(events).toContainEqual(expect.objectContaining({ type: 'step-held', step: 1, refused: false }));
   });

@@ -15,7 +15,7 @@ import { chooseVideoMode } from '../../agent/trace/choose-video-mode.ts';
 import { openRunTrace, type OpenRunTraceOptions, type RunTrace } from '../../native/trace/open-run-trace.ts';
 import { collectSecrets, createRedactor, type Secret } from '../../agent/trace/redactor.ts';
 import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
-import type { Desktop as NativeDesktop } from '../../native/nut-desktop.ts';
+import type { NativeDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ConfigFile } from '../config/model-config.ts';
 import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/execute-preset.ts';

@@ -1,7 +1,7 @@
 import type * as Nut from '@nut-tree-fork/nut-js';
 import { screenPoint, type ScreenPoint } from '../../agent/geometry.ts';
 import type { Screen } from '../../agent/ports.ts';
-import type { Desktop } from '../../native/nut-desktop.ts';
+import type { NativeDesktop } from '../../native/nut-desktop.ts';
 import type { KioskChromium } from '../../test/support/chromium.ts';
 import type { VirtualDesktop } from '../../test/support/virtual-desktop.ts';
 import type { ServedPages } from '../serve-pages.ts';
@@ -12,7 +12,7 @@ export type BenchContext = {
   readonly height: number;
   readonly quick: boolean;
   readonly virtual: VirtualDesktop;
-  readonly desktop: Desktop;
+  readonly desktop: NativeDesktop;
   /** The same screen without change reports: settling by looking and every frame grabbed, as before events. */
   readonly pollingScreen: Screen;
   readonly browser: KioskChromium;

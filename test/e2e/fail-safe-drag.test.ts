@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenPoint } from '../../agent/geometry.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 
@@ -12,7 +12,7 @@ import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support
 
 const run = promisify(execFile);
 let desktop: VirtualDesktop;
-let native: Desktop;
+let native: NativeDesktop;
 
 beforeAll(async () => {
   desktop = await startVirtualDesktop({ width: 1280, height: 800 });

@@ -3,14 +3,14 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitToTokenBudget, screenPoint, type Size } from '../../agent/geometry.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { pointerLocation, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 
 // A second geometry in its own file (nut-js binds to one DISPLAY per worker).
 
 const run = promisify(execFile);
 let desktop: VirtualDesktop;
-let native: Desktop;
+let native: NativeDesktop;
 
 beforeAll(async () => {
   desktop = await startVirtualDesktop({ width: 2560, height: 1440 });

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Size } from '../../agent/geometry.ts';
 import type { Screenshot } from '../../agent/ports.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 
 // One display per file: nut-js binds to DISPLAY when the worker first loads it.
@@ -18,7 +18,7 @@ const HEIGHT = 1080;
 const MODEL_SIZE = { width: 1504, height: 832 };
 
 let desktop: VirtualDesktop;
-let native: Desktop;
+let native: NativeDesktop;
 const programs: ChildProcess[] = [];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'native-capture-'));
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { screenPoint } from '../../agent/geometry.ts';
 import { TextNotAcceptedError } from '../../native/clipboard.ts';
 import { UnknownKeyError } from '../../native/key-names.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 import { startXevRecorder, type XevEvent, type XevRecorder } from '../support/xev-recorder.ts';
 import { slowToTypeText } from '../support/long-typing.ts';
@@ -18,7 +18,7 @@ import { slowToTypeText } from '../support/long-typing.ts';
 
 const run = promisify(execFile);
 let desktop: VirtualDesktop;
-let native: Desktop;
+let native: NativeDesktop;
 let xev: XevRecorder;
 const programs: ChildProcess[] = [];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'native-keyboard-'));

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { screenPoint } from '../../agent/geometry.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { heldInputs, pointerLocation, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 import { startXevRecorder, type XevEvent, type XevRecorder } from '../support/xev-recorder.ts';
 
@@ -8,7 +8,7 @@ import { startXevRecorder, type XevEvent, type XevRecorder } from '../support/xe
 // receives, xinput for what the server still holds down.
 
 let desktop: VirtualDesktop;
-let native: Desktop;
+let native: NativeDesktop;
 let xev: XevRecorder;
 // xev's window: 400x300 at (100, 100).
 const WINDOW = { x: 100, y: 100, width: 400, height: 300 };

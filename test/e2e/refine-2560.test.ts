@@ -8,7 +8,7 @@
 // (npm run bench measures it on more targets; it depends on the seed, so it is not asserted).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
 import { hitRate, runClickTrials, type ClickTrial } from '../support/click-trials.ts';
 import { layoutSmallTargets } from '../support/pages/small-targets-page.ts';
@@ -23,7 +23,7 @@ const missing = missingDesktopTools();
 
 describe.skipIf(missing.length > 0)(`the second look at 2560x1440${missing.length > 0 ? ` (skipped: missing ${missing.join(', ')})` : ''}`, { timeout: 240_000 }, () => {
   let desktop: VirtualDesktop;
-  let native: Desktop;
+  let native: NativeDesktop;
   let browser: KioskChromium;
 
   beforeAll(async () => {

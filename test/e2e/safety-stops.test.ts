@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScreenAction } from '../../agent/actions.ts';
 import { screenPoint } from '../../agent/geometry.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { typeIntoFreshProgram } from '../support/fresh-reader.ts';
 import { recordStopTrials, seededRandom, type StopTrial } from '../support/stop-latency.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
@@ -23,7 +23,7 @@ const random = seededRandom(SEED);
 const between = (low: number, high: number) => low + random() * (high - low);
 
 let desktop: VirtualDesktop;
-let native: Desktop;
+let native: NativeDesktop;
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'safety-stops-'));
 const trials: StopTrial[] = [];
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitToTokenBudget, screenPoint } from '../../agent/geometry.ts';
 import { openNativeDesktop } from '../../app/session/run-session.ts';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { launchAppWindow, type AppWindow } from '../support/app-window.ts';
 import { runClickTrials } from '../support/click-trials.ts';
 import { layoutSmallTargets } from '../support/pages/small-targets-page.ts';
@@ -48,7 +48,7 @@ async function focusWindowAt(monitor: (typeof MONITORS)[number], env: NodeJS.Pro
 
 describe.skipIf(missing.length > 0)(`two monitors on one X screen${missing.length > 0 ? ` (skipped: missing ${missing.join(', ')})` : ''}`, { timeout: 240_000 }, () => {
   let desktop: VirtualDesktop;
-  let native: Desktop;
+  let native: NativeDesktop;
   const windows: AppWindow[] = [];
 
   beforeAll(async () => {

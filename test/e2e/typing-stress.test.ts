@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDesktop, type Desktop } from '../../native/nut-desktop.ts';
+import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
 import { stressChromium, stressXterm, stressZenity } from '../support/typing-stress-programs.ts';
 import { describeTally, stressSeed, stressStrings, type StressTally } from '../support/typing-stress.ts';
@@ -22,7 +22,7 @@ console.log(`typing stress seed ${seed} (TYPING_STRESS_SEED=${seed} re-runs thes
 const run = promisify(execFile);
 let desktop: VirtualDesktop;
 let keymapBefore = '';
-let native: Desktop;
+let native: NativeDesktop;
 const tallies: StressTally[] = [];
 
 beforeAll(async () => {

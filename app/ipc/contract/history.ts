@@ -4,7 +4,7 @@ import { ApprovalModeSchema, count, defineContract, Empty, RunIdSchema, UsageSch
 
 // Past runs, as the history lists them, and the report of one.
 
-export const RunRecordSchema = z.strictObject({
+export const RunHistoryEntrySchema = z.strictObject({
   runId: RunIdSchema,
   goal: z.string(),
   /** The preset's name, for a run started from one (the goal is then its goal, secrets masked). */
@@ -22,11 +22,11 @@ export const RunRecordSchema = z.strictObject({
   /** The run's folder (trace.jsonl, resources/), when the run left a trace: the row opens its report. */
   traceDir: z.string().optional(),
 });
-export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type RunHistoryEntry = z.infer<typeof RunHistoryEntrySchema>;
 
 export const historyContract = defineContract({
   invoke: {
-    'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunRecordSchema) }) },
+    'history:list': { input: Empty, output: z.strictObject({ runs: z.array(RunHistoryEntrySchema) }) },
     /** Writes the run's HTML report from its trace and opens it (the default browser); answers with the file. */
     'history:open-report': { input: z.strictObject({ runId: RunIdSchema }), output: z.strictObject({ file: z.string() }) },
   },

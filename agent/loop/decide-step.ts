@@ -4,14 +4,14 @@ import type { PlannedStep } from '../planned-step.ts';
 import type { Approver, Clock, Decision } from '../ports.ts';
 import { withCorrectedPoint } from './to-screen-action.ts';
 
-export type Confirmation =
+export type DecidedStep =
   | { readonly kind: 'act'; readonly action: ScreenAction; readonly corrected: boolean }
   /** Not done; `result` is what the history says of the step. */
   | { readonly kind: 'skip'; readonly result: string }
   | { readonly kind: 'stop'; readonly reason: string }
   | { readonly kind: 'refuse'; readonly reason: string };
 
-export type ConfirmInput = {
+export type DecideStepInput = {
   readonly planned: PlannedStep;
   readonly approver: Approver;
   readonly clock: Clock;
@@ -23,10 +23,10 @@ export type ConfirmInput = {
  * Asks the approver, applies a correction, and checks the point once more: whatever path led here,
  * nothing off the display is ever performed.
  */
-export async function confirmStep(input: ConfirmInput): Promise<Confirmation> {
+export async function decideStep(input: DecideStepInput): Promise<DecidedStep> {
   const { planned } = input;
   const waitStarted = input.clock.now();
-  const decision = await input.approver.review(planned, input.signal);
+  const decision = await input.approver.decide(planned, input.signal);
   input.onDecided(decision, input.clock.now() - waitStarted);
   if (decision.kind === 'stop') return { kind: 'stop', reason: `Stopped by the person before step ${planned.step}.` };
   if (decision.kind === 'skip') return { kind: 'skip', result: decision.reason ? `refused, nothing was done: ${decision.reason}` : 'skipped by the user; nothing was done' };
