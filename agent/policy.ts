@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** How a run behaves; every field has a default so a policy can be given in part. */
 export const RunPolicySchema = z.object({
-  /** Steps (model asks that lead to an action) before the run fails. */
+  /**
+   * Steps before the run fails: each step is one screenshot and one planned action, performed,
+   * skipped or refused; asking again after an unusable reply is the same step.
+   */
   maxSteps: z.number().int().positive().default(30),
   /** Qwen3-VL tokens one screenshot may cost (one token per 32x32 pixels). */
   imageTokenBudget: z.number().int().min(64).max(16384).default(1280),

@@ -127,6 +127,16 @@ describe('runTask', () => {
     expect(input.performed).toHaveLength(4);
   });
 
+  it('counts every step planned toward the step budget, performed or skipped, and no re-ask', async () => {
+    // Step 1: an unusable reply, then a click (one step); step 2: skipped by the person; step 3: a click.
+    const { input, run, mock } = setup(['no tool call here', click(10, 10), click(20, 20), click(30, 30), click(40, 40)], { approver: new ScriptedApprover([{ kind: 'approve' }, { kind: 'skip' }]) });
+    const result = await run({ policy: { maxSteps: 3 } });
+    expect(result).toMatchObject({ outcome: 'failed', steps: 3 });
+    expect(result.reason).toMatch(/step budget of 3/);
+    expect(input.performed).toHaveLength(2);
+    expect(mock.calls()).toHaveLength(4);
+  });
+
   it('returns the answer', async () => {
     const { run } = setup([qwenReply({ action: 'answer', text: 'Three PDFs.' })]);
     expect(await run()).toMatchObject({ outcome: 'done', answer: 'Three PDFs.' });

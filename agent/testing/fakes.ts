@@ -64,7 +64,7 @@ export class RecordingInput implements Input {
   }
 }
 
-/** Answers reviews from a script, then approves; keeps what it was shown. */
+/** Decides from a script, then approves; keeps what it was shown. */
 export class ScriptedApprover implements Approver {
   readonly decided: PlannedStep[] = [];
   constructor(private readonly decisions: Decision[] = []) {}
