@@ -17,6 +17,8 @@ import type { Ports } from './ports.ts';
 import { Conversation } from './qwen/conversation.ts';
 import type { RunListener, RunResult } from './run-events.ts';
 
+type ActedStep = { readonly step: number; readonly display: DisplayGeometry | undefined };
+
 export type RunTaskOptions = {
   readonly goal: string;
   readonly ports: Ports;
@@ -40,8 +42,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const withSignal = signal ? { signal } : {};
 
   /** The step that just acted and the display it saw, until the next step begins. */
-  let lastActed: { readonly step: number; readonly display: DisplayGeometry | undefined } | undefined;
-  const lookOnceMore = async (last: { readonly step: number; readonly display: DisplayGeometry | undefined }) => {
+  let lastActed: ActedStep | undefined;
+  const lookOnceMore = async (last: ActedStep) => {
     try {
       run.finalScreen(last.step, await observe(screen, policy.imageTokenBudget, signal, last.display));
     } catch (error) {
