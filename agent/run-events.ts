@@ -89,6 +89,19 @@ export type RunEvent =
       readonly failure?: ActionFailure;
     }
   | {
+      /**
+       * The screen after the last acted step, when the run ended on a budget before another step
+       * could observe it; `step` is that acted step. Never after a stop, and never acted on.
+       */
+      readonly type: 'final-screen';
+      readonly time: number;
+      readonly step: number;
+      readonly image: Uint8Array;
+      readonly mediaType: string;
+      readonly imageSize: Size;
+      readonly display: DisplayGeometry;
+    }
+  | {
       readonly type: 'run-ended';
       readonly time: number;
       readonly outcome: RunOutcome;

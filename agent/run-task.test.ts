@@ -2,19 +2,20 @@ import { APICallError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { InputNotAcceptedError } from './errors.ts';
 import { screenPoint } from './geometry.ts';
-import type { Ports } from './ports.ts';
+import type { Displays, Ports } from './ports.ts';
 import { runTask, type RunTaskOptions } from './run-task.ts';
 import type { RunEvent } from './run-events.ts';
 import type { ScreenAction } from './actions.ts';
-import { FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from './testing/fakes.ts';
+import { FixtureScreen, fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from './testing/fakes.ts';
+import type { DisplayGeometry } from './geometry.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from './testing/mock-qwen-model.ts';
 
-function setup(script: ScriptedReply[], options: { approver?: ScriptedApprover; actionMs?: number; changeOnAction?: boolean; onPerform?: (action: ScreenAction) => void } = {}) {
+function setup(script: ScriptedReply[], options: { approver?: ScriptedApprover; actionMs?: number; changeOnAction?: boolean; onPerform?: (action: ScreenAction) => void; displays?: Displays } = {}) {
   const screen = new FixtureScreen();
   const input = new RecordingInput({ ...(options.changeOnAction === false ? {} : { screen }), ...(options.actionMs ? { actionMs: options.actionMs } : {}), ...(options.onPerform ? { onPerform: options.onPerform } : {}) });
   const mock = mockQwenModel(script);
   const approver = options.approver ?? new ScriptedApprover();
-  const ports: Ports = { screen, input, model: mock.model, approver, clock: new VirtualClock() };
+  const ports: Ports = { screen, input, model: mock.model, approver, clock: new VirtualClock(), ...(options.displays ? { displays: options.displays } : {}) };
   const events: RunEvent[] = [];
   const run = (extra: Partial<RunTaskOptions> = {}) => runTask({ goal: 'Save the file', ports, onEvent: (event) => events.push(event), ...extra });
   return { screen, input, mock, approver, events, run };
@@ -240,5 +241,85 @@ describe('runTask', () => {
     expect(result.outcome).toBe('failed');
     expect(result.reason).toMatch(/refused the API key \(HTTP 401\); check --api-key/);
     expect(input.performed).toEqual([]);
+  });
+});
+
+describe('the screen the last action left', () => {
+  const typesFrom = (events: RunEvent[]) => events.map((event) => `${event.type}${'step' in event ? `@${event.step}` : ''}`);
+
+  it('is looked at once more when a budget ends the run right after an acted step', async () => {
+    const { run, events, screen } = setup([click(10, 10)]);
+    const result = await run({ policy: { maxSteps: 2 } });
+    expect(result).toMatchObject({ outcome: 'failed', steps: 2, reason: expect.stringMatching(/step budget of 2/) });
+    expect(typesFrom(events).slice(-4)).toEqual(['step-decided@2', 'step-acted@2', 'final-screen@2', 'run-ended']);
+    expect(events.filter((event) => event.type === 'final-screen')).toHaveLength(1);
+    const observed = events.filter((event) => event.type === 'step-observed').at(-1)!;
+    const final = events.find((event) => event.type === 'final-screen')!;
+    // Sized as the steps' screenshots are, so before and after compare at the same size.
+    expect(final).toMatchObject({ mediaType: 'image/png', imageSize: observed.type === 'step-observed' ? observed.imageSize : {}, display: fullHdDisplay });
+    expect(screen.captures).toHaveLength(3);
+  });
+
+  it('is looked at after the no-progress stop too, and the usage stays what the model spent', async () => {
+    const { run, events } = setup([click(10, 10)], { changeOnAction: false });
+    const result = await run({ policy: { maxUnchangedActions: 2 } });
+    expect(result.reason).toMatch(/2 actions in a row changed nothing/);
+    expect(typesFrom(events).slice(-3)).toEqual(['step-acted@2', 'final-screen@2', 'run-ended']);
+    expect(result.usage).toEqual({ inputTokens: 2600, outputTokens: 80 });
+  });
+
+  it('shows the display the step saw, without asking the desktop again', async () => {
+    const second: DisplayGeometry = { id: 'second', bounds: { x: 1920, y: 0, width: 1280, height: 1024 }, scaleFactor: 1, pixelSize: { width: 1280, height: 1024 } };
+    let asked = 0;
+    // The pointer is on the second display for the first look only.
+    const displays: Displays = { list: async () => [fullHdDisplay, second], attention: async () => ({ pointer: screenPoint(asked++ === 0 ? 2000 : 10, 10) }) };
+    const { run, events, screen } = setup([click(500, 500)], { displays });
+    const result = await run({ policy: { maxSteps: 1 } });
+    expect(result.steps).toBe(1);
+    expect(asked).toBe(1);
+    expect(screen.areas).toEqual([second, second]);
+    expect(events.find((event) => event.type === 'final-screen')).toMatchObject({ step: 1, display: second });
+  });
+
+  it('is not looked at when the person stops the run, even with the budget spent too', async () => {
+    const controller = new AbortController();
+    const { run, events, screen } = setup([click(10, 10)]);
+    const result = await run({
+      policy: { maxSteps: 2 },
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'step-acted' && event.step === 2) controller.abort();
+      },
+    });
+    expect(result.outcome).toBe('stopped');
+    expect(typesFrom(events).slice(-2)).toEqual(['step-acted@2', 'run-ended']);
+    expect(screen.captures).toHaveLength(2);
+  });
+
+  it('is not looked at when the last step was skipped: the next observation already shows the acted one', async () => {
+    const approver = new ScriptedApprover([{ kind: 'approve' }, { kind: 'skip' }]);
+    const { run, events } = setup([click(10, 10)], { approver });
+    expect(await run({ policy: { maxSteps: 2 } })).toMatchObject({ outcome: 'failed', steps: 2 });
+    expect(events.some((event) => event.type === 'final-screen')).toBe(false);
+  });
+
+  it('is not looked at when the run is done', async () => {
+    const { run, events } = setup([click(10, 10), done]);
+    expect(await run({ policy: { maxSteps: 2 } })).toMatchObject({ outcome: 'done' });
+    expect(events.some((event) => event.type === 'final-screen')).toBe(false);
+  });
+
+  it('leaves the budget as the reason when that last look fails', async () => {
+    const { run, events, screen } = setup([click(10, 10)]);
+    const capture = screen.capture.bind(screen);
+    let captures = 0;
+    screen.capture = async (options) => {
+      if (++captures === 2) throw new Error('the display went away');
+      return capture(options);
+    };
+    const result = await run({ policy: { maxSteps: 1 } });
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/step budget of 1/) });
+    expect(events.some((event) => event.type === 'final-screen')).toBe(false);
   });
 });

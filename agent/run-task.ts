@@ -2,6 +2,7 @@ import { abortError, isAbortError, throwIfAborted } from './abort.ts';
 import { describeAction, isFinal } from './actions.ts';
 import { lookAt } from './display-choice.ts';
 import { DeskpilotError } from './errors.ts';
+import type { DisplayGeometry } from './geometry.ts';
 import { act, settle } from './loop/act.ts';
 import { decideStep } from './loop/decide-step.ts';
 import { finalOutcome } from './loop/final-outcome.ts';
@@ -15,6 +16,8 @@ import { defaultPolicy, type RunPolicyInput } from './policy.ts';
 import type { Ports } from './ports.ts';
 import { Conversation } from './qwen/conversation.ts';
 import type { RunListener, RunResult } from './run-events.ts';
+
+type ActedStep = { readonly step: number; readonly display: DisplayGeometry | undefined };
 
 export type RunTaskOptions = {
   readonly goal: string;
@@ -38,13 +41,29 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const progress = new ProgressTracker();
   const withSignal = signal ? { signal } : {};
 
+  /** The step that just acted and the display it saw, until the next step begins. */
+  let lastActed: ActedStep | undefined;
+  const lookOnceMore = async (last: ActedStep) => {
+    try {
+      run.finalScreen(last.step, await observe(screen, policy.imageTokenBudget, signal, last.display));
+    } catch (error) {
+      // A stop during this look is still a stop; a failed capture only leaves the record without the picture.
+      if (isAbortError(error) || signal?.aborted) throw error;
+    }
+  };
+
   run.started(goal, model.name, policy);
   try {
     for (;;) {
       throwIfAborted(signal);
       const budgetReason = firstStopReason(policy, { ...run.state(), unchangedInARow: progress.unchangedInARow });
-      if (budgetReason) return run.ended('failed', budgetReason);
+      if (budgetReason) {
+        // No next step will observe what the last action did, so look once more for the record.
+        if (lastActed) await lookOnceMore(lastActed);
+        return run.ended('failed', budgetReason);
+      }
       const step = run.nextStep();
+      lastActed = undefined;
 
       const view = await lookAt(ports.displays, policy.display, signal);
       const observation = await observe(screen, policy.imageTokenBudget, signal, view.display);
@@ -84,6 +103,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       const acted = await act({ action, screen, input, clock, ...withSignal });
       const settled = await settle({ screen, clock, before: acted.before, changesBefore: acted.changesBefore, policy, ...withSignal });
       run.acted({ action, modelAction: planned.modelAction, actionMs: acted.actionMs, settled, ...(acted.failure ? { failure: acted.failure } : {}) });
+      lastActed = { step, display: view.display };
 
       const described = decided.corrected ? `${planned.description} (corrected by the user to ${describeAction(action)})` : planned.description;
       conversation.recorded({ step, action: described, result: acted.failure ? `failed: ${acted.failure.sentence}` : progress.resultOf(action, described, settled) });

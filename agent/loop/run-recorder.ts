@@ -96,6 +96,11 @@ export class RunRecorder {
     });
   }
 
+  /** The screen `step` left behind, looked at once more because no next step will observe it. */
+  finalScreen(step: number, observation: Observation): void {
+    this.emit({ type: 'final-screen', time: this.clock.now(), step, image: observation.image, mediaType: observation.mediaType, imageSize: observation.size, display: observation.display });
+  }
+
   ended(outcome: RunOutcome, reason: string, answer?: string): RunResult {
     const result: RunResult = { outcome, reason, ...(answer !== undefined ? { answer } : {}), steps: this.currentStep, usage: this.totalUsage(), durationMs: this.clock.now() - this.startedAt };
     this.emit({ type: 'run-ended', time: this.clock.now(), ...result });

@@ -176,6 +176,8 @@ describe('replayRun', () => {
 
   it('ends as the recording did when it ended without finishing', async () => {
     const recorded = await record([click(500, 250)], { maxSteps: 2 });
+    // The recording's last look at the screen is for the report: replay performs nothing for it.
+    expect(recorded.recording.finalScreen).toMatchObject({ step: 2 });
     const { result, performed } = await replay(recorded);
     expect(performed).toHaveLength(2);
     expect(result.outcome).toBe('failed');

@@ -37,6 +37,8 @@ export type RunRecord = {
   readonly checkpoints: readonly TraceEventOf<'checkpoint'>[];
   /** Preset runs with `expect`: each statement checked on the final screen. */
   readonly expectations: readonly TraceEventOf<'expectation-checked'>[];
+  /** The screen the last acted step left, when the run ended on a budget before another step observed it. */
+  readonly finalScreen?: TraceEventOf<'final-screen'>;
   /** The screen recording, when the run was recorded. */
   readonly video?: TraceEventOf<'video-recorded'>;
   /** Library and MCP runs: each `query` asked of the screen. */
@@ -123,6 +125,7 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     return { ...step, status, ...(problem !== undefined ? { problem } : {}), ...(usedReply ? { usedReply } : {}) };
   });
   const usage = ended?.usage ?? sumUsage(trace.events);
+  const finalScreen = trace.events.findLast((event): event is TraceEventOf<'final-screen'> => event.type === 'final-screen');
   const video = trace.events.findLast((event): event is TraceEventOf<'video-recorded'> => event.type === 'video-recorded');
   const lastTime = trace.events.at(-1)?.time ?? started.time;
   return {
@@ -138,6 +141,7 @@ export function toRunRecord(trace: Pick<LoadedTrace, 'dir' | 'events' | 'warning
     truncated: trace.truncated,
     checkpoints: trace.events.filter((event): event is TraceEventOf<'checkpoint'> => event.type === 'checkpoint'),
     expectations: trace.events.filter((event): event is TraceEventOf<'expectation-checked'> => event.type === 'expectation-checked'),
+    ...(finalScreen ? { finalScreen } : {}),
     ...(video ? { video } : {}),
     queries: trace.events.filter((event): event is TraceEventOf<'query-answered'> => event.type === 'query-answered'),
   };

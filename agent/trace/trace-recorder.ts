@@ -170,6 +170,13 @@ export class TraceRecorder {
           },
           resources: [],
         };
+      case 'final-screen': {
+        const sha1 = sha1Hex(event.image);
+        return {
+          event: { type: 'final-screen', time: event.time, step: event.step, image: { sha1, mediaType: event.mediaType, bytes: event.image.byteLength }, imageSize: size(event.imageSize), display: event.display },
+          resources: [{ sha1, mediaType: event.mediaType, bytes: event.image }],
+        };
+      }
       case 'step-replayed':
       case 'checkpoint':
         return { event: { ...event }, resources: [] };

@@ -251,6 +251,19 @@ export const QueryAnsweredEventSchema = z
   })
   .meta({ description: 'Library and MCP `query`: structured data read off the screen, validated with the caller\'s schema.' });
 
+export const FinalScreenEventSchema = z
+  .object({
+    type: z.literal('final-screen'),
+    ...base,
+    image: ResourceRefSchema.meta({ description: 'The settled screen after the action, captured as the step-observed screenshots are.' }),
+    imageSize: SizeSchema,
+    display: DisplaySchema.meta({ description: 'The display the acted step saw.' }),
+  })
+  .meta({
+    description:
+      'The screen after the last acted step (`step`), looked at once more because the run ended on a budget before another step could observe it. Only just before run-ended; never after a stop, and nothing acts on it.',
+  });
+
 export const RunEndedEventSchema = z
   .object({
     type: z.literal('run-ended'),
@@ -298,6 +311,7 @@ export const TraceEventSchema = z.discriminatedUnion('type', [
   CheckpointEventSchema,
   ExpectationCheckedEventSchema,
   QueryAnsweredEventSchema,
+  FinalScreenEventSchema,
   RunEndedEventSchema,
   VideoRecordedEventSchema,
 ]);
@@ -326,6 +340,7 @@ export const TRACE_EVENT_SCHEMAS = {
   checkpoint: CheckpointEventSchema,
   'expectation-checked': ExpectationCheckedEventSchema,
   'query-answered': QueryAnsweredEventSchema,
+  'final-screen': FinalScreenEventSchema,
   'run-ended': RunEndedEventSchema,
   'video-recorded': VideoRecordedEventSchema,
 } as const satisfies Record<TraceEventType, z.ZodType>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gridPoint, screenPoint } from '../../agent/geometry.ts';
-import { fullHdDisplay } from '../../agent/testing/fakes.ts';
+import { fullHdDisplay, TINY_PNG } from '../../agent/testing/fakes.ts';
 import { formatEvent } from './format-event.ts';
 
 describe('formatEvent', () => {
@@ -25,6 +25,11 @@ describe('formatEvent', () => {
   it('prints the outcome with totals and the answer', () => {
     const line = formatEvent({ type: 'run-ended', time: 0, outcome: 'done', reason: 'The model answered.', answer: '42', steps: 3, usage: { inputTokens: 3900, outputTokens: 120 }, durationMs: 4200 });
     expect(line).toBe('Done (3 steps, 4.2 s, 3900 tokens in / 120 out): The model answered.\nAnswer: 42');
+  });
+
+  it('says in one short line that the screen the last step left was looked at', () => {
+    const line = formatEvent({ type: 'final-screen', time: 0, step: 7, image: TINY_PNG, mediaType: 'image/png', imageSize: { width: 1504, height: 832 }, display: fullHdDisplay });
+    expect(line).toBe('  final screenshot 1504x832: the screen step 7 left');
   });
 
   it('stays quiet for plain approvals but shows skips and corrections', () => {

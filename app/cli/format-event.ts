@@ -32,6 +32,8 @@ export function formatEvent(event: RunEvent, options: FormatOptions = {}): strin
       return event.decision.kind === 'approve' ? undefined : `  ${event.decision.kind === 'correct' ? `corrected to (${event.decision.point.x}, ${event.decision.point.y})` : event.decision.kind}`;
     case 'step-acted':
       return `  acted ${ms(event.actionMs)}, settled ${ms(event.settleMs)}${event.settled ? '' : ' (still changing)'}${event.changed ? '' : ', no visible change'}`;
+    case 'final-screen':
+      return `  final screenshot ${event.imageSize.width}x${event.imageSize.height}: the screen step ${event.step} left`;
     case 'run-ended': {
       const head = event.outcome === 'done' ? 'Done' : event.outcome === 'failed' ? 'Failed' : 'Stopped';
       const usd = options.costOf?.(event.usage);

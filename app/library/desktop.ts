@@ -534,11 +534,28 @@ export async function openDesktopSession(options: DesktopOptions, internals: Des
   return desktop;
 }
 
-const RECORDABLE = new Set<string>(['run-started', 'step-observed', 'model-replied', 'reply-rejected', 'step-planned', 'step-decided', 'step-acted', 'run-ended', 'step-replayed', 'checkpoint', 'expectation-checked', 'query-answered']);
+// Keyed by every recordable type, so a new run event cannot be left out of library traces unnoticed.
+// The library opens no video, so a video line never arrives here.
+const RECORDABLE: Readonly<Record<RecordableEvent['type'], boolean>> = {
+  'run-started': true,
+  'step-observed': true,
+  'model-replied': true,
+  'reply-rejected': true,
+  'step-planned': true,
+  'step-decided': true,
+  'step-acted': true,
+  'final-screen': true,
+  'run-ended': true,
+  'step-replayed': true,
+  checkpoint: true,
+  'expectation-checked': true,
+  'query-answered': true,
+  'video-recorded': false,
+};
 
 /** The session's events that belong in a trace (its notices, such as model-chosen, do not). */
 function isRecordable(event: SessionEvent | RecordableEvent): event is RecordableEvent {
-  return RECORDABLE.has(event.type);
+  return Object.hasOwn(RECORDABLE, event.type) && RECORDABLE[event.type as RecordableEvent['type']];
 }
 
 export function screenshotPath(traceDir: string, image: Uint8Array, mediaType: string): string {

@@ -72,6 +72,9 @@ export function toRunView(event: RunEvent, context: RunViewContext): RunViewEven
         settleMs: whole(event.settleMs),
         changed: event.changed,
       };
+    case 'final-screen':
+      // For the report: the task window shows the last step as it happens and needs no extra picture.
+      return undefined;
     case 'run-ended':
       return {
         ...base,

@@ -106,6 +106,22 @@ describe('a step in the report', { timeout: 30_000 }, () => {
     expect(findAll(section(doc, 2), 'figure').map((figure) => figure['data-role'])).toEqual(['before']);
   });
 
+  it('shows the last step of a run that ran out of steps beside the screen the run looked at as it ended', async () => {
+    const { dir } = await recordTestRun({ runsDir: tempDir(), script: [click(500, 250), click(300, 600)], maxSteps: 2 });
+    const run = toRunRecord(readTrace(dir));
+    expect(run.finalScreen?.step).toBe(2);
+    const html = fs.readFileSync((await writeReport(dir)).file, 'utf8');
+    const doc = parser.parse(html);
+    const figures = findAll(section(doc, 2), 'figure');
+    expect(figures.map((figure) => figure['data-role'])).toEqual(['before', 'after']);
+    const after = byClass(figures[1], 'div', 'picture')[0]!;
+    expect(after['data-image']).toBe(run.finalScreen!.image.sha1);
+    expect(html).toContain(`.image-${run.finalScreen!.image.sha1}{background-image:url("data:image/jpeg;base64,`);
+    expect(JSON.stringify(figures[1])).toContain('looked at as the run ended');
+    // The second click drew its square: the change is outlined on the final screen.
+    expect(byClass(figures[1], 'rect', 'change')).toHaveLength(1);
+  });
+
   it('draws a drag as a path from where the pointer was to where it let go', async () => {
     const drag = qwenReply({ action: 'left_click_drag', coordinate: [800, 700] }, 'I drag the slider.');
     const { dir } = await recordTestRun({ runsDir: tempDir(), script: [click(250, 500), drag, done] });

@@ -33,6 +33,7 @@ export async function prepareReportAssets(run: RunRecord, options: ReportImageOp
   const refs: (ResourceRef | undefined)[] = [
     ...run.steps.map((step) => step.observed?.image),
     ...run.steps.map((step) => step.planned?.refinement?.image),
+    run.finalScreen?.image,
     ...run.expectations.map((expectation) => expectation.image),
     ...(run.queries ?? []).map((query) => query.image),
   ];

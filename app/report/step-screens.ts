@@ -3,15 +3,16 @@ import type { RunRecord } from '../../agent/trace/run-record.ts';
 import type { ResourceRef, TraceAction } from '../../agent/trace/trace-schema.ts';
 
 // What the screen looked like around each step, from the trace alone. The settled screen after a
-// step is the screenshot the next step observed (the loop observes right after the settle); the
-// last acted step of a preset run can use the final screenshot its expectations were checked on.
+// step is the screenshot the next step observed (the loop observes right after the settle). The
+// last acted step has none: it uses the run's final-screen (a run that ended on a budget looks once
+// more), else the final screenshot a preset's expectations were checked on.
 // A drag starts wherever the pointer was: the last point an earlier step acted at.
 
 export type AfterScreen = {
   readonly image: ResourceRef;
   readonly imageSize: { readonly width: number; readonly height: number };
-  /** The step whose observation it is, or `final` for the expectation's screenshot. */
-  readonly from: number | 'final';
+  /** The step whose observation it is, `end` for the run's final-screen, `final` for the expectation's screenshot. */
+  readonly from: number | 'end' | 'final';
 };
 
 export function afterScreens(run: RunRecord): Map<number, AfterScreen> {
@@ -21,6 +22,10 @@ export function afterScreens(run: RunRecord): Map<number, AfterScreen> {
     const next = run.steps.slice(index + 1).find((candidate) => candidate.observed);
     if (next?.observed) {
       after.set(step.step, { image: next.observed.image, imageSize: next.observed.imageSize, from: next.step });
+      return;
+    }
+    if (run.finalScreen?.step === step.step) {
+      after.set(step.step, { image: run.finalScreen.image, imageSize: run.finalScreen.imageSize, from: 'end' });
       return;
     }
     const final = run.expectations.find((expectation) => expectation.time >= step.acted!.time);

@@ -292,7 +292,7 @@ export function StepView({ step, images, after, changes, dragStart, longestMs, v
                   alt={`The settled screen after step ${step.step}`}
                   caption={
                     <>
-                      After: the settled screen{after.from === 'final' ? ' (the final screenshot)' : ` (seen at step ${after.from})`}
+                      After: the settled screen{after.from === 'final' ? ' (the final screenshot)' : after.from === 'end' ? ' (looked at as the run ended)' : ` (seen at step ${after.from})`}
                       {changes ? (changed.length > 0 ? `; ${changed.length === 1 ? 'the change is' : 'changes are'} outlined` : '; nothing changed') : ''}
                     </>
                   }

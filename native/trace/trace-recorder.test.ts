@@ -26,12 +26,13 @@ afterEach(() => {
 const click = (x: number, y: number, label = 'Save') => qwenReply({ action: 'left_click', coordinate: [x, y], bbox_2d: [x - 10, y - 10, x + 10, y + 10], label }, `Click ${label}.`);
 const done = qwenReply({ action: 'terminate', status: 'success' });
 
-async function recordRun(script: string[], options: { approver?: ScriptedApprover; runsDir?: string } = {}) {
+async function recordRun(script: string[], options: { approver?: ScriptedApprover; runsDir?: string; maxSteps?: number } = {}) {
   const screen = new FixtureScreen();
   const memory = new MemoryTraceSink();
   const trace = openRunTrace({ kind: 'run', goal: 'Save the file', secrets: [], runsDir: options.runsDir ?? tempDir(), extraSinks: [memory], settings: { provider: 'openai-compatible', baseURL: 'http://user:pw@localhost:8000/v1?key=1', model: 'qwen3-vl', apiKey: 'sk-x' } });
   const result = await runTask({
     goal: 'Save the file',
+    ...(options.maxSteps ? { policy: { maxSteps: options.maxSteps } } : {}),
     ports: { screen, input: new RecordingInput({ screen }), model: mockQwenModel(script).model, approver: options.approver ?? new ScriptedApprover(), clock: new VirtualClock() },
     onEvent: trace.recorder.onEvent,
   });
@@ -90,6 +91,20 @@ describe('TraceRecorder', () => {
     expect(new Set(refs.map((ref) => ref.sha1)).size).toBe(1);
     expect(fs.readdirSync(path.join(trace.dir, 'resources'))).toEqual([`${refs[0]!.sha1}.png`]);
     expect(Buffer.from(readResource(trace.dir, refs[0]!)!)).toEqual(Buffer.from(TINY_PNG));
+  });
+
+  it('records the final screen of a run that ran out of steps, with its image stored, and loads it into the record', async () => {
+    const { trace, memory } = await recordRun([click(500, 250)], { maxSteps: 1 });
+    const loaded = readTrace(trace.dir);
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.events).toEqual(memory.events);
+    expect(loaded.events.map((event) => `${event.type}@${event.step}`).slice(-3)).toEqual(['step-acted@1', 'final-screen@1', 'run-ended@1']);
+    for (const event of loaded.events) expect(TraceEventSchema.safeParse(event).success).toBe(true);
+    const run = toRunRecord(loaded);
+    expect(run.finalScreen).toMatchObject({ step: 1, imageSize: { width: 1504, height: 832 }, display: { id: 'fixture', bounds: { width: 1920, height: 1080 } } });
+    expect(Buffer.from(readResource(trace.dir, run.finalScreen!.image)!)).toEqual(Buffer.from(TINY_PNG));
+    // It belongs to no step of its own: the run still has one step, acted.
+    expect(run.steps.map((step) => `${step.step}:${step.status}`)).toEqual(['1:acted']);
   });
 
   it('records approval decisions and corrections', async () => {
