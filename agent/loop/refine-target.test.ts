@@ -95,4 +95,9 @@ describe('shouldRefine', () => {
     expect(shouldRefine(step(fullHd, 1504, [450, 450, 550, 550]), { ...policy, refine: 'always' })).toMatchObject({ refine: true });
     expect(shouldRefine(step(qhd, 1504), { ...policy, refine: 'never' })).toMatchObject({ refine: false });
   });
+
+  it('looks closer at a target without a box even on a screenshot near full size (its size is unknown)', () => {
+    expect(shouldRefine(step(fullHd, 1504), policy)).toMatchObject({ refine: true, label: 'OK' });
+    expect(shouldRefine(step(fullHd, 1504, [450, 450, 550, 550]), policy)).toMatchObject({ refine: false });
+  });
 });

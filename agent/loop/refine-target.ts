@@ -50,8 +50,8 @@ export function shouldRefine(planned: Pick<PlannedStep, 'action' | 'modelAction'
   const scale = planned.imageSize.width / planned.display.pixelSize.width;
   if (scale < settings.refineBelowScale) return { refine: true, label, point };
   const box = targetOf(planned.modelAction)?.box;
-  // Without a box the size is unknown; on a screenshot near the display's own size the first look is kept.
-  if (!box) return { refine: false, why: 'the target has no box and the screenshot is near full size' };
+  // Without a box the target's size is unknown: it may be a checkbox, so it gets the closer look.
+  if (!box) return { refine: true, label, point };
   const side = Math.min(((box.bottomRight.x - box.topLeft.x) / 1000) * planned.imageSize.width, ((box.bottomRight.y - box.topLeft.y) / 1000) * planned.imageSize.height);
   if (side < settings.refineBoxPx) return { refine: true, label, point };
   return { refine: false, why: 'the target is large enough in the screenshot' };
