@@ -10,7 +10,9 @@ import { UnknownKeyError } from '../../native/key-names.ts';
 import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 import { startXevRecorder, type XevEvent, type XevRecorder } from '../support/xev-recorder.ts';
-import { slowToTypeText } from '../support/long-typing.ts';
+// pacedText: the keymap typer takes seconds over it by its own pacing, so an abort after the first
+// keys lands in the middle (a plain text of any length was typed whole first on a loaded machine).
+import { pacedText } from '../support/long-typing.ts';
 
 // Typed text is checked the way a person would see it: a real program (a shell's `read` in an
 // xterm) writes the line it received to a file. Keys and held state come from xev and xinput.
@@ -123,13 +125,6 @@ async function keyEventsSoFar(): Promise<string[]> {
   return keys.filter((entry) => !entry.endsWith('Pause'));
 }
 
-/**
- * `unit` with a character no key of the layout types after each: the keymap typer binds those in
- * batches and waits before it reuses a keycode, so typing it takes seconds by the typer's own
- * pacing, and an abort after the first keys lands in the middle (a plain text of any length was
- * typed whole before the abort on a loaded machine).
- */
-const pacedText = (unit: string, repeats = 240) => Array.from(slowToTypeText(repeats), (rare) => unit + rare).join('');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 

@@ -9,6 +9,7 @@ import { startQwenLoopback } from '../support/qwen-loopback/server.ts';
 import { repositoryRoot, runCli } from '../support/run-cli.ts';
 import { recordStopTrials, seededRandom, type StopTrial } from '../support/stop-latency.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
+import { pacedText } from '../support/long-typing.ts';
 
 // The command line stopped with Ctrl+C (SIGINT) or SIGTERM at random moments in the middle of a
 // long typing action, a drag and a key combo (slowed down by a test hook so the signal lands
@@ -35,7 +36,9 @@ afterAll(async () => {
 });
 
 const finish: ScriptStep = () => ({ action: 'terminate', status: 'success' });
-const LONG_TEXT = 'Typing on and on, @#$%^&*_ {} ~ "quoted" 0123456789 '.repeat(30);
+// Paced by the keymap typer itself (seconds), so a signal 30-250 ms after '-> Type' lands in the
+// typing; plain ASCII was typed whole before it on a loaded machine.
+const LONG_TEXT = pacedText('Typing on, @#$%^&*_ {} ~ "quoted" 0123456789 ', 120);
 
 type Scenario = {
   readonly kind: string;

@@ -12,6 +12,11 @@ export function slowToTypeText(distinct = 480): string {
   return Array.from({ length: distinct }, (_, index) => String.fromCodePoint(0x4e00 + index)).join('');
 }
 
+/** `unit` with one of those characters after each: typed keys between the typer's paced batches. */
+export function pacedText(unit: string, repeats = 240): string {
+  return Array.from(slowToTypeText(repeats), (rare) => unit + rare).join('');
+}
+
 /** Resolves once the page has recorded input into `target` (the first characters arrived). */
 export async function untilTyped(browser: KioskChromium, target: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
