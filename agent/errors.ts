@@ -1,4 +1,4 @@
-import { sayFor, SETTING_NAMES, type SettingField, type Sentence, type Surface } from './setting-fields.ts';
+import { sayFor, SETTING_NAMES, type Say, type SettingField, type Sentence, type Surface } from './setting-fields.ts';
 
 /**
  * Every error we raise on purpose: a stable `code` for programs, a message that says what to do.
@@ -18,7 +18,12 @@ export class DeskpilotError extends Error {
   }
 
   messageFor(surface: Surface): string {
-    return this.wording ? this.wording(sayFor(surface)) : this.message;
+    return this.messageWith(sayFor(surface));
+  }
+
+  /** The message with settings named through `say` (a run's ending keeps the error's wording this way). */
+  messageWith(say: Say): string {
+    return this.wording ? this.wording(say) : this.message;
   }
 }
 

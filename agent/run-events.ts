@@ -3,6 +3,7 @@ import type { DisplayGeometry, Size } from './geometry.ts';
 import type { Decision, ModelFinishReason } from './ports.ts';
 import type { Refinement } from './loop/refine-target.ts';
 import type { PlannedStep } from './planned-step.ts';
+import type { SettingField, Sentence } from './setting-fields.ts';
 
 // What a run tells the outside world as it goes: the command line prints these, the tray app
 // forwards them to its windows, the trace records them. Noun-verb names, one shape each.
@@ -105,7 +106,14 @@ export type RunEvent =
       readonly type: 'run-ended';
       readonly time: number;
       readonly outcome: RunOutcome;
+      /** Worded for the command line (the trace, reports and the terminal show it). */
       readonly reason: string;
+      /** Why, for programs (STEP_BUDGET, an error's code), when the ending has a code. */
+      readonly code?: string;
+      /** The setting a person would change (maxSteps), when one would help. */
+      readonly field?: SettingField;
+      /** The reason worded through `say`, for a surface that names settings otherwise; not recorded (the trace keeps `reason`, `code`, `field`). */
+      readonly wording?: Sentence;
       readonly answer?: string;
       readonly steps: number;
       readonly usage: Usage;
@@ -116,8 +124,12 @@ export type RunEventType = RunEvent['type'];
 
 export type RunResult = {
   readonly outcome: RunOutcome;
-  /** One sentence a person can act on. */
+  /** One sentence a person can act on, worded for the command line. */
   readonly reason: string;
+  /** As on `run-ended`: a stable code, the setting at fault, and the reason worded per surface. */
+  readonly code?: string;
+  readonly field?: SettingField;
+  readonly wording?: Sentence;
   /** The model's `answer` text, when it gave one. */
   readonly answer?: string;
   readonly steps: number;

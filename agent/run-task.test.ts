@@ -4,6 +4,7 @@ import { InputNotAcceptedError } from './errors.ts';
 import { screenPoint } from './geometry.ts';
 import type { Displays, Ports } from './ports.ts';
 import { runTask, type RunTaskOptions } from './run-task.ts';
+import { sayFor } from './setting-fields.ts';
 import type { RunEvent } from './run-events.ts';
 import type { ScreenAction } from './actions.ts';
 import { FixtureScreen, fullHdDisplay, RecordingInput, ScriptedApprover, VirtualClock } from './testing/fakes.ts';
@@ -126,6 +127,33 @@ describe('runTask', () => {
     expect(result).toMatchObject({ outcome: 'failed', steps: 4 });
     expect(result.reason).toMatch(/step budget of 4/);
     expect(input.performed).toHaveLength(4);
+  });
+
+  it('ends on the step budget with its code and field, the reason in command-line words and the wording for the settings screen', async () => {
+    const { run, events } = setup([click(10, 10)]);
+    const result = await run({ policy: { maxSteps: 2 } });
+    const reason = 'The step budget of 2 ran out before the goal was reached; raise --max-steps or split the goal.';
+    expect(result).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', reason });
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', code: 'STEP_BUDGET', field: 'maxSteps', reason });
+    expect(result.wording?.(sayFor('settings'))).toBe('The step budget of 2 ran out before the goal was reached; raise the Step budget field or split the goal.');
+  });
+
+  it("ends on an error that names a setting with the error's code and field, worded per surface", async () => {
+    const displays: Displays = { list: async () => [fullHdDisplay], attention: async () => ({}) };
+    const { run, events, input } = setup([click(10, 10)], { displays });
+    const result = await run({ policy: { display: 3 } });
+    expect(result).toMatchObject({ outcome: 'failed', code: 'DISPLAY_NOT_FOUND', field: 'display', reason: expect.stringMatching(/Give --display auto or a number from 1 to 1\.$/) });
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', code: 'DISPLAY_NOT_FOUND', field: 'display' });
+    expect(result.wording?.(sayFor('settings'))).toMatch(/Give auto in the Display field or a number from 1 to 1\.$/);
+    expect(input.performed).toEqual([]);
+  });
+
+  it('ends without a code when the model finishes', async () => {
+    const { run } = setup([done]);
+    const result = await run();
+    expect(result.outcome).toBe('done');
+    expect(result).not.toHaveProperty('code');
+    expect(result).not.toHaveProperty('field');
   });
 
   it('counts every step planned toward the step budget, performed or skipped, and no re-ask', async () => {

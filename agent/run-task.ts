@@ -15,6 +15,7 @@ import { firstStopReason } from './loop/stop-conditions.ts';
 import { defaultPolicy, type RunPolicyInput } from './policy.ts';
 import type { Ports } from './ports.ts';
 import { Conversation } from './qwen/conversation.ts';
+import { errorEnding } from './run-ending.ts';
 import type { RunListener, RunResult } from './run-events.ts';
 
 type ActedStep = { readonly step: number; readonly display: DisplayGeometry | undefined };
@@ -110,7 +111,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
     }
   } catch (error) {
     if (isAbortError(error) || signal?.aborted) return run.ended('stopped', stopReason(signal, run.step));
-    if (error instanceof DeskpilotError) return run.ended('failed', error.message);
+    if (error instanceof DeskpilotError) return run.ended('failed', errorEnding(error));
     return run.ended('failed', `Unexpected error at step ${run.step}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     try {

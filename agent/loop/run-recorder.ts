@@ -1,5 +1,6 @@
 import type { ModelAction, ScreenAction } from '../actions.ts';
 import type { PlannedStep } from '../planned-step.ts';
+import { endingFields, type RunEnding } from '../run-ending.ts';
 import type { RunPolicy } from '../policy.ts';
 import type { Clock, Decision } from '../ports.ts';
 import type { RunEvent, RunListener, RunOutcome, RunResult, Usage } from '../run-events.ts';
@@ -101,8 +102,8 @@ export class RunRecorder {
     this.emit({ type: 'final-screen', time: this.clock.now(), step, image: observation.image, mediaType: observation.mediaType, imageSize: observation.size, display: observation.display });
   }
 
-  ended(outcome: RunOutcome, reason: string, answer?: string): RunResult {
-    const result: RunResult = { outcome, reason, ...(answer !== undefined ? { answer } : {}), steps: this.currentStep, usage: this.totalUsage(), durationMs: this.clock.now() - this.startedAt };
+  ended(outcome: RunOutcome, ending: string | RunEnding, answer?: string): RunResult {
+    const result: RunResult = { outcome, ...endingFields(ending), ...(answer !== undefined ? { answer } : {}), steps: this.currentStep, usage: this.totalUsage(), durationMs: this.clock.now() - this.startedAt };
     this.emit({ type: 'run-ended', time: this.clock.now(), ...result });
     return result;
   }

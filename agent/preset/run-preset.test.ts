@@ -2,6 +2,7 @@ import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import type { ScreenPoint } from '../geometry.ts';
 import type { Approver, Ports, WindowInfo, WindowLocator } from '../ports.ts';
+import { sayFor } from '../setting-fields.ts';
 import { FixtureScreen, RecordingInput, ScriptedApprover, VirtualClock } from '../testing/fakes.ts';
 import { mockQwenModel, qwenReply, type ScriptedReply } from '../testing/mock-qwen-model.ts';
 import { createRedactor, RedactingTraceSink } from '../trace/redactor.ts';
@@ -139,6 +140,20 @@ steps:
     expect(result.outcome).toBe('failed');
     expect(result.reason).toBe('Step 2 of 2 (two): The step budget of 1 ran out before the goal was reached; raise --max-steps or split the goal.');
     expect(result.steps).toBe(3);
+  });
+
+  it("keeps the pass's ending through the sub-goal's words: code, field, and the wording for the settings screen", async () => {
+    const { run, events } = setup('goal: x\nmaxSteps: 3\nsteps: [one, two]\n', [click(100, 100, 'a'), done, click(200, 200, 'b'), click(300, 300, 'c')]);
+    const result = await run();
+    expect(result).toMatchObject({ code: 'STEP_BUDGET', field: 'maxSteps' });
+    expect(result.wording?.(sayFor('settings'))).toBe('Step 2 of 2 (two): The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.');
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', code: 'STEP_BUDGET', field: 'maxSteps', reason: result.reason });
+  });
+
+  it('ends with the step budget as code and field when no step is left for the next sub-goal', async () => {
+    const { run } = setup('goal: x\nmaxSteps: 2\nsteps: [one, two]\n', [click(100, 100, 'a'), done]);
+    const result = await run();
+    expect(result).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', reason: 'The step budget (2) was used up before step 2 of 2 (two).' });
   });
 
   it('fails a run that goes past its time limit, even in the middle of a model request', async () => {

@@ -4,6 +4,7 @@ import { defaultPolicy, type RunPolicy, type RunPolicyInput } from '../policy.ts
 import type { Approver, Decision, Ports, WindowLocator } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
 import { RiskGatedApprover, type ApprovalMode } from '../risk/risk-gated-approver.ts';
+import { aroundEnding, endingFields, endingOf, errorEnding, type RunEnding } from '../run-ending.ts';
 import type { RunEvent, RunOutcome, RunResult, Usage } from '../run-events.ts';
 import { runTask } from '../run-task.ts';
 import type { CheckpointEvent, ExpectationCheckedEvent } from '../trace/trace-recorder.ts';
@@ -109,12 +110,13 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
   const checkpoints: CheckpointResult[] = [];
   const checked: ExpectationResult[] = [];
 
-  const end = (given: RunOutcome, reason: string): PresetRunResult => {
+  const end = (given: RunOutcome, ending: string | RunEnding): PresetRunResult => {
     // Running out of time is a failure of the task, not a person stopping it.
     const outcome = given === 'stopped' && deadline?.aborted && !options.signal?.aborted ? 'failed' : given;
     const durationMs = clock.now() - started;
-    emit({ type: 'run-ended', time: time(), outcome, reason, ...(answer !== undefined ? { answer } : {}), steps, usage: { ...usage }, durationMs });
-    return { outcome, reason, ...(answer !== undefined ? { answer } : {}), steps, usage: { ...usage }, durationMs, checkpoints, expectations: checked };
+    const why = endingFields(ending);
+    emit({ type: 'run-ended', time: time(), outcome, ...why, ...(answer !== undefined ? { answer } : {}), steps, usage: { ...usage }, durationMs });
+    return { outcome, ...why, ...(answer !== undefined ? { answer } : {}), steps, usage: { ...usage }, durationMs, checkpoints, expectations: checked };
   };
 
   emit({ type: 'run-started', time: time(), goal, model: ports.model.name, policy });
@@ -129,7 +131,7 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
   for (const [index, pass] of passes.entries()) {
     // The budgets are the whole run's: each pass gets what the passes before it left.
     const remaining = remainingPolicy(policy, { steps, usage, elapsedMs: clock.now() - started });
-    if (typeof remaining === 'string') return end('failed', pass.subGoal ? `${remaining} before step ${index + 1} of ${passes.length} (${pass.subGoal}).` : `${remaining}.`);
+    if ('wording' in remaining) return end('failed', aroundEnding(remaining, '', pass.subGoal ? ` before step ${index + 1} of ${passes.length} (${pass.subGoal}).` : '.'));
     if (pass.subGoal) emit({ type: 'checkpoint', time: time(), step: steps, index: index + 1, of: passes.length, goal: pass.subGoal, status: 'started' });
     const offset = steps;
     const result = await runTask({
@@ -151,7 +153,7 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
       emit({ type: 'checkpoint', time: time(), step: steps, index: index + 1, of: passes.length, goal: pass.subGoal, status, ...(result.outcome !== 'done' ? { reason: result.reason } : {}) });
       checkpoints.push({ index: index + 1, goal: pass.subGoal, outcome: result.outcome, reason: result.reason, steps: result.steps });
     }
-    if (result.outcome !== 'done') return end(result.outcome, pass.subGoal ? `Step ${index + 1} of ${passes.length} (${pass.subGoal}): ${result.reason}` : result.reason);
+    if (result.outcome !== 'done') return end(result.outcome, pass.subGoal ? aroundEnding(endingOf(result), `Step ${index + 1} of ${passes.length} (${pass.subGoal}): `) : endingOf(result));
   }
 
   for (const question of expectations) {
@@ -179,7 +181,7 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
       }
     } catch (error) {
       if (isAbortError(error) || signal?.aborted) return end('stopped', abortError(signal).message);
-      if (error instanceof DeskpilotError) return end('failed', `The expectation "${question}" could not be checked: ${error.message}`);
+      if (error instanceof DeskpilotError) return end('failed', aroundEnding(errorEnding(error), `The expectation "${question}" could not be checked: `));
       return end('failed', `The expectation "${question}" could not be checked: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
@@ -192,19 +194,20 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
   return end('done', reason);
 }
 
-/** The policy for the next pass, or why nothing is left. */
-function remainingPolicy(policy: RunPolicy, used: { steps: number; usage: Usage; elapsedMs: number }): RunPolicy | string {
+/** The policy for the next pass, or why nothing is left (a clause: the caller says before what). */
+function remainingPolicy(policy: RunPolicy, used: { steps: number; usage: Usage; elapsedMs: number }): RunPolicy | RunEnding {
   const maxSteps = policy.maxSteps - used.steps;
-  if (maxSteps <= 0) return `The step budget (${policy.maxSteps}) was used up`;
+  if (maxSteps <= 0) return { code: 'STEP_BUDGET', field: 'maxSteps', wording: () => `The step budget (${policy.maxSteps}) was used up` };
   const next: RunPolicy = { ...policy, maxSteps };
-  if (policy.maxDurationMs !== undefined) {
-    const left = Math.floor(policy.maxDurationMs - used.elapsedMs);
-    if (left <= 0) return `The time limit of ${formatDuration(policy.maxDurationMs)} was reached`;
+  const limitMs = policy.maxDurationMs;
+  if (limitMs !== undefined) {
+    const left = Math.floor(limitMs - used.elapsedMs);
+    if (left <= 0) return { code: 'TIME_BUDGET', wording: () => `The time limit of ${formatDuration(limitMs)} was reached` };
     next.maxDurationMs = left;
   }
   if (policy.maxTokens !== undefined) {
     const left = policy.maxTokens - used.usage.inputTokens - used.usage.outputTokens;
-    if (left <= 0) return `The token budget (${policy.maxTokens}) was used up`;
+    if (left <= 0) return { code: 'TOKEN_BUDGET', wording: () => `The token budget (${policy.maxTokens}) was used up` };
     next.maxTokens = left;
   }
   return next;

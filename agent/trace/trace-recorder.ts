@@ -199,6 +199,8 @@ export class TraceRecorder {
             step: event.steps,
             outcome: event.outcome,
             reason: event.reason,
+            ...(event.code !== undefined ? { code: event.code } : {}),
+            ...(event.field !== undefined ? { field: event.field } : {}),
             ...(event.answer !== undefined ? { answer: event.answer } : {}),
             steps: event.steps,
             usage: usage(event.usage),

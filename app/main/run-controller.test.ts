@@ -102,6 +102,35 @@ describe('RunController', () => {
     expect(input.performed.length).toBeLessThan(4);
   });
 
+  it('words a step-budget ending with the settings field in the window and the history, and keeps the flag in the trace', async () => {
+    const { core, settings, published, history } = await setup([click(500, 250, 'A'), click(500, 300, 'B')]);
+    await settings.save({ ...settings.get(), maxSteps: 1 });
+    await core.runs.start({ goal: 'Click two things', approvalMode: 'never' });
+    expect((await core.runs.whenIdle())?.outcome).toBe('failed');
+    const inSettings = 'The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.';
+    expect(published.at(-1)).toMatchObject({ type: 'run-ended', code: 'STEP_BUDGET', field: 'maxSteps', setting: 'Step budget', reason: inSettings });
+    expect(core.runs.status().run?.events.at(-1)).toMatchObject({ reason: inSettings });
+    expect(history.list()[0]).toMatchObject({ outcome: 'failed', reason: inSettings });
+    expect(readTrace(history.list()[0]!.traceDir!).events.at(-1)).toMatchObject({
+      type: 'run-ended',
+      code: 'STEP_BUDGET',
+      field: 'maxSteps',
+      reason: 'The step budget of 1 ran out before the goal was reached; raise --max-steps or split the goal.',
+    });
+  });
+
+  it('names the Display field, not --display, when the saved display is not there', async () => {
+    const displaySource: Displays = { list: async () => [fullHdDisplay], attention: async () => ({}) };
+    const { core, settings, published, input } = await setup([click(500, 250, 'Save'), done], { desktop: { displaySource, displays: [fullHdDisplay] } });
+    await settings.save({ ...settings.get(), display: 2 });
+    await core.runs.start({ goal: 'Save the file', approvalMode: 'never' });
+    expect((await core.runs.whenIdle())?.outcome).toBe('failed');
+    const ended = published.at(-1);
+    expect(ended).toMatchObject({ type: 'run-ended', code: 'DISPLAY_NOT_FOUND', field: 'display', setting: 'Display', reason: expect.stringMatching(/^There is no display 2: .*Give auto in the Display field or a number from 1 to 1\.$/) });
+    expect(ended?.type === 'run-ended' && ended.reason).not.toContain('--');
+    expect(input.performed).toEqual([]);
+  });
+
   it('stops a tray run when the pointer is thrown into a screen corner (the fail-safe)', async () => {
     let samples = 0;
     const pointer = { position: async () => (++samples > 2 ? { x: 1919, y: 0 } : { x: 800, y: 500 }) };

@@ -5,6 +5,7 @@ import type { RunPolicyInput } from '../../agent/policy.ts';
 import type { Clock, Input, Model, Screen } from '../../agent/ports.ts';
 import type { Preset } from '../../agent/preset/preset-schema.ts';
 import { RiskTracker, type RiskAssessment } from '../../agent/risk/assess-risk.ts';
+import { endingFields, errorEnding } from '../../agent/run-ending.ts';
 import type { RunResult } from '../../agent/run-events.ts';
 import { renderTemplate } from '../../agent/preset/preset-variables.ts';
 import { createRedactor, type Redactor } from '../../agent/trace/redactor.ts';
@@ -192,15 +193,19 @@ export class RunController {
     this.active = run;
     const startedAt = this.deps.wallClock?.() ?? Date.now();
     const mask = launch.redactor.text;
-    const end = (reason: string): RunResult => {
-      const masked = mask(reason);
-      const ended: RunViewEvent = { runId, time: Date.now(), type: 'run-ended', outcome: 'failed', reason: masked, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
-      if (run.running) {
+    /** A run that never started or broke outside the loop: shown as the loop's own endings are, worded for the settings screen. */
+    const end = (error: unknown): RunResult => {
+      const ending = error instanceof DeskpilotError ? errorEnding(error) : error instanceof Error ? error.message : String(error);
+      const fields = endingFields(ending);
+      const result: RunResult = { outcome: 'failed', ...fields, reason: mask(fields.reason), steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
+      const view = toRunView({ type: 'run-ended', time: Date.now(), ...result }, { runId, approvalMode: launch.approvalMode });
+      const ended = view && maskRunView(view, mask);
+      if (run.running && ended?.type === 'run-ended') {
         run.events.push(ended);
         this.finish(run, ended, model.name, startedAt);
         this.deps.publish(ended);
       }
-      return { outcome: 'failed', reason: masked, steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
+      return result;
     };
     const onEvent = (event: SessionEvent) => {
       if (event.type === 'trace-opened') run.traceDir = event.dir;
@@ -238,12 +243,12 @@ export class RunController {
       });
       try {
         const ran = await session.run(launch.task);
-        if (ran.kind === 'not-started') return end(ran.error.message);
+        if (ran.kind === 'not-started') return end(ran.error);
         return ran.result;
       } finally {
         await session.close();
       }
-    })().catch((error: unknown) => end(error instanceof Error ? error.message : String(error)));
+    })().catch((error: unknown) => end(error));
     return { runId };
   }
 

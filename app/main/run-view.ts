@@ -3,11 +3,13 @@ import { screenToImage, type ScreenPoint } from '../../agent/geometry.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RiskAssessment } from '../../agent/risk/assess-risk.ts';
 import type { RunEvent } from '../../agent/run-events.ts';
+import { sayFor, SETTING_NAMES } from '../../agent/setting-fields.ts';
 import type { ApprovalMode, RunViewEvent } from '../ipc/contract.ts';
 
 // A run's events as the task window shows them: plain data that crosses IPC (the screenshot as a
 // data: URL, the target as fractions of it), rounded where the contract wants whole numbers, and
-// what was typed into a secret field masked before it leaves the main process.
+// what was typed into a secret field masked before it leaves the main process. A run's ending is
+// worded for the settings screen from its own wording, so the window never shows a flag.
 
 export type RunViewContext = {
   readonly runId: string;
@@ -80,13 +82,24 @@ export function toRunView(event: RunEvent, context: RunViewContext): RunViewEven
         ...base,
         type: 'run-ended',
         outcome: event.outcome,
-        reason: event.reason,
+        ...endingView(event),
         ...(event.answer !== undefined ? { answer: event.answer } : {}),
         steps: event.steps,
         usage: { inputTokens: whole(event.usage.inputTokens), outputTokens: whole(event.usage.outputTokens) },
         durationMs: whole(event.durationMs),
       };
   }
+}
+
+/** The reason said with the settings screen's names, and which setting it is about. */
+function endingView(event: Extract<RunEvent, { type: 'run-ended' }>): Pick<Extract<RunViewEvent, { type: 'run-ended' }>, 'reason' | 'code' | 'field' | 'setting'> {
+  const names = event.field ? SETTING_NAMES[event.field] : undefined;
+  return {
+    reason: event.wording ? event.wording(sayFor('settings')) : event.reason,
+    ...(event.code !== undefined ? { code: event.code } : {}),
+    ...(event.field ? { field: event.field } : {}),
+    ...(names && 'setting' in names ? { setting: names.setting } : {}),
+  };
 }
 
 /** Where the step points, as fractions of its screenshot, through the geometry's own inverse. */

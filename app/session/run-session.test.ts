@@ -72,7 +72,36 @@ describe('openSession', () => {
     const ran = await session.run({ kind: 'goal', goal: 'Click three things' });
     expect(ran.kind === 'ran' && ran.result.outcome).toBe('failed');
     expect(ran.kind === 'ran' && ran.result.reason).toMatch(/token budget/i);
+    expect(ran.kind === 'ran' && ran.result.code).toBe('TOKEN_BUDGET');
     expect(input.performed.length).toBeLessThan(3);
+  });
+
+  it("records why the run ended as code and field in the trace, and reads a trace from before them", async () => {
+    const { sessionOptions } = setup([click(500, 250, 'A'), click(500, 300, 'B')], { policy: { defaults: { maxSteps: 1 } } });
+    const session = await openSession(sessionOptions);
+    const ran = await session.run({ kind: 'goal', goal: 'Click two things' });
+    await session.close();
+    if (ran.kind !== 'ran') throw new Error('the run did not start');
+    const reason = 'The step budget of 1 ran out before the goal was reached; raise --max-steps or split the goal.';
+    expect(ran.result).toMatchObject({ code: 'STEP_BUDGET', field: 'maxSteps', reason });
+    const trace = readTrace(ran.traceDir!);
+    expect(trace.warnings).toEqual([]);
+    expect(trace.events.at(-1)).toMatchObject({ type: 'run-ended', outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', reason });
+
+    // The same run as a trace written before run-ended had code and field: it loads, with the reason alone.
+    const file = path.join(ran.traceDir!, 'trace.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').map((line) => {
+      if (!line.includes('"run-ended"')) return line;
+      const { code: _code, field: _field, ...older } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify(older);
+    });
+    fs.writeFileSync(file, lines.join('\n'));
+    const old = readTrace(ran.traceDir!);
+    expect(old.warnings).toEqual([]);
+    const ended = old.events.at(-1);
+    expect(ended).toMatchObject({ type: 'run-ended', outcome: 'failed', reason });
+    expect(ended).not.toHaveProperty('code');
+    expect(ended).not.toHaveProperty('field');
   });
 
   it('lets flags (overrides) win over the config file and a preset, and the preset over defaults', async () => {

@@ -100,6 +100,20 @@ describe('the task window', () => {
     expect(app.input.performed).toEqual([]);
   });
 
+  it("says a run that used its step budget ran out in the settings screen's words, and the history row too", async () => {
+    const { app, page } = await open();
+    await app.settings.save({ ...app.settings.get(), maxSteps: 1 });
+    app.script = [app.clickReply('text', 'Shopping list', 'I click the list.'), app.clickReply('save', 'Save', 'I save it.')];
+    const result = await runToEnd(app, page, 'Add bread to the shopping list', 'never');
+    expect(result).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps' });
+    // The run's own reason (the trace's, the command line's) names the flag; the window names the field.
+    expect(result?.reason).toContain('raise --max-steps');
+    expect(await page.getByRole('status').first().innerText()).toMatch(/^Failed after 1 step/);
+    expect(await page.locator('.outcome .reason').innerText()).toBe('The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.');
+    expect(app.history.list()[0]).toMatchObject({ outcome: 'failed', reason: 'The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.' });
+    expect(await page.locator('body').innerText()).not.toContain('--max-steps');
+  });
+
   it('refuses an empty goal in the window, before anything is sent', async () => {
     const { app, page } = await open();
     await page.getByRole('combobox', { name: 'Goal' }).press('Enter');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SETTING_NAMES, type SettingField } from '../../../agent/setting-fields.ts';
 import { ApprovalModeSchema, count, defineContract, Empty, GoalSchema, PointSchema, RectSchema, RiskSchema, RunIdSchema, UsageSchema } from './shared.ts';
 
 // Runs as the task window sees them: starting and stopping one, and its events as they happen.
@@ -8,6 +9,9 @@ export const DecisionKindSchema = z.enum(['approve', 'skip', 'stop', 'correct'])
 export const OutcomeSchema = z.enum(['done', 'failed', 'stopped']);
 
 const eventBase = { runId: RunIdSchema, time: count };
+
+/** A setting by its name in the policy and the settings (maxSteps), as errors and run endings name it. */
+export const SettingFieldSchema = z.enum(Object.keys(SETTING_NAMES) as [SettingField, ...SettingField[]]);
 
 /** Where the step points, as fractions (0..1) of the screenshot: for drawing on its thumbnail. */
 export const ThumbnailMarksSchema = z.strictObject({ point: PointSchema.optional(), box: RectSchema.optional() });
@@ -58,7 +62,13 @@ export const RunViewEventSchema = z.discriminatedUnion('type', [
     ...eventBase,
     type: z.literal('run-ended'),
     outcome: OutcomeSchema,
+    /** Worded for the settings screen: it names settings by their fields there, never by flags. */
     reason: z.string(),
+    /** Why, for programs (STEP_BUDGET, an error's code), when the ending has a code. */
+    code: z.string().optional(),
+    /** The setting a person would change, and its label on the settings screen when it has one there. */
+    field: SettingFieldSchema.optional(),
+    setting: z.string().optional(),
     answer: z.string().optional(),
     steps: count,
     usage: UsageSchema,
