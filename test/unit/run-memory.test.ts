@@ -115,7 +115,7 @@ describe('memory over a long run', () => {
     const result = await runTask({
       goal: 'Click around for a long time',
       // Step budget one past the clicks, so the run ends with the model's own "done".
-      policy: { maxSteps: STEPS + 1, screenshotsInContext: 3, screenshotTrimChunk: 3 },
+      policy: { maxSteps: STEPS + 1, screenshotsInContext: 3, screenshotTrimChunk: 3, refine: 'never' },
       ports: { screen, input, model: new AiSdkModel({ name: 'forgetful', model: forgetful.model, maxRetries: 0 }), approver: new ScriptedApprover(), clock: new VirtualClock() },
       onEvent: (event) => {
         trace.recorder.onEvent(event);

@@ -43,7 +43,8 @@ export async function recordTestRun(options: { runsDir: string; script: string[]
   const trace = openRunTrace({ kind: 'run', goal, secrets: options.secrets ?? [], runsDir: options.runsDir, settings: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'qwen3-vl-loopback' } });
   const result = await runTask({
     goal,
-    policy: { maxSteps: options.maxSteps ?? 30 },
+    // The report's own tests script every reply; a closer look would take one of them (it is tested in agent/loop).
+    policy: { maxSteps: options.maxSteps ?? 30, refine: 'never' },
     ports: { screen, input, model: mockQwenModel(options.script).model, approver: options.approver ?? new ScriptedApprover(), clock: new VirtualClock() },
     onEvent: trace.recorder.onEvent,
   });
