@@ -34,7 +34,21 @@ export interface Screen {
   fingerprint(signal?: AbortSignal): Promise<string>;
   /** The display server's own reports of drawing, where it gives them (X11 DAMAGE); settle then waits on events instead of looking every few milliseconds. */
   readonly changes?: ScreenChanges;
+  /**
+   * With `changes`: the newest look this screen took (for a capture or a fingerprint) once its
+   * digest is known, so that the look before an action need not grab again when nothing was drawn
+   * since the observation. Undefined when there is none or the change count cannot be trusted.
+   */
+  lastLook?(): ScreenLook | undefined;
 }
+
+/** What a screen last saw. */
+export type ScreenLook = {
+  /** The digest of the pixels, as `fingerprint` gives it. */
+  readonly fingerprint: string;
+  /** `ScreenChanges.changes` read before those pixels were grabbed: while it still reads this, nothing was drawn since. */
+  readonly changes: number;
+};
 
 /** What the display server says was drawn, for settling on its events instead of by looking. */
 export interface ScreenChanges {

@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { ScreenAction } from '../agent/actions.ts';
-import type { CaptureOptions, Input, Model, ModelReply, ModelRequest, Screen, Screenshot } from '../agent/ports.ts';
+import type { CaptureOptions, Input, Model, ModelReply, ModelRequest, Screen, ScreenLook, Screenshot } from '../agent/ports.ts';
 import type { TimelineEntry } from './timeline.ts';
 
 // Port wrappers that write each call onto a timeline and change nothing else. They sit between
@@ -52,6 +52,15 @@ export class TimedScreen implements Screen {
       () => this.inner.capture(options),
       (start, end, shot) => ({ kind: 'capture', start, end, grabMs: shot?.timings.grabMs ?? 0, encodeMs: shot?.timings.encodeMs ?? 0, bytes: shot?.image.byteLength ?? 0 }),
     );
+  }
+
+  /** The inner screen's last look, noted when it is offered; when the loop looks again instead, that look follows on the timeline. */
+  lastLook(): ScreenLook | undefined {
+    if (this.options.blind) return undefined;
+    const look = this.inner.lastLook?.();
+    const now = performance.now();
+    if (look) this.timeline.add({ kind: 'last-look', start: now, end: now, value: look.fingerprint });
+    return look;
   }
 
   fingerprint(signal?: AbortSignal): Promise<string> {

@@ -6,6 +6,8 @@
 export type TimelineEntry =
   | { readonly kind: 'capture'; readonly start: number; readonly end: number; readonly grabMs: number; readonly encodeMs: number; readonly bytes: number }
   | { readonly kind: 'fingerprint'; readonly start: number; readonly end: number; readonly value: string }
+  /** The screen offering its last look (no time of its own); the look before the action runs from here to the action. */
+  | { readonly kind: 'last-look'; readonly start: number; readonly end: number; readonly value: string }
   | { readonly kind: 'perform'; readonly start: number; readonly end: number; readonly action: string }
   /** The baseline's fixed sleep after an action (inside its `perform`). */
   | { readonly kind: 'fixed-wait'; readonly start: number; readonly end: number }
@@ -70,6 +72,7 @@ export function breakDownSteps(entries: readonly TimelineEntry[]): StepBreakdown
     const fixedWaits = inStep.filter((entry) => entry.kind === 'fixed-wait');
     const fingerprints = inStep.filter((entry): entry is Extract<TimelineEntry, { kind: 'fingerprint' }> => entry.kind === 'fingerprint');
     const before = perform ? fingerprints.filter((entry) => entry.end <= perform.start) : [];
+    const offered = perform ? inStep.find((entry) => entry.kind === 'last-look' && entry.start <= perform.start) : undefined;
     const settling = perform ? fingerprints.filter((entry) => entry.start >= perform.end) : [];
     const acted = inStep.find((entry) => entry.kind === 'record' && entry.event === 'step-acted');
     const settleMs = perform ? Math.max(0, (acted?.start ?? stepEnd) - perform.end) : 0;
@@ -80,14 +83,16 @@ export function breakDownSteps(entries: readonly TimelineEntry[]): StepBreakdown
     const final = settling.at(-1)?.value;
     const lastDifferent = [...settling].reverse().find((entry) => entry.value !== final);
     const appReactionMs = perform && lastDifferent ? Math.max(0, lastDifferent.start - perform.end) : 0;
-    const beforeValue = before.at(-1)?.value;
+    // A look taken after the last one was offered replaced it.
+    const beforeValue = before.at(-1)?.value ?? (offered?.kind === 'last-look' ? offered.value : undefined);
     const changed = settling.some((entry) => entry.value !== beforeValue);
 
     const wallMs = stepEnd - capture.start;
     const modelMs = sum(models);
     const serverMs = sum(servers);
     const recordMs = sum(records);
-    const beforeFingerprintMs = sum(before);
+    // With a last look offered, the whole check (its round trip, and any new look) until the action.
+    const beforeFingerprintMs = perform && offered ? perform.start - offered.start : sum(before);
     const fixedWaitMs = sum(fixedWaits);
     const actionMs = perform ? duration(perform) - fixedWaitMs : 0;
     const captureMs = duration(capture);

@@ -1,6 +1,8 @@
-import type { ScreenChanges } from '../agent/ports.ts';
+import type { ScreenChanges, ScreenLook } from '../agent/ports.ts';
 import type { RawPixels } from './bgra.ts';
 import { fingerprintOf } from './grab-screen.ts';
+
+type Frame = { readonly pixels: RawPixels; readonly count: number; fingerprint?: string };
 
 /**
  * The last frame grabbed, reused while the display server reports nothing drawn since: the look
@@ -8,7 +10,7 @@ import { fingerprintOf } from './grab-screen.ts';
  * next action, without grabbing the screen again. Without change reports every call grabs.
  */
 export class FrameCache {
-  private last: { readonly pixels: RawPixels; readonly count: number; fingerprint?: string } | undefined;
+  private last: Frame | undefined;
   /** Grabs taken and grabs saved, for the bench. */
   readonly counts = { grabbed: 0, reused: 0 };
 
@@ -22,26 +24,59 @@ export class FrameCache {
   }
 
   async fingerprint(): Promise<string> {
-    const frame = await this.frame();
-    frame.fingerprint ??= fingerprintOf(frame.pixels);
-    return frame.fingerprint;
+    return digest(await this.frame());
   }
 
-  private async frame(): Promise<{ readonly pixels: RawPixels; readonly count: number; fingerprint?: string }> {
+  /** The newest frame's digest and the count it was grabbed at, once the digest is known. */
+  lastLook(): ScreenLook | undefined {
+    const last = this.changes?.usable ? this.last : undefined;
+    return last?.fingerprint === undefined ? undefined : { fingerprint: last.fingerprint, changes: last.count };
+  }
+
+  private async frame(): Promise<Frame> {
     const changes = this.changes?.usable ? this.changes : undefined;
-    if (changes && this.last) {
-      // Anything drawn before now has been reported once the round trip returns.
-      await changes.flush();
-      if (changes.usable && changes.changes === this.last.count) {
-        this.counts.reused += 1;
-        return this.last;
-      }
+    if (!changes) {
+      this.last = undefined;
+      this.counts.grabbed += 1;
+      return { pixels: await this.grab(), count: -1 };
     }
-    // The count is read before the grab: a change drawn during it makes the frame stale at once.
-    const count = changes ? changes.changes : -1;
-    const pixels = await this.grab();
+    // The count is read before the round trip. When it returns, the server has re-armed the
+    // reports (DamageSubtract) of every change counted so far, so whatever the grab then misses is
+    // drawn after it and reported anew; a change reported during the round trip makes the frame
+    // stale at once.
+    const count = changes.changes;
+    await changes.flush();
+    if (this.last && changes.usable && changes.changes === this.last.count) {
+      this.counts.reused += 1;
+      return this.last;
+    }
+    const frame: Frame = { pixels: await this.grab(), count };
     this.counts.grabbed += 1;
-    this.last = changes ? { pixels, count } : undefined;
-    return this.last ?? { pixels, count };
+    this.last = frame;
+    // A capture's caller is waiting on the encoder by the next turn, leaving this thread free: the
+    // digest a look before the next action needs is ready by then, instead of taken in its way.
+    setImmediate(() => {
+      if (this.last === frame) tryDigest(frame);
+    });
+    return frame;
+  }
+}
+
+function digest(frame: Frame): string {
+  if (frame.fingerprint !== undefined) return frame.fingerprint;
+  const { data, width, height, byteWidth } = frame.pixels;
+  // A buffer handed to another thread reads as empty here: its digest would match every other such frame.
+  if (data.byteLength < byteWidth * (height - 1) + width * 4) {
+    throw new RangeError(`The ${width}x${height} frame has ${data.byteLength} bytes left; it was given away (transferred) before its digest was taken.`);
+  }
+  frame.fingerprint = fingerprintOf(frame.pixels);
+  return frame.fingerprint;
+}
+
+function tryDigest(frame: Frame): void {
+  try {
+    digest(frame);
+  } catch {
+    // Left to the next fingerprint() to report.
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../agent/abort.ts';
 import type { DisplayGeometry, Size } from '../agent/geometry.ts';
-import type { CaptureOptions, Screen, ScreenChanges, Screenshot } from '../agent/ports.ts';
+import type { CaptureOptions, Screen, ScreenChanges, ScreenLook, Screenshot } from '../agent/ports.ts';
 import { DeskpilotError } from '../agent/errors.ts';
 import { bgraToRgb, cropPixels, type RawPixels } from './bgra.ts';
 import { FrameCache } from './frame-cache.ts';
@@ -104,6 +104,10 @@ export class GrabScreen implements Screen {
     const fingerprint = await this.frames.fingerprint();
     throwIfAborted(signal);
     return fingerprint;
+  }
+
+  lastLook(): ScreenLook | undefined {
+    return this.frames.lastLook();
   }
 
   /** The display as it is now (grabs once to learn the pixel size). */

@@ -1,7 +1,8 @@
+import { throwIfAborted } from '../abort.ts';
 import type { ScreenAction } from '../actions.ts';
 import { InputNotAcceptedError } from '../errors.ts';
 import type { RunPolicy } from '../policy.ts';
-import type { Clock, Input, Screen } from '../ports.ts';
+import type { Clock, Input, Screen, ScreenChanges } from '../ports.ts';
 import { waitForStillScreen, type SettleResult } from './settle.ts';
 
 export type ActInput = {
@@ -24,9 +25,10 @@ export type ActResult = {
 
 /** Performs the action, having first noted how the screen looked. */
 export async function act(options: ActInput): Promise<ActResult> {
+  const changes = options.screen.changes?.usable ? options.screen.changes : undefined;
   // Read before the look, so that a drawing the look may have missed still counts as a change.
-  const changesBefore = options.screen.changes?.usable ? options.screen.changes.changes : undefined;
-  const before = await options.screen.fingerprint(options.signal);
+  const changesBefore = changes?.changes;
+  const before = await lookBefore(options.screen, changes, options.signal);
   const started = options.clock.now();
   const failure = await options.input.perform(options.action, options.signal).then(() => undefined, notAccepted);
   return {
@@ -35,6 +37,22 @@ export async function act(options: ActInput): Promise<ActResult> {
     actionMs: options.clock.now() - started,
     ...(failure ? { failure: { code: failure.code, reason: failure.message, sentence: failure.sentence } } : {}),
   };
+}
+
+/**
+ * The screen right before the action. Where the display server counts what it draws, the screen's
+ * last look (the observation, as a rule) still is that when nothing was drawn since it was taken:
+ * asked after a round trip, so a drawing still on its way is counted and the screen looked at
+ * again. A look from before such a drawing would pass it off as the action's effect.
+ */
+async function lookBefore(screen: Screen, changes: ScreenChanges | undefined, signal: AbortSignal | undefined): Promise<string> {
+  const last = changes ? screen.lastLook?.() : undefined;
+  if (changes && last) {
+    await changes.flush();
+    throwIfAborted(signal);
+    if (changes.usable && changes.changes === last.changes) return last.fingerprint;
+  }
+  return screen.fingerprint(signal);
 }
 
 /** A step whose input the focused window did not take fails alone; any other error ends the run. */

@@ -1,7 +1,7 @@
 import { abortableSleep, abortError } from '../abort.ts';
 import type { ScreenAction } from '../actions.ts';
 import type { DisplayGeometry, Size } from '../geometry.ts';
-import type { Approver, CaptureOptions, Clock, Decision, Input, Screen, ScreenChanges, Screenshot } from '../ports.ts';
+import type { Approver, CaptureOptions, Clock, Decision, Input, Screen, ScreenChanges, ScreenLook, Screenshot } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
 
 // Test doubles for every port, named after what they do. They record what they were asked so a
@@ -91,35 +91,92 @@ export class VirtualClock implements Clock {
 
 /**
  * Change reports on virtual time: `drawnAt` lists when something is drawn (ms on the clock);
- * waiting advances the clock to the next drawing or the time-out, and a flush costs `flushMs`.
+ * waiting advances the clock to the next report or the time-out, and a flush costs `flushMs`. With
+ * `reportLagMs` a drawing is reported that long after it is drawn, or by a flush begun after it
+ * (the server's events still on their way until a round trip collects them).
  */
 export class ScriptedScreenChanges implements ScreenChanges {
   usable = true;
   flushes = 0;
+  private readonly reportLagMs: number;
+  private flushedAt = Number.NEGATIVE_INFINITY;
   constructor(
     private readonly clock: VirtualClock,
     private readonly drawnAt: readonly number[],
     private readonly flushMs = 1,
-  ) {}
+    options: { readonly reportLagMs?: number } = {},
+  ) {
+    this.reportLagMs = options.reportLagMs ?? 0;
+  }
+  private reportedAt(drawn: number): number {
+    return drawn <= this.flushedAt ? drawn : drawn + this.reportLagMs;
+  }
   private reported(): number[] {
     const now = this.clock.now();
-    return this.drawnAt.filter((at) => at <= now);
+    return this.drawnAt.filter((at) => this.reportedAt(at) <= now);
   }
   get changes(): number {
     return this.reported().length;
   }
   get lastChangeAt(): number | undefined {
-    return this.reported().at(-1);
+    const last = this.reported().at(-1);
+    return last === undefined ? undefined : this.reportedAt(last);
   }
   async waitForChange(afterCount: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw abortError(signal);
     if (this.changes !== afterCount) return;
-    const next = this.drawnAt.find((at) => at > this.clock.now());
-    const until = this.clock.now() + Math.max(0, timeoutMs);
-    this.clock.advance((next !== undefined ? Math.min(next, until) : until) - this.clock.now());
+    const now = this.clock.now();
+    const next = this.drawnAt.map((at) => this.reportedAt(at)).find((at) => at > now);
+    const until = now + Math.max(0, timeoutMs);
+    this.clock.advance((next !== undefined ? Math.min(next, until) : until) - now);
   }
   async flush(): Promise<void> {
     this.flushes += 1;
+    this.flushedAt = this.clock.now();
     this.clock.advance(this.flushMs);
+  }
+}
+
+/**
+ * A screen on virtual time that remembers its last look, as GrabScreen does where the display
+ * server counts changes: its picture is `pictureAt(ms)`, every look grabs (noted in `grabs`, taking
+ * `grabMs`), and `lastLook` offers the newest one with the count read before it.
+ */
+export class LookingScreen implements Screen {
+  /** When each grab was taken. */
+  readonly grabs: number[] = [];
+  private last: ScreenLook | undefined;
+  constructor(
+    private readonly clock: VirtualClock,
+    readonly changes: ScriptedScreenChanges,
+    private readonly pictureAt: (ms: number) => string,
+    private readonly grabMs = 10,
+    readonly display: DisplayGeometry = fullHdDisplay,
+  ) {}
+
+  async capture(options: CaptureOptions): Promise<Screenshot> {
+    if (options.signal?.aborted) throw abortError(options.signal);
+    await this.look();
+    const display = options.area ?? this.display;
+    return { image: TINY_PNG, mediaType: 'image/png', size: options.sizeFor(display.pixelSize), display, timings: { grabMs: this.grabMs, encodeMs: 1 } };
+  }
+
+  async fingerprint(signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) throw abortError(signal);
+    return this.look();
+  }
+
+  lastLook(): ScreenLook | undefined {
+    return this.changes.usable ? this.last : undefined;
+  }
+
+  private async look(): Promise<string> {
+    const count = this.changes.changes;
+    const seenAt = this.clock.now();
+    this.grabs.push(seenAt);
+    this.clock.advance(this.grabMs);
+    const fingerprint = this.pictureAt(seenAt);
+    this.last = { fingerprint, changes: count };
+    return fingerprint;
   }
 }

@@ -16,4 +16,18 @@ describe('sha1Hex', () => {
       }),
     );
   });
+
+  it('agrees at every length around the padding boundaries, and on a screenshot-sized input', () => {
+    const bytes = Uint8Array.from({ length: 1_000_003 }, (_, index) => (index * 7919 + (index >> 9)) & 0xff);
+    for (const length of [...Array.from({ length: 200 }, (_, index) => index), 1_000_003]) {
+      const part = bytes.subarray(0, length);
+      expect(sha1Hex(part)).toBe(createHash('sha1').update(part).digest('hex'));
+    }
+  });
+
+  it('reads a view at an offset inside a larger buffer as only its own bytes', () => {
+    const buffer = Uint8Array.from({ length: 300 }, (_, index) => index & 0xff);
+    const view = buffer.subarray(37, 237);
+    expect(sha1Hex(view)).toBe(createHash('sha1').update(view).digest('hex'));
+  });
 });

@@ -60,6 +60,22 @@ describe('breakDownSteps', () => {
     expect(step!.overheadMs).toBe(250);
   });
 
+  it('charges the look before the action from the offered last look to the action, and compares with it', () => {
+    // The observation's look is offered at 1570 and its round trip ends at 1572: nothing grabbed.
+    const reused = entries.map((entry): TimelineEntry => (entry.kind === 'fingerprint' && entry.start === 1570 ? { kind: 'last-look', start: 1570, end: 1570, value: 'before' } : entry));
+    const [step] = breakDownSteps([...reused.filter((entry) => entry.kind !== 'perform'), { kind: 'perform', start: 1572, end: 1590, action: 'click' }]);
+    expect(step).toMatchObject({ beforeFingerprintMs: 2, actionMs: 18, changed: true });
+    const stillAfter = reused.map((entry) => (entry.kind === 'fingerprint' ? { ...entry, value: 'before' } : entry));
+    expect(breakDownSteps(stillAfter)[0]).toMatchObject({ beforeFingerprintMs: 10, changed: false });
+  });
+
+  it('takes a look after the offered one as the look before the action', () => {
+    const regrabbed: TimelineEntry[] = [...entries, { kind: 'last-look', start: 1565, end: 1565, value: 'stale' }];
+    expect(breakDownSteps(regrabbed)[0]).toMatchObject({ beforeFingerprintMs: 15, changed: true });
+    const stillAfter = regrabbed.map((entry) => (entry.kind === 'fingerprint' && entry.start > 1580 ? { ...entry, value: 'before' } : entry));
+    expect(breakDownSteps(stillAfter)[0]).toMatchObject({ changed: false });
+  });
+
   it('sees no change when every look after the action matches the one before', () => {
     const still = entries.map((entry) => (entry.kind === 'fingerprint' ? { ...entry, value: 'before' } : entry));
     expect(breakDownSteps(still)[0]).toMatchObject({ changed: false, appReactionMs: 0 });
