@@ -9,6 +9,7 @@ import { LazyInput } from './lazy-input.ts';
 import { libnutPixels, libnutPointer, loadLibnutAddon } from './libnut-addon.ts';
 import { NutInput, type NutApi } from './nut-input.ts';
 import { onFirstRequestSent } from './on-first-request-sent.ts';
+import { backgroundPngEncoder } from './png-encoder.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
 import { X11Damage } from './x11-damage.ts';
@@ -59,6 +60,8 @@ export type OpenDesktopOptions = {
  * then has a model's answer to wait for, and its first screenshot does not wait for nut-js.
  */
 export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Desktop> {
+  // First: the encoder's worker loads sharp on the other core while the desktop opens.
+  const encoder = backgroundPngEncoder();
   await assertDisplayReachable(process.env, { timeoutMs: options.displayCheckTimeoutMs });
   const addon = loadLibnutAddon();
   const pixels = libnutPixels(addon);
@@ -75,7 +78,7 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Des
     options.typing === 'clipboard' ? undefined : openX11Typer(),
     displaySource?.list().catch(() => undefined),
   ]);
-  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, ...(changes ? { changes } : {}) });
+  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, encoder, ...(changes ? { changes } : {}) });
   const input = new LazyInput(async () => {
     const nut = await import('@nut-tree-fork/nut-js');
     configureForSpeed(nut);
