@@ -1,5 +1,6 @@
 import type { RunEvent } from '../run-events.ts';
-import { TRACE_VERSION, type TraceEvent, type TraceEventOf } from './trace-schema.ts';
+import type { TraceEvent, TraceEventOf } from './trace-schema.ts';
+import { TRACE_VERSION } from './trace-layout.ts';
 import type { TraceResource, TraceSink } from './trace-sink.ts';
 import { sha1Hex } from './sha1.ts';
 
