@@ -14,13 +14,8 @@ export type RawPixels = {
  * into `into` when it has exactly the right size (a buffer kept from the last capture).
  */
 export function bgraToRgb(pixels: RawPixels, into?: Buffer): Buffer {
+  checkBgra(pixels);
   const { data, width, height, byteWidth } = pixels;
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
-    throw new RangeError(`Invalid image size ${width}x${height}.`);
-  }
-  if (byteWidth < width * 4 || data.length < byteWidth * (height - 1) + width * 4) {
-    throw new RangeError(`A ${width}x${height} BGRA image with rows of ${byteWidth} bytes needs more than ${data.length} bytes.`);
-  }
   const rgb = into?.length === width * height * 3 ? into : Buffer.allocUnsafe(width * height * 3);
   // Word at a time where the rows line up on 4 bytes in and out (every common screen width):
   // byte by byte, the conversion cost more than sharp's resize.
@@ -30,6 +25,22 @@ export function bgraToRgb(pixels: RawPixels, into?: Buffer): Buffer {
     convertByBytes(data, width, height, byteWidth, rgb);
   }
   return rgb;
+}
+
+/** Throws a RangeError unless the pixels are a whole, positive size with rows that fit their bytes. */
+export function checkBgra(pixels: RawPixels): void {
+  const { data, width, height, byteWidth } = pixels;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new RangeError(`Invalid image size ${width}x${height}.`);
+  }
+  if (byteWidth < width * 4 || data.length < bgraSpan(pixels)) {
+    throw new RangeError(`A ${width}x${height} BGRA image with rows of ${byteWidth} bytes needs more than ${data.length} bytes.`);
+  }
+}
+
+/** How many bytes of `data` the pixels use: every row but the last padded to `byteWidth`. */
+export function bgraSpan(pixels: Pick<RawPixels, 'width' | 'height' | 'byteWidth'>): number {
+  return pixels.byteWidth * (pixels.height - 1) + pixels.width * 4;
 }
 
 function convertByBytes(data: Uint8Array, width: number, height: number, byteWidth: number, rgb: Buffer): void {

@@ -3,15 +3,9 @@ import { throwIfAborted } from '../agent/abort.ts';
 import type { DisplayGeometry, Size } from '../agent/geometry.ts';
 import type { CaptureOptions, Screen, ScreenChanges, ScreenLook, Screenshot } from '../agent/ports.ts';
 import { DeskpilotError } from '../agent/errors.ts';
-import { bgraToRgb, cropPixels, type RawPixels } from './bgra.ts';
+import { cropPixels, type RawPixels } from './bgra.ts';
 import { FrameCache } from './frame-cache.ts';
-
-// sharp takes tens of milliseconds to load (libvips, and JavaScript down to semver), and nothing
-// needs it before the first capture: it loads in the background from here on, while a run reads its
-// settings and opens the desktop (waits on files, the X server and child processes).
-const sharpLoading = import('sharp').then((module) => module.default);
-// A failure to load is the first capture's to report.
-sharpLoading.catch(() => undefined);
+import { InThreadPngEncoder, type PngEncoder } from './png-encoder.ts';
 
 /** What GrabScreen needs from the screen (libnut, as nut-js `screen`): raw BGRA pixels and the size in input coordinates. */
 export type PixelSource = {
@@ -28,6 +22,11 @@ export type GrabScreenOptions = {
   readonly compressionLevel?: number;
   /** The display server's reports of drawing (X11 DAMAGE): settle waits on them, and an unchanged screen is not grabbed twice. */
   readonly changes?: ScreenChanges;
+  /**
+   * Where the PNG is made (default: on this thread, sharp loading at the first capture);
+   * openDesktop passes the process's worker (backgroundPngEncoder).
+   */
+  readonly encoder?: PngEncoder;
 };
 
 /** The one display nut-js sees: the whole X screen (every monitor), the main display elsewhere. */
@@ -46,17 +45,12 @@ export function displayGeometryOf(pixelSize: Size, inputSize: Size): DisplayGeom
   };
 }
 
-/** Screen port over libnut grabs (what nut-js `screen.grab()` returns), resized and PNG-encoded with sharp. */
+/** Screen port over libnut grabs (what nut-js `screen.grab()` returns), resized and PNG-encoded with sharp (png-encoder.ts). */
 export class GrabScreen implements Screen {
   private readonly compressionLevel: number;
   readonly changes: ScreenChanges | undefined;
   readonly frames: FrameCache;
-  /**
-   * The RGB buffer of the last capture, reused by the next one of the same size: a fresh 6 MB
-   * (1920x1080) buffer each time costs its page faults and collections. Taken while in use, so
-   * overlapping captures never share it.
-   */
-  private spareRgb: Buffer | undefined;
+  private readonly encoder: PngEncoder;
 
   constructor(
     private readonly source: PixelSource,
@@ -64,6 +58,7 @@ export class GrabScreen implements Screen {
   ) {
     this.compressionLevel = options.compressionLevel ?? 2;
     this.changes = options.changes;
+    this.encoder = options.encoder ?? new InThreadPngEncoder();
     this.frames = new FrameCache(() => source.grab(), options.changes);
   }
 
@@ -79,20 +74,10 @@ export class GrabScreen implements Screen {
     const whole = displayGeometryOf(pixels, { width, height });
     const { display, pixels: shown } = options.area ? areaOf(pixels, whole, options.area) : { display: whole, pixels };
     const size = checkedSize(options.sizeFor(display.pixelSize));
-    const sharp = await sharpLoading;
-    const rgb = bgraToRgb(shown, this.spareRgb);
-    this.spareRgb = undefined;
-    let pipeline = sharp(rgb, { raw: { width: shown.width, height: shown.height, channels: 3 } });
-    if (size.width !== shown.width || size.height !== shown.height) {
-      // Lanczos keeps small text the most legible, which is what the model reads.
-      pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' });
-    }
-    const image = await pipeline.png({ compressionLevel: this.compressionLevel, adaptiveFiltering: false }).toBuffer();
-    // sharp has read it by now.
-    this.spareRgb = rgb;
+    const image = await this.encoder.encode({ pixels: shown, size, compressionLevel: this.compressionLevel });
     const encodeMs = performance.now() - encodeStarted;
     throwIfAborted(signal);
-    return { image: new Uint8Array(image.buffer, image.byteOffset, image.byteLength), mediaType: 'image/png', size, display, timings: { grabMs, encodeMs } };
+    return { image, mediaType: 'image/png', size, display, timings: { grabMs, encodeMs } };
   }
 
   /**

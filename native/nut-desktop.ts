@@ -9,6 +9,7 @@ import { LazyInput } from './lazy-input.ts';
 import { libnutPixels, libnutPointer, loadLibnutAddon } from './libnut-addon.ts';
 import { NutInput, type NutApi } from './nut-input.ts';
 import { onFirstRequestSent } from './on-first-request-sent.ts';
+import { backgroundPngEncoder } from './png-encoder.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
 import { X11Damage } from './x11-damage.ts';
@@ -23,7 +24,11 @@ export type NativeDesktop = {
   readonly pointer: PointerPosition;
   /** The displays the screen captures and the input reaches, as they were when the desktop opened. */
   readonly displays: readonly DisplayGeometry[];
-  /** How text is typed: XTEST with spare keycodes bound for the text (X11), or keys plus the clipboard. */
+  /**
+   * How text is typed: XTEST with spare keycodes bound for the text (X11), or keys plus the
+   * clipboard. The keymap typer connects when the input loads; should that fail, this turns to
+   * `clipboard`, as the typing does.
+   */
   readonly typing: 'x11-keymap' | 'clipboard';
   /**
    * Each display on its own, asked every step (pass as `Ports.displays`). X11 only so far (RandR
@@ -55,11 +60,14 @@ export type OpenDesktopOptions = {
  * call would otherwise crash the process without a display. nut-js binds to `process.env.DISPLAY`
  * when it is loaded, once per process: set DISPLAY before the first call.
  *
- * The screen and the pointer come straight from libnut's addon; nut-js itself (the input) is
- * loaded when the run first acts, or earlier once the first model request has been sent: a run
- * then has a model's answer to wait for, and its first screenshot does not wait for nut-js.
+ * The screen and the pointer come straight from libnut's addon; nut-js itself (the input), with
+ * the keymap typer's X connection, is loaded when the run first acts, or earlier once the first
+ * model request has been sent: a run then has a model's answer to wait for, and its first
+ * screenshot waits for neither.
  */
 export async function openDesktop(options: OpenDesktopOptions = {}): Promise<NativeDesktop> {
+  // First: the encoder's worker loads sharp on the other core while the desktop opens.
+  const encoder = backgroundPngEncoder();
   await assertDisplayReachable(process.env, { timeoutMs: options.displayCheckTimeoutMs });
   const addon = loadLibnutAddon();
   const pixels = libnutPixels(addon);
@@ -70,29 +78,48 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Nat
       ? new X11Displays({ rootSize: async () => ({ width: await pixels.width(), height: await pixels.height() }), pointer })
       : undefined;
   // Each of these waits on the X server or a child process, not on this one: ask them all at once.
-  const [changes, typer, displays] = await Promise.all([
+  const [changes, displays] = await Promise.all([
     // Change events are an optimisation: without an X server that offers DAMAGE, settling looks at the pixels.
     settle === 'events' && process.platform === 'linux' ? X11Damage.open({ now: () => systemClock.now() }) : undefined,
-    options.typing === 'clipboard' ? undefined : openX11Typer(),
     displaySource?.list().catch(() => undefined),
   ]);
-  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, ...(changes ? { changes } : {}) });
+  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, encoder, ...(changes ? { changes } : {}) });
+  // The X server the typer will connect to, as it is now (as nut-js binds to it).
+  const typerDisplay = options.typing !== 'clipboard' && x11TypingPossible() ? process.env.DISPLAY : undefined;
+  let typing: Desktop['typing'] = typerDisplay ? 'x11-keymap' : 'clipboard';
+  // Opened once, even if loading nut-js fails and the input is loaded again.
+  let typerOpening: Promise<X11KeymapTyper | undefined> | undefined;
   const input = new LazyInput(async () => {
-    const nut = await import('@nut-tree-fork/nut-js');
+    typerOpening ??= typerDisplay ? openX11Typer(typerDisplay) : Promise.resolve(undefined);
+    const [nut, typer] = await Promise.all([import('@nut-tree-fork/nut-js'), typerOpening]);
+    if (!typer) typing = 'clipboard';
     configureForSpeed(nut);
     return new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
   });
   onFirstRequestSent(() => input.preload());
-  return { screen, input, pointer, displays: displays && displays.length > 0 ? displays : [await screen.display()], typing: typer ? 'x11-keymap' : 'clipboard', ...(displaySource ? { displaySource } : {}) };
+  return {
+    screen,
+    input,
+    pointer,
+    displays: displays && displays.length > 0 ? displays : [await screen.display()],
+    get typing() {
+      return typing;
+    },
+    ...(displaySource ? { displaySource } : {}),
+  };
 }
 
 /**
- * The clipboard-free typer where there is an X server with XTEST (Linux and the BSDs; not macOS or
- * Windows, and not a Wayland session without XWayland's DISPLAY). Without one, typing falls back.
+ * Where the clipboard-free typer may work: an X server (Linux and the BSDs; not macOS or Windows,
+ * and not a Wayland session without XWayland's DISPLAY). It also needs XTEST (openX11Typer).
  */
-async function openX11Typer(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Promise<X11KeymapTyper | undefined> {
-  if (platform === 'darwin' || platform === 'win32' || !env.DISPLAY) return undefined;
-  return X11KeymapTyper.open(env.DISPLAY).catch(() => undefined);
+function x11TypingPossible(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): boolean {
+  return platform !== 'darwin' && platform !== 'win32' && Boolean(env.DISPLAY);
+}
+
+/** The clipboard-free typer, or undefined where the X server will not take it: typing then falls back. */
+async function openX11Typer(display: string): Promise<X11KeymapTyper | undefined> {
+  return X11KeymapTyper.open(display).catch(() => undefined);
 }
 
 type NutModule = typeof Nut;

@@ -40,4 +40,18 @@ describe('xrandr --listmonitors', () => {
     expect(await displays.list()).toHaveLength(2);
     expect(calls).toEqual(['xdotool getwindowfocus -f', 'xrandr --listmonitors']);
   });
+
+  it('gives a list again while it is fresh, and asks xrandr once it is not', async () => {
+    let now = 1000;
+    let answer = TWO;
+    let asked = 0;
+    const displays = new X11Displays({ rootSize: async () => ({ width: 4480, height: 1440 }), now: () => now, reuseForMs: 500, run: async () => (asked++, answer) });
+    expect(await displays.list()).toHaveLength(2);
+    answer = ' 0: +*DP-1 1920/508x1080/286+0+0  DP-1\n';
+    now += 499;
+    expect(await displays.list()).toHaveLength(2);
+    now += 1;
+    expect(await displays.list()).toHaveLength(1);
+    expect(asked).toBe(2);
+  });
 });

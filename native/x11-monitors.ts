@@ -62,18 +62,34 @@ export type X11DisplaysOptions = {
   readonly pointer?: PointerPosition;
   readonly env?: NodeJS.ProcessEnv;
   readonly run?: RunCommand;
+  /**
+   * How long an answer of `list` is given again instead of asking xrandr (default 500 ms): the
+   * desktop lists its monitors when it opens, and the first step follows at once. Steps come
+   * seconds apart (each waits for a model), so each still asks.
+   */
+  readonly reuseForMs?: number;
+  readonly now?: () => number;
 };
 
 export class X11Displays implements Displays {
   private readonly run: RunCommand;
+  private readonly now: () => number;
+  /** The last list, and when it was asked for. */
+  private last: { readonly askedAt: number; readonly displays: readonly DisplayGeometry[] } | undefined;
+
   constructor(private readonly options: X11DisplaysOptions) {
     this.run = options.run ?? runFile(options.env ?? process.env);
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** Asked every step: a monitor plugged in or rearranged during a run is seen at the next one. */
   async list(signal?: AbortSignal): Promise<readonly DisplayGeometry[]> {
+    const askedAt = this.now();
+    if (this.last && askedAt - this.last.askedAt < (this.options.reuseForMs ?? 500)) return this.last.displays;
     const [output, root] = await Promise.all([this.run('xrandr', ['--listmonitors'], signal), this.options.rootSize()]);
-    return displaysOf(parseListMonitors(output), root);
+    const displays = displaysOf(parseListMonitors(output), root);
+    this.last = { askedAt, displays };
+    return displays;
   }
 
   async attention(signal?: AbortSignal): Promise<{ readonly focusedWindow?: Rect; readonly pointer?: ReturnType<typeof screenPoint> }> {

@@ -87,7 +87,12 @@ class LazySdkModel implements Model {
   }
 
   private load(): Promise<Model> {
-    const loading = Promise.all([import('./ai-sdk-model.ts'), this.options()]).then(([{ AiSdkModel }, options]) => new AiSdkModel(options));
+    const loading = Promise.all([import('./ai-sdk-model.ts'), this.options()]).then(([{ AiSdkModel }, options]) => {
+      // Node builds its fetch (undici, ~15 ms) on the first use of Headers: inside the first
+      // request, after the screenshot. Touched now, it builds while the screenshot is encoded.
+      void globalThis.Headers;
+      return new AiSdkModel(options);
+    });
     // A failure is the first request's to report (and that request tries once more).
     loading.catch(() => undefined);
     return loading;

@@ -6,11 +6,7 @@ import { z } from 'zod';
 // reader could not read raises TRACE_VERSION and adds an upgrader in upgrade-trace.ts, so runs
 // recorded before the change still load.
 
-export const TRACE_VERSION = 1;
-
-/** File names inside a run folder. */
-export const TRACE_FILE = 'trace.jsonl';
-export const RESOURCES_DIR = 'resources';
+export { RESOURCES_DIR, resourceExtension, resourceFileName, TRACE_FILE, TRACE_VERSION } from './trace-layout.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -346,12 +342,3 @@ export const TRACE_EVENT_SCHEMAS = {
   'run-ended': RunEndedEventSchema,
   'video-recorded': VideoRecordedEventSchema,
 } as const satisfies Record<TraceEventType, z.ZodType>;
-
-/** File extension of a resource, from its media type. */
-export function resourceExtension(mediaType: string): string {
-  return mediaType === 'image/jpeg' ? 'jpg' : mediaType === 'image/webp' ? 'webp' : 'png';
-}
-
-export function resourceFileName(ref: { sha1: string; mediaType: string }): string {
-  return `${ref.sha1}.${resourceExtension(ref.mediaType)}`;
-}

@@ -70,6 +70,10 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     .option('--no-fail-safe', 'do not stop the run when the pointer is moved into a screen corner')
     .option('--video <mode>', `film the screen while the run acts: ${VIDEO_MODES.join(', ')} (default off; needs ffmpeg; typed secrets show in it)`, videoMode);
   addPresetRunOptions(run).action(async (goal: string | undefined, options: RunCommandOptions & RunWithPresetOptions) => {
+    // The screenshot encoder's worker takes ~150 ms to load sharp on the other core: started now,
+    // it is ready by the first capture while this thread compiles the run's modules (the desktop
+    // would start it only once it opens, too late on a busy machine).
+    void import('../../native/png-encoder.ts').then(({ backgroundPngEncoder }) => backgroundPngEncoder());
     const preset = await runWithPreset(goal, options, io);
     if (preset !== undefined) {
       setExitCode(preset);

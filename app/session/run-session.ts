@@ -4,11 +4,8 @@ import { createModel as createAiSdkModel, type ModelSettings } from '../../agent
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RunPolicy, RunPolicyInput } from '../../agent/policy.ts';
 import type { Approver, Decision, Model } from '../../agent/ports.ts';
-import type { Preset } from '../../agent/preset/preset-schema.ts';
-import { renderTemplate, type ResolvedVariables } from '../../agent/preset/preset-variables.ts';
-import { presetPolicy, type PresetRunEvent, type PresetRunResult } from '../../agent/preset/run-preset.ts';
-import { DEFAULT_MATCH_THRESHOLD } from '../../agent/replay/recorded-model.ts';
-import { replayRun } from '../../agent/replay/replay-run.ts';
+import type { ResolvedVariables } from '../../agent/preset/preset-variables.ts';
+import type { PresetRunEvent, PresetRunResult } from '../../agent/preset/run-preset.ts';
 import { RiskGatedApprover } from '../../agent/risk/risk-gated-approver.ts';
 import { runTask } from '../../agent/run-task.ts';
 import { chooseVideoMode } from '../../agent/trace/choose-video-mode.ts';
@@ -18,10 +15,9 @@ import type { StepReplayedEvent } from '../../agent/trace/trace-recorder.ts';
 import type { NativeDesktop } from '../../native/nut-desktop.ts';
 import { PointerFailSafe, PointerFailSafeTrippedError } from '../../native/pointer-fail-safe.ts';
 import { configFilePath, readConfigFile, resolveModel, runPolicyFrom, type ConfigFile } from '../config/model-config.ts';
-import { executePreset, presetRunApprover, resolvePresetVariables } from '../presets/execute-preset.ts';
 import { MaskingApprover } from '../presets/masking-approver.ts';
 import { releaseOnExit } from './release-on-exit.ts';
-import { startRunVideo, type RunVideo } from './run-video.ts';
+import type { RunVideo, RunVideoOptions } from './run-video.ts';
 import type { ChosenModel, RunOptions, SessionApproval, SessionDesktop, SessionEvent, SessionOptions, SessionRunResult, SessionTask, SessionVideo, StopCause } from './session-types.ts';
 
 export type * from './session-types.ts';
@@ -31,6 +27,9 @@ export type * from './session-types.ts';
 // the same model choice, config-file budgets, trace with its redactor, risk gate, window rule,
 // display choice, pointer fail-safe, video and release of held input, and the front door keeps
 // only what is its own: parsing its arguments and showing the events.
+//
+// What only presets, replays or videos need is imported by the runs that need it: a plain goal,
+// the command line's usual run, should reach its first model request without compiling them.
 
 /** An open session: one desktop, any number of runs one after the other. */
 export type RunSession = {
@@ -105,9 +104,10 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     };
 
     // 1. What to run: the preset's variables, the model, the policy. Nothing on the screen yet.
+    const presets = task.kind === 'preset' ? await loadPresetKit() : undefined;
     let variables: ResolvedVariables | undefined;
     if (task.kind === 'preset') {
-      const resolved = resolvePresetVariables(task.preset, { given: task.given ?? {}, env: options.env, ...(task.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
+      const resolved = presets!.resolvePresetVariables(task.preset, { given: task.given ?? {}, env: options.env, ...(task.ignoreUnknownVariables ? { ignoreUnknown: true } : {}) });
       if (!resolved.ok) return notStarted(new SessionError('PRESET_VARIABLE', resolved.message), []);
       variables = resolved.variables;
     }
@@ -116,7 +116,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     let policy: RunPolicy | undefined;
     try {
       chosen = await chooseModelFor(task, options, config);
-      if (task.kind !== 'replay') policy = policyFor(task.kind === 'preset' ? task.preset : undefined, config, options, runOptions.policy);
+      if (task.kind !== 'replay') policy = policyFor(task.kind === 'preset' ? (over) => presets!.presetPolicy(task.preset, over) : undefined, config, options, runOptions.policy);
     } catch (error) {
       return notStarted(error, [...baseSecrets, ...variableSecrets]);
     }
@@ -146,12 +146,12 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
     }
 
     // 3. The trace, behind the redactor that knows every secret of this run.
-    const goal = task.kind === 'goal' ? task.goal : task.kind === 'preset' ? renderTemplate(task.preset.goal, variables!.values) : task.recording.started.goal;
+    const goal = task.kind === 'goal' ? task.goal : task.kind === 'preset' ? presets!.renderTemplate(task.preset.goal, variables!.values) : task.recording.started.goal;
     const runsDir = runOptions.runsDir ?? options.runsDir;
     let trace: RunTrace | undefined;
     if (runsDir !== false) {
       try {
-        trace = openRunTrace(traceOptions(task, { goal, secrets, settings: chosen?.settings, variables, ...(runsDir !== undefined ? { runsDir } : {}), onFailure: (message) => tell({ type: 'trace-write-failed', message }) }));
+        trace = openRunTrace(traceOptions(task, { goal, secrets, settings: chosen?.settings, variables, ...(presets ? { renderTemplate: presets.renderTemplate } : {}), ...(runsDir !== undefined ? { runsDir } : {}), onFailure: (message) => tell({ type: 'trace-write-failed', message }) }));
       } catch (error) {
         await opened.input.releaseAll().catch(() => undefined);
         return notStarted(new SessionError('TRACE_UNWRITABLE', `cannot create the trace folder: ${error instanceof Error ? error.message : String(error)}`), secrets);
@@ -193,14 +193,14 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
         const ran = await runTask({ goal, policy: policy!, signal, ports, onEvent: record });
         result = { ...ran, checkpoints: [], expectations: [] };
       } else if (task.kind === 'preset') {
-        result = await executePreset({
+        result = await presets!.executePreset({
           preset: task.preset,
           variables: variables!,
           redactor,
           screen,
           input: opened.input,
           model: model!,
-          approver: presetRunApprover(task.preset, { fallback: approval.mode ?? 'never', mask, onHeld, ...(personOf(approval) ? { person: personOf(approval)! } : {}) }),
+          approver: presets!.presetRunApprover(task.preset, { fallback: approval.mode ?? 'never', mask, onHeld, ...(personOf(approval) ? { person: personOf(approval)! } : {}) }),
           clock,
           ...(opened.windows ? { windows: opened.windows } : {}),
           ...(opened.displaySource ? { displays: opened.displaySource } : {}),
@@ -209,6 +209,7 @@ export async function openSession(options: SessionOptions): Promise<RunSession> 
           onEvent: record,
         });
       } else {
+        const [{ replayRun }, { DEFAULT_MATCH_THRESHOLD }] = await Promise.all([import('../../agent/replay/replay-run.ts'), import('../../agent/replay/recorded-model.ts')]);
         const replay = await replayRun({
           recording: task.recording,
           ports: { screen, input: opened.input, clock, matcher: await regionMatcher(), ...(model ? { model } : {}) },
@@ -296,10 +297,23 @@ async function chooseModelFor(task: SessionTask, options: SessionOptions, config
   }
 }
 
-/** config file < session defaults < a preset's own < session overrides < this run's. */
-function policyFor(preset: Preset | undefined, config: { file: ConfigFile }, options: SessionOptions, runPolicy: RunPolicyInput | undefined): RunPolicy {
+/** What a preset run needs beside a goal's, loaded by the first one. */
+async function loadPresetKit() {
+  const [{ executePreset, presetRunApprover, resolvePresetVariables }, { presetPolicy }, { renderTemplate }] = await Promise.all([
+    import('../presets/execute-preset.ts'),
+    import('../../agent/preset/run-preset.ts'),
+    import('../../agent/preset/preset-variables.ts'),
+  ]);
+  return { executePreset, presetRunApprover, resolvePresetVariables, presetPolicy, renderTemplate };
+}
+
+/**
+ * config file < session defaults < a preset's own < session overrides < this run's.
+ * `underPreset` lays a preset's own settings under the overrides (presetPolicy).
+ */
+function policyFor(underPreset: ((over: RunPolicyInput) => RunPolicyInput) | undefined, config: { file: ConfigFile }, options: SessionOptions, runPolicy: RunPolicyInput | undefined): RunPolicy {
   const over = { ...defined(options.policy?.overrides ?? {}), ...defined(runPolicy ?? {}) };
-  const layered = preset ? presetPolicy(preset, over) : over;
+  const layered = underPreset ? underPreset(over) : over;
   return runPolicyFrom(config.file, { ...defined(options.policy?.defaults ?? {}), ...layered });
 }
 
@@ -318,12 +332,15 @@ type VideoFacts = {
   env: Readonly<Record<string, string | undefined>>;
   dir: string;
   desktop: SessionDesktop;
-  record: Parameters<typeof startRunVideo>[0]['record'];
+  record: RunVideoOptions['record'];
   tell: (event: SessionEvent) => void;
 };
 
-/** The run's video, in the mode the flag, the preset, the config file or the command's default chose. */
-async function startVideo(video: SessionVideo, facts: VideoFacts): Promise<RunVideo> {
+/**
+ * The run's video, in the mode the flag, the preset, the config file or the command's default
+ * chose; undefined when that mode is off (the recorder's code is then not loaded).
+ */
+async function startVideo(video: SessionVideo, facts: VideoFacts): Promise<RunVideo | undefined> {
   const preset = facts.task.kind === 'preset' ? facts.task.preset : undefined;
   const choice = chooseVideoMode({
     command: video.defaultFor,
@@ -334,6 +351,8 @@ async function startVideo(video: SessionVideo, facts: VideoFacts): Promise<RunVi
   });
   // The default leaves a preset with secrets unfilmed quietly; a config file that asked is told why not.
   if (choice.note && choice.source !== 'default') facts.tell({ type: 'video-unavailable', message: choice.note });
+  if (choice.mode === 'off') return undefined;
+  const { startRunVideo } = await import('./run-video.ts');
   return startRunVideo({
     mode: choice.mode,
     dir: facts.dir,
@@ -369,6 +388,8 @@ type TraceFacts = {
   variables: ResolvedVariables | undefined;
   runsDir?: string;
   onFailure: (message: string) => void;
+  /** A preset's (from its kit): fills the variables into its steps and expectations. */
+  renderTemplate?: (template: string, values: ResolvedVariables['values']) => string;
 };
 
 function traceOptions(task: SessionTask, facts: TraceFacts): OpenRunTraceOptions {
@@ -390,6 +411,7 @@ function traceOptions(task: SessionTask, facts: TraceFacts): OpenRunTraceOptions
   if (task.kind === 'goal') return { ...common, kind: 'run', ...(facts.settings ? { settings: facts.settings } : {}) };
   const { preset } = task;
   const values = facts.variables!.values;
+  const renderTemplate = facts.renderTemplate!;
   return {
     ...common,
     kind: 'run',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { RESOURCES_DIR, TRACE_FILE, resourceFileName, type TraceEvent } from '../../agent/trace/trace-schema.ts';
+import { RESOURCES_DIR, TRACE_FILE, resourceFileName } from '../../agent/trace/trace-layout.ts';
+import type { TraceEvent } from '../../agent/trace/trace-schema.ts';
 import type { TraceResource, TraceSink } from '../../agent/trace/trace-sink.ts';
 
 /** Events after which the trace is forced to disk: a whole step, or the run's ends. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FileTraceSink } from './file-trace-sink.ts';
@@ -48,8 +49,13 @@ export function openRunTrace(options: OpenRunTraceOptions): RunTrace {
     ...(options.replayOf ? { replayOf: options.replayOf } : {}),
     versions: options.versions ?? runtimeVersions(),
     ...(options.preset ? { preset: options.preset } : {}),
-  });
+  }, { sha1: nodeSha1 });
   return { dir, recorder, redactor, file, close: () => recorder.close() };
+}
+
+/** The same digest as agent/trace/sha1.ts, from OpenSSL. */
+function nodeSha1(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex');
 }
 
 function timestamp(date: Date): string {

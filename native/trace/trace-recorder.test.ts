@@ -9,6 +9,7 @@ import { mockQwenModel, qwenReply } from '../../agent/testing/mock-qwen-model.ts
 import { openRunTrace } from './open-run-trace.ts';
 import { readResource, readTrace } from './read-trace.ts';
 import { toRunRecord } from '../../agent/trace/run-record.ts';
+import { sha1Hex } from '../../agent/trace/sha1.ts';
 import { TraceRecorder, settingsForTrace } from '../../agent/trace/trace-recorder.ts';
 import { TRACE_VERSION, TraceEventSchema } from '../../agent/trace/trace-schema.ts';
 import { MemoryTraceSink } from '../../agent/trace/trace-sink.ts';
@@ -91,6 +92,8 @@ describe('TraceRecorder', () => {
     expect(new Set(refs.map((ref) => ref.sha1)).size).toBe(1);
     expect(fs.readdirSync(path.join(trace.dir, 'resources'))).toEqual([`${refs[0]!.sha1}.png`]);
     expect(Buffer.from(readResource(trace.dir, refs[0]!)!)).toEqual(Buffer.from(TINY_PNG));
+    // A run trace hashes with node:crypto: the same names as the core's own SHA-1 gives.
+    expect(refs[0]!.sha1).toBe(sha1Hex(TINY_PNG));
   });
 
   it('records the final screen of a run that ran out of steps, with its image stored, and loads it into the record', async () => {
@@ -147,6 +150,15 @@ describe('TraceRecorder', () => {
     const video = loaded.events.at(-1);
     expect(video).toMatchObject({ type: 'video-recorded', path: 'video.webm', width: 640, cues });
     expect(toRunRecord(loaded).outcome).toBe('done');
+  });
+
+  it('names resources with the SHA-1 it is given', () => {
+    const sink = new MemoryTraceSink();
+    const recorder = new TraceRecorder(sink, { kind: 'run' }, { sha1: (bytes) => `${bytes.byteLength}`.padStart(40, '0') });
+    const display = { id: 'primary', bounds: { x: 0, y: 0, width: 8, height: 8 }, scaleFactor: 1, pixelSize: { width: 8, height: 8 } };
+    recorder.onEvent({ type: 'step-observed', time: 1, step: 1, image: TINY_PNG, mediaType: 'image/png', imageSize: { width: 8, height: 8 }, display, imageTokens: 4, timings: { grabMs: 1, encodeMs: 1 } });
+    const observed = sink.events.find((event) => event.type === 'step-observed');
+    expect(observed?.type === 'step-observed' && observed.image.sha1).toBe(`${TINY_PNG.byteLength}`.padStart(40, '0'));
   });
 
   it('writes nothing after close', () => {
