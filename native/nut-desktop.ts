@@ -86,7 +86,7 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Nat
   const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, encoder, ...(changes ? { changes } : {}) });
   // The X server the typer will connect to, as it is now (as nut-js binds to it).
   const typerDisplay = options.typing !== 'clipboard' && x11TypingPossible() ? process.env.DISPLAY : undefined;
-  let typing: Desktop['typing'] = typerDisplay ? 'x11-keymap' : 'clipboard';
+  let typing: NativeDesktop['typing'] = typerDisplay ? 'x11-keymap' : 'clipboard';
   // Opened once, even if loading nut-js fails and the input is loaded again.
   let typerOpening: Promise<X11KeymapTyper | undefined> | undefined;
   const input = new LazyInput(async () => {
