@@ -42,6 +42,8 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type CallContext = {
   readonly signal: AbortSignal;
   readonly progress: (message: string) => void;
+  /** Resolves once every progress notification sent so far has gone out. */
+  readonly progressSent: () => Promise<void>;
   readonly person: Approver | undefined;
 };
 
@@ -98,14 +100,19 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
   const contextOf = (extra: Extra): CallContext => {
     const token = extra._meta?.progressToken;
     let sent = 0;
+    // One after the other, and all of them before the result: a client drops progress for a request
+    // it already has the answer to, and the last step's line was lost that way on a loaded machine.
+    let sending: Promise<void> = Promise.resolve();
     const elicits = server.server.getClientCapabilities()?.elicitation !== undefined;
     return {
       signal: AbortSignal.any([session.signal, extra.signal]),
       progress: (message) => {
         if (token === undefined) return;
         sent += 1;
-        extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: sent, message } }).catch(() => undefined);
+        const params = { progressToken: token, progress: sent, message };
+        sending = sending.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
       },
+      progressSent: () => sending,
       person: elicits
         ? new ElicitationApprover({
             elicit: (request, elicitOptions) => server.server.elicitInput({ mode: 'form', ...request }, elicitOptions) as ReturnType<ConstructorParameters<typeof ElicitationApprover>[0]['elicit']>,
@@ -132,11 +139,13 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
       if (busy) return toolError(`Deskpilot is busy with ${busy}: one acting call runs at a time (there is one mouse and one keyboard). Wait for it to finish, or cancel it.`);
       busy = name;
       const started = performance.now();
+      const context = contextOf(extra);
       try {
-        return await handler(args, contextOf(extra));
+        return await handler(args, context);
       } catch (error) {
         return toolError(error instanceof Error ? error.message : String(error));
       } finally {
+        await context.progressSent();
         busy = undefined;
         options.log?.(`deskpilot mcp: ${name} took ${Math.round(performance.now() - started)} ms`);
       }
