@@ -143,8 +143,8 @@ export function planKeymapTyping(text: string, layout: ReadonlyMap<string, KeyPl
 
 export class NoSpareKeycodeError extends DeskpilotError {
   declare readonly code: 'NO_SPARE_KEYCODE';
-  constructor(character: string) {
-    super('NO_SPARE_KEYCODE', `No key types '${character}' and the keyboard has no free keycode to bind it to; it must be pasted.`);
+  constructor(character: string, message = `No key types '${character}' and the keyboard has no free keycode to bind it to; it must be pasted.`) {
+    super('NO_SPARE_KEYCODE', message);
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { characterOf } from './plan-keymap.ts';
 import type { KeysymRow, X11Keyboard } from './x11-connection.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
+import { NoSpareKeycodeError } from './plan-keymap.ts';
 
 // The X server, as far as typing goes: a keymap that requests change, and a client that reads each
 // key with the mapping of the moment (the prompt kind; the late kind is what restoreAfterMs is for).
@@ -102,13 +103,24 @@ describe('X11KeymapTyper', () => {
       stamps.push(performance.now());
       change(first, rows);
     };
-    const text = 'αβγδεζηθ';
-    await typer.type(text);
-    expect(keyboard.typed).toBe(text);
+    await typer.type('αβγδεζ');
+    await typer.type('ηθ');
+    expect(keyboard.typed).toBe('αβγδεζηθ');
     expect(typer.counts.batches).toBe(2);
-    // The second batch's binding came at least the pause after the first batch's keys (a lower bound: load only adds).
+    // The second text's binding came at least the pause after the first text's keys (a lower bound: load only adds).
     expect(stamps.at(-1)! - stamps[0]!).toBeGreaterThanOrEqual(35);
     await typer.releaseAll();
+    expect(keyboard.rows).toEqual(before);
+  });
+
+  it('refuses, before any key, a text that would rebind a keycode while typing (it is pasted instead)', async () => {
+    const keyboard = new FakeKeyboard();
+    for (let keycode = 17; keycode <= 31; keycode++) keyboard.rows[keycode - 8] = [0x100 + keycode, 0, 0, 0];
+    keyboard.rows[9 - 8] = [0x1ff, 0, 0, 0];
+    const before = structuredClone(keyboard.rows);
+    const typer = new X11KeymapTyper(keyboard, { restoreAfterMs: 10_000 });
+    await expect(typer.type('ab αβγδεζηθ')).rejects.toBeInstanceOf(NoSpareKeycodeError);
+    expect(keyboard.typed).toBe('');
     expect(keyboard.rows).toEqual(before);
   });
 

@@ -1,6 +1,7 @@
 import { abortableSleep, throwIfAborted } from '../agent/abort.ts';
 import {
   layoutPlaces,
+  NoSpareKeycodeError,
   mappingRequests,
   NO_SYMBOL,
   planKeymapTyping,
@@ -32,7 +33,8 @@ export type X11KeymapTyperOptions = {
   readonly chunkSize?: number;
   /**
    * How long an application gets to read keys typed with a binding before that keycode is bound
-   * to something else (only texts with more distinct unbound characters than spare slots).
+   * to something else (a later text needing the slot an earlier one typed with; one text never
+   * rebinds: a text that would is pasted instead).
    */
   readonly rebindAfterMs?: number;
   /** How long after the last key the mapping is put back. */
@@ -122,6 +124,14 @@ export class X11KeymapTyper implements TextTyper {
       const spare = spareKeycodes(layoutMap, modifiers);
       const slots = this.slotsOver(spare);
       const batches = planKeymapTyping(text, layout, slots);
+      // More distinct characters than spare slots would mean binding a keycode to another character
+      // while the application may still be reading the keys typed with it: Chromium reads the
+      // mapping late, and under load a character came out as another. Such a text is pasted (the
+      // paste is checked) rather than typed by luck.
+      if (batches.length > 1) {
+        const unbound = new Set(batches.flatMap((batch) => batch.binds.map((bind) => bind.keysym))).size;
+        throw new NoSpareKeycodeError('', `The text needs ${unbound} or more characters no key types, more than the ${slots.length} spare key slots; it must be pasted.`);
+      }
       if (shift === undefined && batches.some((batch) => batch.strokes.some((stroke) => stroke.shift))) throw new Error('The keyboard mapping has no Shift key.');
       this.counts.texts += 1;
       for (const batch of batches) await this.typeBatch(batch, shift, spare, keymap, signal);

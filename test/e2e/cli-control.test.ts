@@ -7,7 +7,7 @@ import type { ScriptStep } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopbackOptions } from '../support/qwen-loopback/server.ts';
 import { runCli } from '../support/run-cli.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
-import { slowToTypeText, untilTyped } from '../support/long-typing.ts';
+import { pacedText, untilTyped } from '../support/long-typing.ts';
 
 // The command line under control: bad configuration ends before anything is touched (exit 2), the
 // terminal prompt decides each action, and Ctrl+C stops at once with nothing left held (exit 130).
@@ -142,7 +142,7 @@ describe('deskpilot run: on a desktop', () => {
 
   it('Ctrl+C in the middle of typing a long text: exit 130, no key left down', async () => {
     await browser.clearEvents();
-    const long = slowToTypeText();
+    const long = pacedText('ab ');
     await withModel(
       { script: [(context) => ({ action: 'left_click', ...context.locate(PAGE_TARGETS.textBox.rgb), label: PAGE_TARGETS.textBox.label }), () => ({ action: 'type', text: long }), finish] },
       async (model) => {

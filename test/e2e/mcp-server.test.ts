@@ -18,14 +18,14 @@ import type { StepContext } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
 import { repositoryRoot } from '../support/run-cli.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
-import { slowToTypeText, untilTyped } from '../support/long-typing.ts';
+import { pacedText, untilTyped } from '../support/long-typing.ts';
 
 // `deskpilot mcp` as an MCP client sees it: the SDK's own Client spawns the real command over
 // stdio, on a virtual display with the kiosk test page and the loopback model. Effects are read
 // from the page's own record and from the X server, never from what the server says it did.
 
 const run = promisify(execFile);
-const LONG_TEXT = slowToTypeText();
+const LONG_TEXT = pacedText('ab ');
 
 let desktop: VirtualDesktop;
 let served: ServedPage;

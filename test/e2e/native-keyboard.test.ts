@@ -10,8 +10,8 @@ import { UnknownKeyError } from '../../native/key-names.ts';
 import { openDesktop, type NativeDesktop } from '../../native/nut-desktop.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 import { startXevRecorder, type XevEvent, type XevRecorder } from '../support/xev-recorder.ts';
-// pacedText: the keymap typer takes seconds over it by its own pacing, so an abort after the first
-// keys lands in the middle (a plain text of any length was typed whole first on a loaded machine).
+// pacedText: pasted a character at a time between typed keys, so an abort after the first keys
+// lands in the middle (a plain text of any length was typed whole first on a loaded machine).
 import { pacedText } from '../support/long-typing.ts';
 
 // Typed text is checked the way a person would see it: a real program (a shell's `read` in an

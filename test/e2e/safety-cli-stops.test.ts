@@ -36,8 +36,8 @@ afterAll(async () => {
 });
 
 const finish: ScriptStep = () => ({ action: 'terminate', status: 'success' });
-// Paced by the keymap typer itself (seconds), so a signal 30-250 ms after '-> Type' lands in the
-// typing; plain ASCII was typed whole before it on a loaded machine.
+// Pasted a character at a time between typed keys (test/support/long-typing.ts), so a signal
+// 30-250 ms after '-> Type' lands in the typing; plain ASCII was typed whole before it under load.
 const LONG_TEXT = pacedText('Typing on, @#$%^&*_ {} ~ "quoted" 0123456789 ', 120);
 
 type Scenario = {

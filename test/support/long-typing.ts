@@ -1,18 +1,21 @@
 import type { KioskChromium } from './chromium.ts';
 
-/**
- * A text the X11 keymap typer takes seconds over by its own pacing, however fast the machine: every
- * character is one that no key of the layout types, and all are distinct, so the typer binds spare
- * keycodes batch after batch and waits its rebind time before it reuses one (about 35 characters a
- * batch under Xvfb). A stop sent once the first characters have arrived lands in the middle of the
- * typing, not after it; with plain ASCII the whole text was typed before a stop 150 ms later could
- * arrive on a loaded machine, and the test failed by luck.
- */
+// Texts whose typing takes a while by the input's own pacing, however fast the machine, so that a
+// stop sent once the first characters have arrived lands in the middle of the typing, not after it.
+// (With plain ASCII, the keymap typer had typed the whole text before a stop 150 ms later arrived
+// on a loaded machine, and the tests failed by luck.)
+
+/** `distinct` characters no key of the layout types, all different (CJK ideographs). */
 export function slowToTypeText(distinct = 480): string {
   return Array.from({ length: distinct }, (_, index) => String.fromCodePoint(0x4e00 + index)).join('');
 }
 
-/** `unit` with one of those characters after each: typed keys between the typer's paced batches. */
+/**
+ * `unit` with one of those characters after each. More distinct unbound characters than the
+ * keyboard has spare keycodes: the text is pasted, one character at a time between the typed
+ * units, and every paste waits for the application to ask for it (or, where none does, for the
+ * paste check to give up), so it takes hundreds of round trips with the application.
+ */
 export function pacedText(unit: string, repeats = 240): string {
   return Array.from(slowToTypeText(repeats), (rare) => unit + rare).join('');
 }
