@@ -53,6 +53,8 @@ export type OpenDesktopOptions = {
    * `DESKPILOT_SETTLE=polling`).
    */
   readonly settle?: 'events' | 'polling';
+  /** Pause between the small moves of a drag (default 8 ms); slower for programs that need it. */
+  readonly dragStepMs?: number;
 };
 
 /**
@@ -94,7 +96,7 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Nat
     const [nut, typer] = await Promise.all([import('@nut-tree-fork/nut-js'), typerOpening]);
     if (!typer) typing = 'clipboard';
     configureForSpeed(nut);
-    return new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}) });
+    return new NutInput({ nut: withDirectTyping(nut), clipboard: platformClipboard(nut.clipboard), ...(typer ? { typer } : {}), ...(options.dragStepMs !== undefined ? { dragStepMs: options.dragStepMs } : {}) });
   });
   onFirstRequestSent(() => input.preload());
   return {

@@ -17,7 +17,8 @@ let native: NativeDesktop;
 beforeAll(async () => {
   desktop = await startVirtualDesktop({ width: 1280, height: 800 });
   process.env.DISPLAY = desktop.display;
-  native = await openDesktop();
+  // Slow drags (25 moves, 40 ms apart: at least a second), so a throw lands well inside one.
+  native = await openDesktop({ dragStepMs: DRAG_STEP_MS });
 });
 
 afterAll(async () => {
@@ -25,23 +26,27 @@ afterAll(async () => {
   await desktop?.stop();
 });
 
+const DRAG_STEP_MS = 40;
+
 describe('pointer fail-safe during a drag', () => {
   it('a corner throw in the middle of a drag stops it, with the button up', async () => {
-    // The throw (an xdotool process) must land while the drag is still going; try until one does.
+    // The throw (an xdotool process) must land while the drag still has moves to make, each of
+    // which looks at the pointer first: done before the drag's 20th pause could have ended, at
+    // least 5 moves remain (load only makes the pauses longer). Tried until two throws do.
     let landedDuringDrag = 0;
     for (let attempt = 0; attempt < 6 && landedDuringDrag < 2; attempt++) {
       await native.input.perform({ kind: 'move', to: screenPoint(100, 400) });
       const failSafe = new PointerFailSafe({ pointer: native.pointer, input: native.input, displays: native.displays });
       await failSafe.start();
-      let settled = false;
-      const dragging = native.input.perform({ kind: 'drag', to: screenPoint(1100, 400) }, failSafe.signal).finally(() => (settled = true));
+      const started = performance.now();
+      const dragging = native.input.perform({ kind: 'drag', to: screenPoint(1100, 400) }, failSafe.signal);
       const outcome = dragging.then(
         () => 'finished',
         (error: unknown) => error,
       );
       await new Promise((resolve) => setTimeout(resolve, 30));
       await run('xdotool', ['mousemove', '1279', '0'], { env: desktop.env, timeout: 5000 });
-      const during = !settled;
+      const during = performance.now() - started < 20 * DRAG_STEP_MS;
       const result = await outcome;
       failSafe.stop();
       if (!during) continue;
