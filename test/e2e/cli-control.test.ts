@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASK_MARKER } from '../../agent/qwen/build-request.ts';
 import { launchKioskChromium, type KioskChromium } from '../support/chromium.ts';
@@ -5,7 +6,7 @@ import { PAGE_TARGETS } from '../support/pages/test-page.ts';
 import { serveTestPage, type ServedPage } from '../support/pages/serve-test-page.ts';
 import type { ScriptStep } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopbackOptions } from '../support/qwen-loopback/server.ts';
-import { runCli } from '../support/run-cli.ts';
+import { repositoryRoot, runCli } from '../support/run-cli.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 import { pacedText, untilTyped } from '../support/long-typing.ts';
 
@@ -148,9 +149,10 @@ describe('deskpilot run: on a desktop', () => {
       async (model) => {
         let stopping: Promise<unknown> | undefined;
         const result = await runCli(['run', 'Type a lot', '--base-url', model.baseURL, '--model', model.modelId, '--yes'], {
-          env: env(),
+          // A slow keyboard (every key press 25 ms more): the text's pastes take seconds by the input's own pacing.
+          env: { ...env(), NODE_OPTIONS: `--import ${path.join(repositoryRoot, 'test/support/nut-test-hooks.js')}`, DESKPILOT_TEST_KEY_DELAY_MS: '25' },
           onOutput: (child, stdout) => {
-            // Once the first characters are in the box: the rest takes the typer seconds more.
+            // Once the first characters are in the box: the rest takes seconds more.
             if (stdout.includes('-> Type ') && !stopping) stopping = untilTyped(browser, PAGE_TARGETS.textBox.id).finally(() => child.kill('SIGINT')).catch(() => undefined);
           },
         });

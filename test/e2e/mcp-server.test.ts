@@ -64,7 +64,18 @@ beforeAll(async () => {
     command: process.execPath,
     args: [path.join(repositoryRoot, 'bin/deskpilot.js'), 'mcp', '--base-url', model.baseURL, '--model', model.modelId, '--trace-dir', traces],
     // A clean environment, as an MCP client gives its servers: no keys or config of this machine.
-    env: { PATH: process.env.PATH ?? '', HOME: work, XDG_CONFIG_HOME: path.join(work, 'config'), LANG: 'C.UTF-8', DISPLAY: desktop.display },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: work,
+      XDG_CONFIG_HOME: path.join(work, 'config'),
+      LANG: 'C.UTF-8',
+      DISPLAY: desktop.display,
+      // A slow keyboard (every key press 25 ms more): the long text's pastes then take seconds by the
+      // input's own pacing, so a cancel sent once its first characters arrived lands in the middle.
+      NODE_OPTIONS: `--import ${path.join(repositoryRoot, 'test/support/nut-test-hooks.js')}`,
+      DESKPILOT_TEST_KEY_DELAY_MS: '25',
+      DESKPILOT_TEST_HOOK_LOG: 'stderr',
+    },
     cwd: work,
     stderr: 'pipe',
   });

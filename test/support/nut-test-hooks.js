@@ -5,6 +5,7 @@
 //   DESKPILOT_TEST_CRASH_ON_PRESS=N     after the Nth press, an uncaught exception, and the press never returns
 //   DESKPILOT_TEST_WEDGE_ON_PRESS=N     the Nth press never returns, while something stays pending (hung I/O)
 //   DESKPILOT_TEST_STALL_ON_PRESS=N     the Nth press never returns, with nothing left pending
+//   DESKPILOT_TEST_HOOK_LOG=stderr      announce presses on stderr (for `deskpilot mcp`, whose stdout is the protocol)
 // Each press is announced on stdout as `[hook] pressed <key> #<n>`, for the test to time its signals.
 import { createRequire } from 'node:module';
 
@@ -22,7 +23,7 @@ let presses = 0;
 keyboard.pressKey = async (...keys) => {
   await pressKey(...keys);
   presses += 1;
-  process.stdout.write(`[hook] pressed ${keys.join('+')} #${presses}\n`);
+  (process.env.DESKPILOT_TEST_HOOK_LOG === 'stderr' ? process.stderr : process.stdout).write(`[hook] pressed ${keys.join('+')} #${presses}\n`);
   if (presses === crashOn) {
     setTimeout(() => {
       throw new Error(`injected crash after key press #${presses}`);
