@@ -3,7 +3,7 @@ import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import type { SessionApproval } from '../session/session-types.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';
 import { printSessionEvent } from './print-session-event.ts';
-import { modelFlagsOf, policyOverridesOf, type RunFlags } from './run-flags.ts';
+import { sessionOptionsOf, type RunFlags } from './run-flags.ts';
 import { TerminalApprover } from './terminal-approver.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
@@ -42,16 +42,9 @@ export async function runCommand(goal: string, options: RunCommandOptions, io: R
   let session: RunSession;
   try {
     session = await openSession({
-      env: io.env,
-      modelFlags: modelFlagsOf(options),
-      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
-      policy: { overrides: policyOverridesOf(options) },
+      ...sessionOptionsOf(options, io, { video: 'run', failSafe: 'run' }),
       approval: terminalApproval(options.yes === true, options.allowRisk ?? []),
-      failSafe: options.failSafe === false ? false : 'run',
-      releaseOnExit: true,
       ...(options.traceDir ? { runsDir: options.traceDir } : {}),
-      video: { defaultFor: 'run', ...(options.video ? { flag: options.video } : {}) },
-      signal: io.signal,
       onEvent: printSessionEvent(io),
     });
   } catch (error) {

@@ -5,7 +5,7 @@ import { parseVarAssignments } from '../../agent/preset/preset-variables.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';
 import { printSessionEvent } from './print-session-event.ts';
 import { EXIT_CODES, notStartedMessage, terminalApproval, type RunCommandIo } from './run-command.ts';
-import { modelFlagsOf, policyOverridesOf, type RunFlags } from './run-flags.ts';
+import { sessionOptionsOf, type RunFlags } from './run-flags.ts';
 
 // `deskpilot run --preset NAME|FILE --var key=value ...`: one preset, on this desktop, with a person
 // at the terminal for the steps its approval policy holds.
@@ -48,17 +48,10 @@ export async function runPresetCommand(nameOrFile: string, options: RunPresetCom
   let session: RunSession;
   try {
     session = await openSession({
-      env: io.env,
-      modelFlags: modelFlagsOf(options),
-      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
-      policy: { overrides: policyOverridesOf(options) },
+      ...sessionOptionsOf(options, io, { video: 'run', failSafe: 'session' }),
       // The preset's approval policy replaces the mode; the terminal decides what it holds.
       approval: terminalApproval(options.yes === true, []),
-      failSafe: options.failSafe === false ? false : 'session',
-      releaseOnExit: true,
       ...(options.traceDir ? { runsDir: options.traceDir } : {}),
-      video: { defaultFor: 'run', ...(options.video ? { flag: options.video } : {}) },
-      signal: io.signal,
       onEvent: printSessionEvent(io),
     });
   } catch (error) {

@@ -14,7 +14,7 @@ import { writeReport } from '../report/write-report.ts';
 import { openSession, type RunSession } from '../session/run-session.ts';
 import { printSessionNotices } from './print-session-event.ts';
 import { EXIT_CODES, type RunCommandIo } from './run-command.ts';
-import { modelFlagsOf, policyOverridesOf, type RunFlags } from './run-flags.ts';
+import { sessionOptionsOf, type RunFlags } from './run-flags.ts';
 
 // `deskpilot test [DIR|FILES...]`: presets as test cases, for CI. Cases run one after the other on
 // this desktop, in one run session, with nobody to approve (risky steps are refused unless a preset allows them); a
@@ -96,18 +96,11 @@ export async function testCommand(paths: readonly string[], options: TestCommand
   let session: RunSession;
   try {
     session = await openSession({
-      env: io.env,
-      modelFlags: modelFlagsOf(options),
-      ...(options.timeout !== undefined ? { modelTimeoutSeconds: options.timeout } : {}),
-      policy: { overrides: policyOverridesOf(options) },
+      // A person throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
+      ...sessionOptionsOf(options, io, { video: 'test', failSafe: 'session' }),
       // Nobody answers in a test run: held steps are refused unless a preset allows them.
       approval: { kind: 'gate', mode: 'never' },
-      // A person throwing the pointer into a corner stops the whole suite, as Ctrl+C does.
-      failSafe: options.failSafe === false ? false : 'session',
-      releaseOnExit: true,
       runsDir: path.join(plan.output, 'runs'),
-      video: { defaultFor: 'test', ...(options.video ? { flag: options.video } : {}) },
-      signal: io.signal,
       onEvent: printSessionNotices(io),
     });
   } catch (error) {
