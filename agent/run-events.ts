@@ -20,6 +20,9 @@ export type Usage = {
   readonly cachedInputTokens?: number;
 };
 
+/** A screenshot as the loop took it: the image sent, its size, and the display it shows. */
+type ShotOfDisplay = { readonly image: Uint8Array; readonly mediaType: string; readonly imageSize: Size; readonly display: DisplayGeometry };
+
 export type RunEvent =
   | {
       readonly type: 'run-started';
@@ -28,18 +31,14 @@ export type RunEvent =
       readonly model: string;
       readonly policy: Readonly<Record<string, unknown>>;
     }
-  | {
+  | (ShotOfDisplay & {
       readonly type: 'step-observed';
       readonly time: number;
       readonly step: number;
-      readonly image: Uint8Array;
-      readonly mediaType: string;
-      readonly imageSize: Size;
-      readonly display: DisplayGeometry;
       /** Qwen3-VL tokens the image costs. */
       readonly imageTokens: number;
       readonly timings: { readonly grabMs: number; readonly encodeMs: number };
-    }
+    })
   | {
       readonly type: 'model-replied';
       readonly time: number;
@@ -89,7 +88,7 @@ export type RunEvent =
       /** Set when the focused window did not take the input (the step failed; the run went on). */
       readonly failure?: ActionFailure;
     }
-  | {
+  | (ShotOfDisplay & {
       /**
        * The screen after the last acted step, when the run ended on a budget before another step
        * could observe it; `step` is that acted step. Never after a stop, and never acted on.
@@ -97,11 +96,7 @@ export type RunEvent =
       readonly type: 'final-screen';
       readonly time: number;
       readonly step: number;
-      readonly image: Uint8Array;
-      readonly mediaType: string;
-      readonly imageSize: Size;
-      readonly display: DisplayGeometry;
-    }
+    })
   | {
       readonly type: 'run-ended';
       readonly time: number;
