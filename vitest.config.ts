@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['agent/**/*.test.ts', 'native/**/*.test.ts', 'app/**/*.test.ts', 'renderer/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['agent/**/*.test.ts', 'native/**/*.test.ts', 'app/**/*.test.ts', 'renderer/**/*.test.ts', 'test/unit/**/*.test.ts', 'bin/**/*.test.ts'],
           environment: 'node',
           setupFiles: ['test/support/fast-check-seed.ts'],
         },

@@ -13,7 +13,7 @@ import { cpuBusy, describeMachine, loadAverage } from './machine.ts';
 // how long `deskpilot run` takes from its start to the first model request, on a 1920x1080
 // virtual desktop, against a loopback model server. Each entry is measured in turns with the
 // others, so that load on the machine falls on all of them alike. `--baseline <commit>` builds that
-// commit (git archive + `tsc -p tsconfig.build.json`, with this checkout's node_modules) and
+// commit (git archive + its own `npm run build`, with this checkout's node_modules) and
 // measures it beside this checkout's build: today's figure next to the one it is compared with.
 // Build this checkout first (`npm run build`), or the sources run through tsx.
 //
@@ -43,13 +43,14 @@ function buildCommit(commit: string): { entry: Entry; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'deskpilot-startup-baseline-'));
   execFileSync('sh', ['-c', `git -C "${checkout}" archive "${sha}" | tar -x -C "${dir}"`]);
   symlinkSync(realpathSync(path.join(checkout, 'node_modules')), path.join(dir, 'node_modules'));
-  execFileSync(process.execPath, [path.join(checkout, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
+  // The commit's own build, whatever it was then.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: 'inherit' });
   return { entry: { label: `baseline ${sha.slice(0, 7)} (built)`, file: path.join(dir, 'bin/deskpilot.js') }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 const head = execFileSync('git', ['-C', checkout, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const dirty = execFileSync('git', ['-C', checkout, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
-const built = existsSync(path.join(checkout, 'dist/app/cli/main.js'));
+const built = existsSync(path.join(checkout, 'dist/cli/main.js'));
 const entries: Entry[] =
   values.entry && values.entry.length > 0
     ? values.entry.map((entry) => ({ label: path.relative(process.cwd(), path.resolve(entry)) || entry, file: path.resolve(entry) }))

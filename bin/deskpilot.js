@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// Runs the built command line (dist/, from `npm run build`) when it is there, for a fast start;
-// otherwise the TypeScript sources through tsx, so a fresh clone works without a build step.
-import { existsSync } from 'node:fs';
+// Runs the bundled command line (dist/cli/, from `npm run build`, which `npm install` runs) when it
+// is there and no source in it changed since; otherwise the TypeScript sources through tsx, so a
+// fresh clone, or one being edited, runs what is in the tree.
+import { bundleState } from './bundle-state.js';
 
 // React's production build for the HTML reports: its development checks made rendering a 20-step
 // report about ten times slower. Set NODE_ENV to override.
 process.env.NODE_ENV ??= 'production';
-const built = new URL('../dist/app/cli/main.js', import.meta.url);
+
+const root = new URL('../', import.meta.url);
+const state = process.env.DESKPILOT_FROM_SOURCE === '1' ? 'absent' : bundleState(root);
 let main;
-if (existsSync(built) && process.env.DESKPILOT_FROM_SOURCE !== '1') {
-  ({ main } = await import(built.href));
+if (state === 'fresh') {
+  ({ main } = await import(new URL('dist/cli/main.js', root).href));
 } else {
+  if (state !== 'absent') process.stderr.write(`deskpilot: ${state} changed since \`npm run build\`; running the sources (slower to start)\n`);
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../app/cli/main.ts'));

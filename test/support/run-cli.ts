@@ -20,13 +20,15 @@ export type RunCliOptions = {
   readonly cwd?: string;
   /** Called with the child and its output so far each time it prints, to send signals at a chosen moment. */
   readonly onOutput?: (child: ChildProcess, stdout: string) => void;
+  /** The script node runs: bin/deskpilot.js by default (on the sources), or a bundle's entry. */
+  readonly entry?: string;
 };
 
 export async function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'deskpilot-home-'));
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repositoryRoot, 'bin/deskpilot.js'), ...args], {
+    const child = spawn(process.execPath, [options.entry ?? path.join(repositoryRoot, 'bin/deskpilot.js'), ...args], {
       // Runs leave their traces in the working directory: keep them out of the repository.
       cwd: options.cwd ?? home,
       // The sources under test, never a dist/ left by an earlier `npm run build`.

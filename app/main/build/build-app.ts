@@ -82,8 +82,8 @@ export async function buildMain(outDir = path.join(DIST, 'app/main')): Promise<v
 }
 
 async function cli(parts: string[]) {
+  // Each part empties its own folder; dist/cli and the library (`npm run build`) stay.
   const all = parts.length === 0 || parts.includes('all');
-  if (all) await rm(DIST, { recursive: true, force: true });
   if (all || parts.includes('renderer')) await buildRenderer();
   if (all || parts.includes('preload')) await buildPreload();
   if (all || parts.includes('main')) await buildMain();
