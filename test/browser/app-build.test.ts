@@ -50,13 +50,18 @@ describe('the app build', () => {
     const imports = importsOf(main);
     expect(imports).toContain('electron');
     // Our code is bundled: main.js may import its own chunks (code shared with what loads lazily), never the sources.
-    for (const source of imports) expect(source, source).toMatch(/^\.\/chunks\/[\w-]+\.js$|^[@\w]/);
+    for (const source of imports) expect(source, source).toMatch(/^\.\/[\w-]+\.js$|^[@\w]/);
     for (const source of imports) expect(source, source).not.toMatch(/\/(agent|app|native|renderer)\//);
     // The renderer's packages stay out of main; only React's server rendering, for the HTML reports the history opens, is used there.
     expect(imports.filter((source) => /^react|^zustand|^vite|^playwright/.test(source) && !/^react-dom\/server$|^react\/jsx-(dev-)?runtime$/.test(source))).toEqual([]);
     // nut-js is loaded only when the first run starts.
     expect(imports.some((source) => source.startsWith('@nut-tree-fork'))).toBe(false);
-    expect((await readdir(path.join(directory, 'main/chunks'))).some((file) => file.startsWith('nut-desktop'))).toBe(true);
+    const files = await readdir(path.join(directory, 'main'));
+    const nutDesktop = files.find((file) => file.startsWith('nut-desktop'));
+    expect(nutDesktop).toBeDefined();
+    // The PNG encoder (in the desktop's chunk) finds its worker beside itself, as it looks for it.
+    expect(await readFile(path.join(directory, 'main', nutDesktop!), 'utf8')).toMatch(/["']\.\/png-encode-worker\.js["']/);
+    expect(files).toContain('png-encode-worker.js');
     expect(await readdir(path.join(directory, 'main/assets'))).toEqual(expect.arrayContaining(['icon.png', 'tray.png', 'trayTemplate.png']));
   });
 });

@@ -74,8 +74,13 @@ export async function buildMain(outDir = path.join(DIST, 'app/main')): Promise<v
       emptyOutDir: true,
       target: 'node22',
       minify: false,
-      ssr: path.join(ROOT, 'app/main/main.ts'),
-      rollupOptions: { output: { format: 'es', entryFileNames: 'main.js', chunkFileNames: 'chunks/[name]-[hash].js' } },
+      ssr: true,
+      rollupOptions: {
+        // The PNG encoder's worker is an entry of its own, in the one flat folder where the
+        // encoder's `new URL('./png-encode-worker.js', import.meta.url)` looks for it.
+        input: { main: path.join(ROOT, 'app/main/main.ts'), 'png-encode-worker': path.join(ROOT, 'native/png-encode-worker.ts') },
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      },
     },
   });
   await cp(path.join(ROOT, 'app/main/assets'), path.join(outDir, 'assets'), { recursive: true });
