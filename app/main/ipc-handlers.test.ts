@@ -203,6 +203,14 @@ describe('IPC handlers', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("lets a run's final screen through to the window as a small image, and nothing that is not an image", async () => {
+    const finalScreen = { type: 'final-screen' as const, runId: 'run-1', time: 5, step: 1, image: 'data:image/png;base64,AA==', imageSize: { width: 1504, height: 832 } };
+    const snapshot = (event: unknown) => ({ run: { runId: 'run-1', goal: 'Add bread', approvalMode: 'never', running: false, events: [event] } });
+    const answering = (value: unknown) => createChannelHandler('agent:status', async () => value as never, isOwnWindow, () => undefined);
+    expect(await answering(snapshot(finalScreen))(own, {})).toMatchObject({ ok: true });
+    expect(await answering(snapshot({ ...finalScreen, image: 'file:///home/ada/screen.png' }))(own, {})).toMatchObject({ ok: false, error: { code: 'INVALID_OUTPUT' } });
+  });
+
   it('passes a service error on with its code, and hides nothing else', async () => {
     const { DeskpilotError } = await import('../../agent/errors.ts');
     const failing = createChannelHandler('agent:run', async () => {

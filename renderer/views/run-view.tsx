@@ -31,6 +31,7 @@ export function RunView() {
           <StepItem key={step.step} step={step} asked={run.approvalMode === 'always' || (run.approvalMode === 'risky' && (step.risk?.risky ?? false))} />
         ))}
       </ol>
+      {run.finalScreen && <FinalScreen shot={run.finalScreen} />}
     </section>
   );
 }
@@ -100,6 +101,21 @@ function StepItem({ step, asked }: { step: StepView; asked: boolean }) {
         </p>
       </div>
     </li>
+  );
+}
+
+/** The screen after the last acted step, shown as the steps' screenshots are: no later step looked at it. */
+function FinalScreen({ shot }: { shot: NonNullable<RunState['finalScreen']> }) {
+  const words = `The screen after step ${shot.step}, when the run ended`;
+  return (
+    <section className="step final-screen" aria-label="Final screen">
+      <figure className="thumb">
+        <img src={shot.image} alt={words} />
+      </figure>
+      <div className="step-text">
+        <p className="step-action">{words}</p>
+      </div>
+    </section>
   );
 }
 
