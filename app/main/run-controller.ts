@@ -295,6 +295,8 @@ export class RunController {
         startedAt,
         outcome: end.outcome,
         reason: end.reason,
+        ...(end.code !== undefined ? { code: end.code } : {}),
+        ...(end.field !== undefined ? { field: end.field } : {}),
         ...(end.answer !== undefined ? { answer: end.answer } : {}),
         steps: end.steps,
         durationMs: end.durationMs,

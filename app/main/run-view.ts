@@ -3,8 +3,8 @@ import { screenToImage, type ScreenPoint } from '../../agent/geometry.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RiskAssessment } from '../../agent/risk/assess-risk.ts';
 import type { RunEvent } from '../../agent/run-events.ts';
-import { sayFor, SETTING_NAMES } from '../../agent/setting-fields.ts';
-import type { ApprovalMode, RunViewEvent } from '../ipc/contract.ts';
+import { sayFor } from '../../agent/setting-fields.ts';
+import { settingLabelOf, type ApprovalMode, type RunViewEvent } from '../ipc/contract.ts';
 
 // A run's events as the task window shows them: plain data that crosses IPC (the screenshot as a
 // data: URL, the target as fractions of it), rounded where the contract wants whole numbers, and
@@ -93,12 +93,12 @@ function screenshotView(shot: Extract<RunEvent, { type: 'step-observed' | 'final
 
 /** The reason said with the settings screen's names, and which setting it is about. */
 function endingView(event: Extract<RunEvent, { type: 'run-ended' }>): Pick<Extract<RunViewEvent, { type: 'run-ended' }>, 'reason' | 'code' | 'field' | 'setting'> {
-  const names = event.field ? SETTING_NAMES[event.field] : undefined;
+  const setting = event.field ? settingLabelOf(event.field) : undefined;
   return {
     reason: event.wording ? event.wording(sayFor('settings')) : event.reason,
     ...(event.code !== undefined ? { code: event.code } : {}),
     ...(event.field ? { field: event.field } : {}),
-    ...(names && 'setting' in names ? { setting: names.setting } : {}),
+    ...(setting !== undefined ? { setting } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatDuration, formatTokens, type RunState, type StepView } from '../run-state.ts';
 import { useTaskStore } from '../task-store.ts';
+import { EndingReason } from './ending-reason.tsx';
 
 const DECISION_WORDS = { approve: 'Approved', skip: 'Skipped', stop: 'Stopped here', correct: 'Corrected' } as const;
 const OUTCOME_WORDS = { running: 'Running', done: 'Done', failed: 'Failed', stopped: 'Stopped' } as const;
@@ -52,7 +53,7 @@ function RunSummary({ run }: { run: RunState }) {
               <span className="field-label">Answer</span> {run.ended.answer}
             </p>
           )}
-          <p className="reason">{run.ended.reason}</p>
+          <EndingReason reason={run.ended.reason} field={run.ended.field} />
         </div>
       )}
     </>

@@ -145,6 +145,30 @@ describe('the task window', () => {
     expect(await page.getByRole('region', { name: 'Final screen' }).count()).toBe(0);
   });
 
+  it('points a run that ran out of steps at the Step budget field, from the run and from its history row', async () => {
+    const { app, page } = await open();
+    await app.settings.save({ ...app.settings.get(), maxSteps: 1 });
+    app.script = [app.clickReply('text', 'Shopping list', 'I click the list.'), app.clickReply('save', 'Save', 'I save it.')];
+    await runToEnd(app, page, 'Add bread to the shopping list', 'never');
+    const inSettings = 'The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.';
+    expect(app.history.list()[0]).toMatchObject({ code: 'STEP_BUDGET', field: 'maxSteps' });
+
+    await page.locator('.outcome').getByRole('button', { name: 'Change Step budget' }).click();
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'Step budget');
+
+    // The history row says it the same way, with the same way to the field.
+    await page.getByRole('tab', { name: 'History' }).click();
+    const row = page.getByRole('row', { name: /Add bread to the shopping list/ });
+    await row.waitFor();
+    expect(await row.locator('.history-reason').innerText()).toBe(inSettings);
+    await row.getByRole('button', { name: 'Change Step budget' }).click();
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'Step budget');
+    expect(await page.locator('body').innerText()).not.toContain('--max-steps');
+    expect(app.allPageErrors()).toEqual([]);
+  });
+
   it('refuses an empty goal in the window, before anything is sent', async () => {
     const { app, page } = await open();
     await page.getByRole('combobox', { name: 'Goal' }).press('Enter');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SETTING_NAMES, type SettingField } from '../../../agent/setting-fields.ts';
+import { SETTING_NAMES, type SettingField, type SettingName } from '../../../agent/setting-fields.ts';
 import { ApprovalModeSchema, count, defineContract, Empty, GoalSchema, PointSchema, RectSchema, RiskSchema, RunIdSchema, UsageSchema } from './shared.ts';
 
 // Runs as the task window sees them: starting and stopping one, and its events as they happen.
@@ -12,6 +12,12 @@ const eventBase = { runId: RunIdSchema, time: count };
 
 /** A setting by its name in the policy and the settings (maxSteps), as errors and run endings name it. */
 export const SettingFieldSchema = z.enum(Object.keys(SETTING_NAMES) as [SettingField, ...SettingField[]]);
+
+/** The settings screen's label of a setting, when the screen has a field for it (the time-out is fixed in the app). */
+export function settingLabelOf(field: SettingField): string | undefined {
+  const names: SettingName = SETTING_NAMES[field];
+  return names.setting;
+}
 
 /**
  * A screenshot as the window shows it: the image the model saw (already sized to the image token
