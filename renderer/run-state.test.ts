@@ -33,6 +33,19 @@ describe('applyRunEvent', () => {
     ]);
   });
 
+  it('keeps the screen after the last acted step of a run a budget ended', () => {
+    const budgetEnded: RunViewEvent[] = [
+      ...events.slice(0, -1),
+      { type: 'final-screen', runId: 'r1', time: 108, step: 1, image: 'data:image/png;base64,BB==', imageSize: { width: 1504, height: 832 } },
+      { type: 'run-ended', runId: 'r1', time: 109, outcome: 'failed', reason: 'The step budget of 1 ran out.', code: 'STEP_BUDGET', field: 'maxSteps', setting: 'Step budget', steps: 1, usage: { inputTokens: 2600, outputTokens: 80 }, durationMs: 4000 },
+    ];
+    const state = budgetEnded.reduce<RunState | null>(applyRunEvent, null)!;
+    expect(state.finalScreen).toEqual({ step: 1, image: 'data:image/png;base64,BB==', imageSize: { width: 1504, height: 832 } });
+    // The step keeps the screen it was planned on.
+    expect(state.steps[0]?.image).toBe('data:image/png;base64,AA==');
+    expect(state.ended).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps' });
+  });
+
   it('ignores events of another run', () => {
     const state = applyRunEvent(null, events[0]!);
     expect(applyRunEvent(state, { ...events[1]!, runId: 'other' } as RunViewEvent)).toBe(state);

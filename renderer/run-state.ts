@@ -36,6 +36,8 @@ export type RunState = {
   readonly startedAt: number;
   readonly steps: readonly StepView[];
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  /** The screen after the last acted step, when a budget ended the run before another step looked. */
+  readonly finalScreen?: Omit<Event<'final-screen'>, 'type' | 'runId' | 'time'>;
   readonly ended?: Omit<Event<'run-ended'>, 'type' | 'runId'>;
 };
 
@@ -82,6 +84,8 @@ export function applyRunEvent(state: RunState | null, event: RunViewEvent): RunS
       return withStep(state, event.step, (view) => ({ ...view, decision: event.decision, waitedMs: event.waitedMs, ...(event.correctedTo ? { correctedTo: event.correctedTo } : {}) }));
     case 'step-acted':
       return withStep(state, event.step, (view) => ({ ...view, acted: { description: event.description, actionMs: event.actionMs, settleMs: event.settleMs, changed: event.changed } }));
+    case 'final-screen':
+      return { ...state, finalScreen: { step: event.step, image: event.image, imageSize: event.imageSize } };
     case 'run-ended': {
       const { type: _type, runId: _runId, ...ended } = event;
       return { ...state, status: event.outcome, ended, usage: event.usage };

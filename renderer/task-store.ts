@@ -21,7 +21,12 @@ type TaskStore = {
   requestedPreset: string | undefined;
   /** Why the window could not load what it shows, if it could not. */
   loadError: string | undefined;
+  /** The settings screen's label of the field to focus when the settings show next (a run's ending points at it). */
+  settingToFocus: string | undefined;
   setTab(tab: Tab): void;
+  /** To the settings, with the field labelled `label` focused. */
+  openSetting(label: string): void;
+  settingFocused(): void;
   setSettings(settings: SettingsView): void;
   refreshHistory(): Promise<void>;
   refreshPresets(): Promise<void>;
@@ -54,7 +59,10 @@ export const useTaskStore = create<TaskStore>()((set, get) => ({
   presets: null,
   requestedPreset: initialPreset(),
   loadError: undefined,
+  settingToFocus: undefined,
   setTab: (tab) => set({ tab }),
+  openSetting: (label) => set({ tab: 'settings', settingToFocus: label }),
+  settingFocused: () => set({ settingToFocus: undefined }),
   requestPreset: (presetId) => set({ requestedPreset: presetId, ...(presetId ? { tab: 'task' as const } : {}) }),
   refreshPresets: async () => {
     try {

@@ -203,6 +203,22 @@ describe('IPC handlers', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("answers the history with each row's ending code and field, rows from before them too, and refuses a field that is no setting", async () => {
+    const row = { runId: 'run-1', goal: 'Add bread', model: 'mock', approvalMode: 'never' as const, startedAt: 1, outcome: 'failed' as const, reason: 'The step budget of 1 ran out; raise the Step budget field.', steps: 1, durationMs: 5, usage: { inputTokens: 1, outputTokens: 1 } };
+    const runs = [{ ...row, code: 'STEP_BUDGET', field: 'maxSteps' as const }, { ...row, runId: 'run-0' }];
+    const answering = (value: unknown) => createChannelHandler('history:list', async () => value as never, isOwnWindow, () => undefined);
+    expect(await answering({ runs })(own, {})).toEqual({ ok: true, value: { runs } });
+    expect(await answering({ runs: [{ ...row, field: 'max-steps' }] })(own, {})).toMatchObject({ ok: false, error: { code: 'INVALID_OUTPUT' } });
+  });
+
+  it("lets a run's final screen through to the window as a small image, and nothing that is not an image", async () => {
+    const finalScreen = { type: 'final-screen' as const, runId: 'run-1', time: 5, step: 1, image: 'data:image/png;base64,AA==', imageSize: { width: 1504, height: 832 } };
+    const snapshot = (event: unknown) => ({ run: { runId: 'run-1', goal: 'Add bread', approvalMode: 'never', running: false, events: [event] } });
+    const answering = (value: unknown) => createChannelHandler('agent:status', async () => value as never, isOwnWindow, () => undefined);
+    expect(await answering(snapshot(finalScreen))(own, {})).toMatchObject({ ok: true });
+    expect(await answering(snapshot({ ...finalScreen, image: 'file:///home/ada/screen.png' }))(own, {})).toMatchObject({ ok: false, error: { code: 'INVALID_OUTPUT' } });
+  });
+
   it('passes a service error on with its code, and hides nothing else', async () => {
     const { DeskpilotError } = await import('../../agent/errors.ts');
     const failing = createChannelHandler('agent:run', async () => {

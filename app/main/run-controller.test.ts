@@ -110,7 +110,12 @@ describe('RunController', () => {
     const inSettings = 'The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.';
     expect(published.at(-1)).toMatchObject({ type: 'run-ended', code: 'STEP_BUDGET', field: 'maxSteps', setting: 'Step budget', reason: inSettings });
     expect(core.runs.status().run?.events.at(-1)).toMatchObject({ reason: inSettings });
-    expect(history.list()[0]).toMatchObject({ outcome: 'failed', reason: inSettings });
+    expect(history.list()[0]).toMatchObject({ outcome: 'failed', reason: inSettings, code: 'STEP_BUDGET', field: 'maxSteps' });
+    // The screen after the acted step goes to the window too, as the step screenshots do (the model-sized image), before the ending.
+    expect(published.slice(-3).map((event) => event.type)).toEqual(['step-acted', 'final-screen', 'run-ended']);
+    const observed = published.find((event) => event.type === 'step-observed');
+    expect(published.at(-2)).toEqual({ type: 'final-screen', runId: expect.any(String), time: expect.any(Number), step: 1, image: expect.stringMatching(/^data:image\/png;base64,/), imageSize: observed?.type === 'step-observed' ? observed.imageSize : 'none' });
+    expect(core.runs.status().run?.events.map((event) => event.type)).toContain('final-screen');
     expect(readTrace(history.list()[0]!.traceDir!).events.at(-1)).toMatchObject({
       type: 'run-ended',
       code: 'STEP_BUDGET',

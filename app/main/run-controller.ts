@@ -198,9 +198,8 @@ export class RunController {
       const ending = error instanceof DeskpilotError ? errorEnding(error) : error instanceof Error ? error.message : String(error);
       const fields = endingFields(ending);
       const result: RunResult = { outcome: 'failed', ...fields, reason: mask(fields.reason), steps: 0, usage: { inputTokens: 0, outputTokens: 0 }, durationMs: 0 };
-      const view = toRunView({ type: 'run-ended', time: Date.now(), ...result }, { runId, approvalMode: launch.approvalMode });
-      const ended = view && maskRunView(view, mask);
-      if (run.running && ended?.type === 'run-ended') {
+      const ended = maskRunView(toRunView({ type: 'run-ended', time: Date.now(), ...result }, { runId, approvalMode: launch.approvalMode }), mask);
+      if (run.running && ended.type === 'run-ended') {
         run.events.push(ended);
         this.finish(run, ended, model.name, startedAt);
         this.deps.publish(ended);
@@ -216,7 +215,6 @@ export class RunController {
       if (event.type === 'step-acted') tracker.performed(event.action, corrected.has(event.step));
       const step = 'step' in event ? event.step : 0;
       const raw = toRunView(event, { runId, approvalMode: launch.approvalMode, ...(risks.has(step) ? { risk: risks.get(step)! } : {}), secret: isSecret(step) });
-      if (!raw) return;
       const view = maskRunView(raw, mask, launch.preset);
       run.events.push(view);
       if (view.type === 'run-ended') this.finish(run, view, model.name, startedAt);
@@ -297,6 +295,8 @@ export class RunController {
         startedAt,
         outcome: end.outcome,
         reason: end.reason,
+        ...(end.code !== undefined ? { code: end.code } : {}),
+        ...(end.field !== undefined ? { field: end.field } : {}),
         ...(end.answer !== undefined ? { answer: end.answer } : {}),
         steps: end.steps,
         durationMs: end.durationMs,

@@ -3,8 +3,8 @@ import { screenToImage, type ScreenPoint } from '../../agent/geometry.ts';
 import type { PlannedStep } from '../../agent/planned-step.ts';
 import type { RiskAssessment } from '../../agent/risk/assess-risk.ts';
 import type { RunEvent } from '../../agent/run-events.ts';
-import { sayFor, SETTING_NAMES } from '../../agent/setting-fields.ts';
-import type { ApprovalMode, RunViewEvent } from '../ipc/contract.ts';
+import { sayFor } from '../../agent/setting-fields.ts';
+import { settingLabelOf, type ApprovalMode, type RunViewEvent } from '../ipc/contract.ts';
 
 // A run's events as the task window shows them: plain data that crosses IPC (the screenshot as a
 // data: URL, the target as fractions of it), rounded where the contract wants whole numbers, and
@@ -22,20 +22,13 @@ export type RunViewContext = {
 
 const whole = (value: number) => Math.max(0, Math.round(value));
 
-export function toRunView(event: RunEvent, context: RunViewContext): RunViewEvent | undefined {
+export function toRunView(event: RunEvent, context: RunViewContext): RunViewEvent {
   const base = { runId: context.runId, time: whole(event.time) };
   switch (event.type) {
     case 'run-started':
       return { ...base, type: 'run-started', goal: event.goal, model: event.model, approvalMode: context.approvalMode };
     case 'step-observed':
-      return {
-        ...base,
-        type: 'step-observed',
-        step: event.step,
-        image: `data:${event.mediaType};base64,${Buffer.from(event.image).toString('base64')}`,
-        imageSize: { width: event.imageSize.width, height: event.imageSize.height },
-        imageTokens: whole(event.imageTokens),
-      };
+      return { ...base, type: 'step-observed', step: event.step, ...screenshotView(event), imageTokens: whole(event.imageTokens) };
     case 'model-replied':
       return { ...base, type: 'model-replied', step: event.step, attempt: event.attempt, usage: { inputTokens: whole(event.usage.inputTokens), outputTokens: whole(event.usage.outputTokens) }, requestMs: whole(event.requestMs) };
     case 'reply-rejected':
@@ -75,8 +68,7 @@ export function toRunView(event: RunEvent, context: RunViewContext): RunViewEven
         changed: event.changed,
       };
     case 'final-screen':
-      // For the report: the task window shows the last step as it happens and needs no extra picture.
-      return undefined;
+      return { ...base, type: 'final-screen', step: event.step, ...screenshotView(event) };
     case 'run-ended':
       return {
         ...base,
@@ -91,14 +83,22 @@ export function toRunView(event: RunEvent, context: RunViewContext): RunViewEven
   }
 }
 
+/**
+ * A screenshot for the window: the image the model saw (or would have seen), already sized to the
+ * image token budget, so what crosses IPC is that small image and never the full screen.
+ */
+function screenshotView(shot: Extract<RunEvent, { type: 'step-observed' | 'final-screen' }>): { image: string; imageSize: { width: number; height: number } } {
+  return { image: `data:${shot.mediaType};base64,${Buffer.from(shot.image).toString('base64')}`, imageSize: { width: shot.imageSize.width, height: shot.imageSize.height } };
+}
+
 /** The reason said with the settings screen's names, and which setting it is about. */
 function endingView(event: Extract<RunEvent, { type: 'run-ended' }>): Pick<Extract<RunViewEvent, { type: 'run-ended' }>, 'reason' | 'code' | 'field' | 'setting'> {
-  const names = event.field ? SETTING_NAMES[event.field] : undefined;
+  const setting = event.field ? settingLabelOf(event.field) : undefined;
   return {
     reason: event.wording ? event.wording(sayFor('settings')) : event.reason,
     ...(event.code !== undefined ? { code: event.code } : {}),
     ...(event.field ? { field: event.field } : {}),
-    ...(names && 'setting' in names ? { setting: names.setting } : {}),
+    ...(setting !== undefined ? { setting } : {}),
   };
 }
 

@@ -137,6 +137,23 @@ describe('HistoryStore', () => {
     expect(reopened.list().map((run) => run.runId)).toEqual(['c', 'b']);
   });
 
+  it("keeps a run's ending code and field across restarts, and still loads rows from before them", async () => {
+    const before = record('old');
+    const storage = memoryStorage(JSON.stringify({ version: 1, runs: [before] }));
+    const history = new HistoryStore(storage);
+    await history.load();
+    await history.add({ ...record('new'), outcome: 'failed', reason: 'The step budget of 1 ran out; raise the Step budget field.', code: 'STEP_BUDGET', field: 'maxSteps' });
+    const reopened = new HistoryStore(storage);
+    await reopened.load();
+    expect(reopened.list()).toEqual([expect.objectContaining({ runId: 'new', code: 'STEP_BUDGET', field: 'maxSteps' }), before]);
+  });
+
+  it('drops a row whose field names no setting', async () => {
+    const history = new HistoryStore(memoryStorage(JSON.stringify({ version: 1, runs: [{ ...record('a'), outcome: 'failed', code: 'STEP_BUDGET', field: '--max-steps' }, record('b')] })));
+    await history.load();
+    expect(history.list().map((run) => run.runId)).toEqual(['b']);
+  });
+
   it('drops records that no longer parse', async () => {
     const history = new HistoryStore(memoryStorage(JSON.stringify({ version: 1, runs: [record('a'), { runId: 'bad' }] })));
     await history.load();

@@ -5,13 +5,15 @@ import { z } from 'zod';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { observe } from '../../agent/loop/observe.ts';
 import type { Approver } from '../../agent/ports.ts';
+import type { SettingField } from '../../agent/setting-fields.ts';
 import { findPreset, listPresetLibrary } from '../../native/preset/preset-library.ts';
 import type { RiskCode } from '../../agent/risk/assess-risk.ts';
 import { configFilePath, readConfigFile, runPolicyFrom } from '../config/model-config.ts';
 import { openDesktopSession, type Desktop, type DesktopEvent, type DesktopOptions } from '../library/desktop.ts';
+import { ActError } from '../library/library-errors.ts';
 import { openSession, type RunSession, type SessionDesktop, type SessionEvent, type SessionRunResult } from '../session/run-session.ts';
 import { ElicitationApprover } from './elicitation-approver.ts';
-import { ActInput, AssertInput, ListPresetsInput, QueryInput, RunPresetInput, RunTaskInput, ScreenshotInput, WaitForInput } from './tool-schemas.ts';
+import { ActInput, AssertInput, ListPresetsInput, QueryInput, RunOutput, RunPresetInput, RunTaskInput, ScreenshotInput, WaitForInput } from './tool-schemas.ts';
 
 // `deskpilot mcp`: Deskpilot's tools for other agents, over the Model Context Protocol. Each tool
 // call that acts is one session of the library (its own trace, the fail-safe, every key and button
@@ -134,8 +136,14 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
     }
   };
 
-  const acting = <Shape extends z.ZodRawShape>(name: string, description: string, inputSchema: Shape, handler: (args: z.infer<z.ZodObject<Shape>>, context: CallContext) => Promise<CallToolResult>) => {
-    server.registerTool(name, { description, inputSchema }, (async (args: z.infer<z.ZodObject<Shape>>, extra: Extra): Promise<CallToolResult> => {
+  const acting = <Shape extends z.ZodRawShape>(
+    name: string,
+    description: string,
+    inputSchema: Shape,
+    handler: (args: z.infer<z.ZodObject<Shape>>, context: CallContext) => Promise<CallToolResult>,
+    outputSchema?: z.ZodRawShape,
+  ) => {
+    server.registerTool(name, { description, inputSchema, ...(outputSchema ? { outputSchema } : {}) }, (async (args: z.infer<z.ZodObject<Shape>>, extra: Extra): Promise<CallToolResult> => {
       if (busy) return toolError(`Deskpilot is busy with ${busy}: one acting call runs at a time (there is one mouse and one keyboard). Wait for it to finish, or cancel it.`);
       busy = name;
       const started = performance.now();
@@ -143,6 +151,9 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
       try {
         return await handler(args, context);
       } catch (error) {
+        // A run tool's answer keeps its output schema's shape even when nothing could start.
+        if (outputSchema && error instanceof DeskpilotError) return notStartedResult(error);
+        if (error instanceof ActError) return actFailedResult(error);
         return toolError(error instanceof Error ? error.message : String(error));
       } finally {
         await context.progressSent();
@@ -156,7 +167,7 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
     await machineFor(args.display);
     const ran = await session.run({ kind: 'goal', goal: args.goal }, { ...runOptionsOf(args, context), policy: policyOf(args) });
     return ranResult(ran);
-  });
+  }, RunOutput);
 
   acting('act', 'Like run_task, as the library\'s act(): runs the goal to its end, and is an error when the goal is not reached. With cache on, replays what was recorded for the same goal when the screen still matches (no model call).', ActInput, async (args, context) =>
     withSession(args.goal, args.display, context, args.allowRisk, async (desktop) => {
@@ -234,7 +245,7 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
     const given = Object.fromEntries(Object.entries(args.variables ?? {}).map(([name, value]) => [name, String(value)]));
     const ran = await session.run({ kind: 'preset', preset, given }, { ...runOptionsOf(args, context), policy: policyOf(args) });
     return ranResult(ran);
-  });
+  }, RunOutput);
 
   const runOptionsOf = (args: { allowRisk?: readonly RiskCode[] | undefined }, context: CallContext) => ({
     signal: context.signal,
@@ -263,13 +274,18 @@ function policyOf(args: { maxSteps?: number | undefined; maxMinutes?: number | u
   };
 }
 
-/** A run's outcome for the client: a result even when the goal failed (that is an answer); an error only when nothing could start. */
+/**
+ * A run's outcome for the client: a result even when the goal failed (that is an answer); an error
+ * only when nothing could start. Either way its ending's code and field, when it has them, so the
+ * calling agent can branch on them (raise maxSteps on STEP_BUDGET) rather than parse the reason.
+ */
 function ranResult(ran: SessionRunResult): CallToolResult {
-  if (ran.kind === 'not-started') return toolError(ran.error.message);
+  if (ran.kind === 'not-started') return notStartedResult(ran.error);
   const { result } = ran;
   return jsonResult({
     outcome: result.outcome,
     reason: result.reason,
+    ...endingCodeOf(result),
     ...(result.answer !== undefined ? { answer: result.answer } : {}),
     steps: result.steps,
     usage: result.usage,
@@ -277,6 +293,21 @@ function ranResult(ran: SessionRunResult): CallToolResult {
     ...(ran.stoppedBy ? { stoppedBy: ran.stoppedBy } : {}),
     ...(ran.traceDir ? { trace: ran.traceDir } : {}),
   });
+}
+
+/** A run that never started is a failed run of no steps, answered as an error: the reason is the error's message. */
+function notStartedResult(error: DeskpilotError): CallToolResult {
+  return { ...toolError(error.message), structuredContent: { outcome: 'failed', reason: error.message, ...endingCodeOf(error), steps: 0, usage: { inputTokens: 0, outputTokens: 0 } } };
+}
+
+/** `act` that did not reach its goal: an error, with the run's own ending (not the error's ACT_FAILED) to branch on. */
+function actFailedResult(error: ActError): CallToolResult {
+  const { result } = error;
+  return { ...toolError(error.message), structuredContent: { outcome: result.outcome, reason: result.reason, ...endingCodeOf(result), steps: result.steps, trace: error.traceDir } };
+}
+
+function endingCodeOf(ending: { readonly code?: string | undefined; readonly field?: SettingField | undefined }): { code?: string; field?: SettingField } {
+  return { ...(ending.code !== undefined ? { code: ending.code } : {}), ...(ending.field !== undefined ? { field: ending.field } : {}) };
 }
 
 function budgetsOf(args: { maxSteps?: number | undefined; maxMinutes?: number | undefined; maxTokens?: number | undefined }) {

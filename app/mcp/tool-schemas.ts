@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
+import { SETTING_NAMES, type SettingField } from '../../agent/setting-fields.ts';
 
 // The input of every tool, as zod shapes: the SDK turns them into the JSON Schema clients see in
 // tools/list, and checks every call against them before any handler runs, so a malformed call is
@@ -64,4 +65,25 @@ export const RunPresetInput = {
   ...budgets,
   allowRisk,
   display,
+};
+
+// What the run tools answer, as their structured content: the SDK lists it as their output schema,
+// so a calling agent learns it may branch on `code` and `field` rather than parse the sentence.
+
+const settingField = z.enum(Object.keys(SETTING_NAMES) as [SettingField, ...SettingField[]]);
+
+export const RunOutput = {
+  outcome: z.enum(['done', 'failed', 'stopped']).describe('How the run ended.'),
+  reason: z.string().describe('Why it ended, in one sentence a person can act on.'),
+  code: z
+    .string()
+    .optional()
+    .describe("Why it ended, for programs, when the ending has a code: STEP_BUDGET, TIME_BUDGET, TOKEN_BUDGET, COST_BUDGET, NO_PROGRESS, or an error's code. Absent when the model finished or gave up itself, or the run was stopped."),
+  field: settingField.optional().describe("The setting that would change the ending (maxSteps: this tool's maxSteps; the others are the server's settings)."),
+  answer: z.string().optional().describe("The model's answer, when it gave one."),
+  steps: z.number().int().min(0),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).describe('Model tokens of the run.'),
+  expectations: z.array(z.object({ question: z.string(), answer: z.enum(['yes', 'no', 'unreadable']), evidence: z.string() })).optional().describe("A preset's expectations, each checked with the model."),
+  stoppedBy: z.enum(['fail-safe', 'signal']).optional().describe('What stopped a stopped run, when it was not the call being cancelled.'),
+  trace: z.string().optional().describe('The run\'s trace folder (deskpilot report <folder> renders it).'),
 };

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, call, messageOf } from '../bridge.ts';
 import { formatDuration, formatTokens } from '../run-state.ts';
 import { useTaskStore } from '../task-store.ts';
+import { EndingReason } from './ending-reason.tsx';
 
 const OUTCOME_WORDS = { done: 'Done', failed: 'Failed', stopped: 'Stopped' } as const;
 
@@ -50,6 +51,8 @@ export function HistoryPanel() {
               <span className={`badge badge-outcome-${run.outcome}`} title={run.reason}>
                 {OUTCOME_WORDS[run.outcome]}
               </span>
+              {/* A run that did not get there says why, as the run view said it when it ended. */}
+              {run.outcome !== 'done' && <EndingReason reason={run.reason} field={run.field} className="history-reason" />}
             </td>
             <td>{formatDuration(run.durationMs)}</td>
             <td>{run.steps}</td>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatDuration, formatTokens, type RunState, type StepView } from '../run-state.ts';
 import { useTaskStore } from '../task-store.ts';
+import { EndingReason } from './ending-reason.tsx';
 
 const DECISION_WORDS = { approve: 'Approved', skip: 'Skipped', stop: 'Stopped here', correct: 'Corrected' } as const;
 const OUTCOME_WORDS = { running: 'Running', done: 'Done', failed: 'Failed', stopped: 'Stopped' } as const;
@@ -31,6 +32,7 @@ export function RunView() {
           <StepItem key={step.step} step={step} asked={run.approvalMode === 'always' || (run.approvalMode === 'risky' && (step.risk?.risky ?? false))} />
         ))}
       </ol>
+      {run.finalScreen && <FinalScreen shot={run.finalScreen} />}
     </section>
   );
 }
@@ -51,7 +53,7 @@ function RunSummary({ run }: { run: RunState }) {
               <span className="field-label">Answer</span> {run.ended.answer}
             </p>
           )}
-          <p className="reason">{run.ended.reason}</p>
+          <EndingReason reason={run.ended.reason} field={run.ended.field} />
         </div>
       )}
     </>
@@ -100,6 +102,21 @@ function StepItem({ step, asked }: { step: StepView; asked: boolean }) {
         </p>
       </div>
     </li>
+  );
+}
+
+/** The screen after the last acted step, shown as the steps' screenshots are: no later step looked at it. */
+function FinalScreen({ shot }: { shot: NonNullable<RunState['finalScreen']> }) {
+  const words = `The screen after step ${shot.step}, when the run ended`;
+  return (
+    <section className="step final-screen" aria-label="Final screen">
+      <figure className="thumb">
+        <img src={shot.image} alt={words} />
+      </figure>
+      <div className="step-text">
+        <p className="step-action">{words}</p>
+      </div>
+    </section>
   );
 }
 

@@ -124,6 +124,15 @@ function SettingsForm({ settings }: { settings: SettingsView }) {
 
   useEffect(() => setForm(formOf(settings)), [settings]);
 
+  // A run's ending pointed at a setting: its field takes the focus once the form is drawn.
+  const settingToFocus = useTaskStore((state) => state.settingToFocus);
+  const settingFocused = useTaskStore((state) => state.settingFocused);
+  useEffect(() => {
+    if (settingToFocus === undefined) return;
+    focusFieldLabelled(settingToFocus);
+    settingFocused();
+  }, [settingToFocus, settingFocused]);
+
   const update = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((current) => ({ ...current, [key]: value }));
     setStatus(undefined);
@@ -440,6 +449,15 @@ function Field({ label, hint, error, children }: { label: string; hint?: string;
       )}
     </div>
   );
+}
+
+function focusFieldLabelled(label: string) {
+  const labels = [...document.querySelectorAll<HTMLLabelElement>('form.settings label.field-label')];
+  const control = labels.find((element) => element.textContent === label)?.control;
+  if (control instanceof HTMLElement) {
+    control.focus();
+    control.scrollIntoView({ block: 'center' });
+  }
 }
 
 function focusFirstError() {

@@ -78,4 +78,30 @@ describe('the history of the tray app', () => {
     const answer = await Promise.resolve(app.core.services['history:open-report']({ runId: 'run-old' }, { url: '' })).catch((error: { code?: string }) => error.code);
     expect(answer).toBe('NO_TRACE');
   });
+
+  it("says why a run ended on its row: a failed row from before endings had codes by its reason alone, a done row by its badge", async () => {
+    const app = new TestApp({ scenario: FULL_HD, origin: server.origin, bridgeScript: inject('bridgeScript') });
+    apps.push(app);
+    const base = { model: 'm', approvalMode: 'never' as const, startedAt: 1, steps: 1, durationMs: 5, usage: { inputTokens: 1, outputTokens: 1 } };
+    await app.history.add({ ...base, runId: 'run-done', goal: 'A run that got there', outcome: 'done', reason: 'The model reports the goal reached.' });
+    await app.history.add({ ...base, runId: 'run-old', goal: 'An old failed run', outcome: 'failed', reason: 'The model gave up on the goal.' });
+    await app.history.add({ ...base, runId: 'run-key', goal: 'A run without a key', outcome: 'failed', reason: 'Vercel AI Gateway needs an API key: give one in the API key field.', code: 'MISSING_API_KEY', field: 'apiKey' });
+    context = await browser.newContext({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 1 });
+    const page = await app.openTaskWindow(context);
+    await page.getByRole('tab', { name: 'History' }).click();
+
+    const old = page.getByRole('row', { name: /An old failed run/ });
+    await old.waitFor();
+    expect(await old.locator('.history-reason').innerText()).toBe('The model gave up on the goal.');
+    expect(await old.getByRole('button', { name: /^Change/ }).count()).toBe(0);
+    const done = page.getByRole('row', { name: /A run that got there/ });
+    expect(await done.locator('.history-reason').count()).toBe(0);
+    expect(await done.locator('td').first().innerText()).toBe('Done');
+
+    const keyless = page.getByRole('row', { name: /A run without a key/ });
+    expect(await keyless.locator('.history-reason').innerText()).toBe('Vercel AI Gateway needs an API key: give one in the API key field.');
+    await keyless.getByRole('button', { name: 'Change API key' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'API key');
+    expect(app.allPageErrors()).toEqual([]);
+  });
 });

@@ -114,6 +114,61 @@ describe('the task window', () => {
     expect(await page.locator('body').innerText()).not.toContain('--max-steps');
   });
 
+  it('shows the screen after the last step of a run its step budget ended, as the steps show theirs', async () => {
+    const { app, page } = await open();
+    await app.settings.save({ ...app.settings.get(), maxSteps: 1 });
+    app.script = [app.clickReply('text', 'Shopping list', 'I click the list.'), app.clickReply('save', 'Save', 'I save it.')];
+    const result = await runToEnd(app, page, 'Add bread to the shopping list', 'never');
+    expect(result).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', steps: 1 });
+    expect(app.input.performed.map((action) => action.kind)).toEqual(['click']);
+
+    const finalScreen = page.getByRole('region', { name: 'Final screen' });
+    const picture = finalScreen.getByRole('img', { name: 'The screen after step 1, when the run ended' });
+    await picture.waitFor();
+    expect(await finalScreen.locator('.step-action').innerText()).toBe('The screen after step 1, when the run ended');
+    // The picture is the look the run took after acting, at the size the model sees (not the full screen), drawn in a thumbnail as the step's is.
+    const shown = await picture.evaluate((image: HTMLImageElement) => ({ width: image.naturalWidth, height: image.naturalHeight, source: image.src.slice(0, 22) }));
+    expect(shown).toEqual({ width: 1504, height: 832, source: 'data:image/png;base64,' });
+    const stepThumb = await page.getByRole('list', { name: 'Steps' }).locator('.thumb').first().boundingBox();
+    const finalThumb = await finalScreen.locator('.thumb').boundingBox();
+    expect(finalThumb?.width).toBe(stepThumb?.width);
+    // It comes after the step it follows.
+    expect(finalThumb!.y).toBeGreaterThan(stepThumb!.y);
+    expect(app.allPageErrors()).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'task-window-final-screen.png'), fullPage: true });
+  });
+
+  it('shows no final screen when the model finished the run itself', async () => {
+    const { app, page } = await open();
+    app.script = [app.clickReply('save', 'Save'), qwenReply({ action: 'terminate', status: 'success' })];
+    expect((await runToEnd(app, page, 'Save notes.txt', 'never'))?.outcome).toBe('done');
+    expect(await page.getByRole('region', { name: 'Final screen' }).count()).toBe(0);
+  });
+
+  it('points a run that ran out of steps at the Step budget field, from the run and from its history row', async () => {
+    const { app, page } = await open();
+    await app.settings.save({ ...app.settings.get(), maxSteps: 1 });
+    app.script = [app.clickReply('text', 'Shopping list', 'I click the list.'), app.clickReply('save', 'Save', 'I save it.')];
+    await runToEnd(app, page, 'Add bread to the shopping list', 'never');
+    const inSettings = 'The step budget of 1 ran out before the goal was reached; raise the Step budget field or split the goal.';
+    expect(app.history.list()[0]).toMatchObject({ code: 'STEP_BUDGET', field: 'maxSteps' });
+
+    await page.locator('.outcome').getByRole('button', { name: 'Change Step budget' }).click();
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'Step budget');
+
+    // The history row says it the same way, with the same way to the field.
+    await page.getByRole('tab', { name: 'History' }).click();
+    const row = page.getByRole('row', { name: /Add bread to the shopping list/ });
+    await row.waitFor();
+    expect(await row.locator('.history-reason').innerText()).toBe(inSettings);
+    await row.getByRole('button', { name: 'Change Step budget' }).click();
+    expect(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'Step budget');
+    expect(await page.locator('body').innerText()).not.toContain('--max-steps');
+    expect(app.allPageErrors()).toEqual([]);
+  });
+
   it('refuses an empty goal in the window, before anything is sent', async () => {
     const { app, page } = await open();
     await page.getByRole('combobox', { name: 'Goal' }).press('Enter');

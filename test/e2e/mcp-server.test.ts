@@ -121,6 +121,19 @@ describe('deskpilot mcp over stdio, with the SDK client', () => {
     console.log(`[mcp] call to first action performed: ${Math.round(firstAction.at - called)} ms (whole call ${Math.round(whole)} ms); second call: ${Math.round(progressAgain[0]! - calledAgain)} ms (whole ${Math.round(performance.now() - calledAgain)} ms)`);
   });
 
+  it('answers a run that used its step budget with the code and the setting to raise, in the structured content', async () => {
+    await browser.clearEvents();
+    const result = (await client.callTool({ name: 'run_task', arguments: { goal: 'press the magenta Go button', maxSteps: 1 } })) as CallToolResult;
+    // A run that ended is an answer, not an error; the text is the same record, readable as JSON.
+    expect(result.isError, text(result)).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', steps: 1, reason: expect.stringMatching(/^The step budget of 1 ran out before the goal was reached/) });
+    expect(JSON.parse(text(result))).toEqual(result.structuredContent);
+    // The step budget counted the click: it was made, and nothing after it.
+    expect((await browser.events()).filter((event) => event.type === 'click' && event.target === PAGE_TARGETS.button.id)).toHaveLength(1);
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === 'run_task')?.outputSchema).toMatchObject({ properties: { code: { type: 'string' }, field: { enum: expect.arrayContaining(['maxSteps']) } } });
+  });
+
   it('returns a screenshot as the model sees it', async () => {
     const result = (await client.callTool({ name: 'screenshot', arguments: {} })) as CallToolResult;
     expect(result.isError, text(result)).toBeFalsy();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutcomeSchema } from './runs.ts';
+import { OutcomeSchema, SettingFieldSchema } from './runs.ts';
 import { ApprovalModeSchema, count, defineContract, Empty, RunIdSchema, UsageSchema } from './shared.ts';
 
 // Past runs, as the history lists them, and the report of one.
@@ -14,7 +14,11 @@ export const RunHistoryEntrySchema = z.strictObject({
   /** Epoch milliseconds. */
   startedAt: count,
   outcome: OutcomeSchema,
+  /** Worded for the settings screen, as the run view words it. */
   reason: z.string(),
+  /** The ending's code (STEP_BUDGET, an error's code) and the setting at fault, as on run-ended; rows from before them have neither. */
+  code: z.string().optional(),
+  field: SettingFieldSchema.optional(),
   answer: z.string().optional(),
   steps: count,
   durationMs: count,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SETTING_NAMES, type SettingField } from '../../../agent/setting-fields.ts';
+import { SETTING_NAMES, type SettingField, type SettingName } from '../../../agent/setting-fields.ts';
 import { ApprovalModeSchema, count, defineContract, Empty, GoalSchema, PointSchema, RectSchema, RiskSchema, RunIdSchema, UsageSchema } from './shared.ts';
 
 // Runs as the task window sees them: starting and stopping one, and its events as they happen.
@@ -13,6 +13,21 @@ const eventBase = { runId: RunIdSchema, time: count };
 /** A setting by its name in the policy and the settings (maxSteps), as errors and run endings name it. */
 export const SettingFieldSchema = z.enum(Object.keys(SETTING_NAMES) as [SettingField, ...SettingField[]]);
 
+/** The settings screen's label of a setting, when the screen has a field for it (the time-out is fixed in the app). */
+export function settingLabelOf(field: SettingField): string | undefined {
+  const names: SettingName = SETTING_NAMES[field];
+  return names.setting;
+}
+
+/**
+ * A screenshot as the window shows it: the image the model saw (already sized to the image token
+ * budget, never the full screen), as a data: URL, and its size.
+ */
+const screenshotView = {
+  image: z.string().regex(/^data:image\/(png|jpeg);base64,/, 'not an image data URL'),
+  imageSize: z.strictObject({ width: count, height: count }),
+};
+
 /** Where the step points, as fractions (0..1) of the screenshot: for drawing on its thumbnail. */
 export const ThumbnailMarksSchema = z.strictObject({ point: PointSchema.optional(), box: RectSchema.optional() });
 
@@ -22,9 +37,8 @@ export const RunViewEventSchema = z.discriminatedUnion('type', [
     ...eventBase,
     type: z.literal('step-observed'),
     step: count,
-    /** The screenshot the model saw, as a data: URL. */
-    image: z.string().regex(/^data:image\/(png|jpeg);base64,/, 'not an image data URL'),
-    imageSize: z.strictObject({ width: count, height: count }),
+    /** The screenshot the model saw. */
+    ...screenshotView,
     imageTokens: count,
   }),
   z.strictObject({ ...eventBase, type: z.literal('model-replied'), step: count, attempt: count, usage: UsageSchema, requestMs: count }),
@@ -57,6 +71,13 @@ export const RunViewEventSchema = z.discriminatedUnion('type', [
     actionMs: count,
     settleMs: count,
     changed: z.boolean(),
+  }),
+  z.strictObject({
+    ...eventBase,
+    type: z.literal('final-screen'),
+    /** The acted step whose effect it shows: the run ended on a budget before another step looked. */
+    step: count,
+    ...screenshotView,
   }),
   z.strictObject({
     ...eventBase,

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FixtureScreen, RecordingInput } from '../../agent/testing/fakes.ts';
+import { createDeskpilotMcpServer, type DeskpilotMcp, type DeskpilotMcpOptions } from '../../app/mcp/deskpilot-mcp-server.ts';
+import type { StepContext } from '../support/qwen-loopback/script.ts';
+import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
+
+// How the MCP server's run tools end, as a calling agent reads them: in process, over the SDK's
+// in-memory transport, a fake desktop and the loopback model (one click, then done). A run that
+// ends on a budget, an act that does not get there, and a run that cannot start each answer with
+// their ending's code and field in the structured content, and a sentence in the text.
+
+let model: QwenLoopback;
+let work: string;
+const servers: DeskpilotMcp[] = [];
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-mcp-endings-'));
+  const decide = (context: StepContext) => {
+    const history = context.texts.find((text) => text.startsWith('Previous actions'));
+    const acted = context.texts.some((text) => text.startsWith('Result:')) || (history !== undefined && !history.includes('none yet'));
+    return acted ? { action: 'terminate' as const, status: 'success' as const } : { action: 'left_click' as const, coordinate: [500, 500] as [number, number], label: 'the Go button' };
+  };
+  model = await startQwenLoopback({ script: Array.from({ length: 100 }, () => decide) });
+});
+afterAll(async () => {
+  await model?.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function connect(settings: Partial<DeskpilotMcpOptions['settings']> = {}) {
+  const screen = new FixtureScreen();
+  const input = new RecordingInput({ screen });
+  const mcp = await createDeskpilotMcpServer({
+    env: { HOME: work, XDG_CONFIG_HOME: path.join(work, 'config') },
+    settings: { baseUrl: model.baseURL, model: model.modelId, traceDir: path.join(work, 'runs'), failSafe: false, ...settings },
+    presetDirs: [],
+    signal: new AbortController().signal,
+    version: 'test',
+    openMachine: async () => ({ screen, input }),
+  });
+  servers.push(mcp);
+  const client = new Client({ name: 'endings-test', version: '1' });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([mcp.server.connect(serverSide), client.connect(clientSide)]);
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+    return { result, text, structured: result.structuredContent };
+  };
+  return { client, call, input };
+}
+
+describe('deskpilot mcp: how a run ended, for the calling agent', () => {
+  it('lists the run tools with an output schema that has the code and the field', async () => {
+    const { client } = await connect();
+    const { tools } = await client.listTools();
+    for (const name of ['run_task', 'run_preset']) {
+      const tool = tools.find((entry) => entry.name === name)!;
+      expect(tool.outputSchema, name).toMatchObject({ type: 'object', required: expect.arrayContaining(['outcome', 'reason', 'steps']), properties: { code: { type: 'string' }, field: { enum: expect.arrayContaining(['maxSteps', 'apiKey']) } } });
+    }
+  });
+
+  it('answers a run that used its step budget with STEP_BUDGET and maxSteps, and the sentence in the text', async () => {
+    const { call, input } = await connect();
+    const { result, text, structured } = await call('run_task', { goal: 'press the Go button', maxSteps: 1 });
+    expect(result.isError).toBeFalsy();
+    expect(input.performed.map((action) => action.kind)).toEqual(['click']);
+    expect(structured).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', steps: 1, reason: expect.stringContaining('The step budget of 1 ran out') });
+    expect(JSON.parse(text)).toEqual(structured);
+    expect(text).toContain('"reason": "The step budget of 1 ran out before the goal was reached');
+  });
+
+  it('answers a run the model finished without a code', async () => {
+    const { call } = await connect();
+    const { structured } = await call('run_task', { goal: 'press the Go button' });
+    expect(structured).toMatchObject({ outcome: 'done', steps: 2 });
+    expect(structured).not.toHaveProperty('code');
+    expect(structured).not.toHaveProperty('field');
+  });
+
+  it('answers a run that could not start as an error, with the code and the setting at fault', async () => {
+    const { call, input } = await connect({ provider: 'openrouter', baseUrl: undefined, model: undefined });
+    const { result, text, structured } = await call('run_task', { goal: 'press the Go button' });
+    expect(result.isError).toBe(true);
+    expect(text).toBe('OpenRouter needs an API key: set OPENROUTER_API_KEY or give one in --api-key.');
+    expect(structured).toEqual({ outcome: 'failed', reason: text, code: 'MISSING_API_KEY', field: 'apiKey', steps: 0, usage: { inputTokens: 0, outputTokens: 0 } });
+    expect(input.performed).toEqual([]);
+  });
+
+  it("answers an act that ran out of steps as an error carrying the run's code and field, not only ACT_FAILED's sentence", async () => {
+    const { call } = await connect();
+    const { result, text, structured } = await call('act', { goal: 'press the Go button', maxSteps: 1 });
+    expect(result.isError).toBe(true);
+    expect(text).toMatch(/^act\("press the Go button"\) failed after 1 step: The step budget of 1 ran out/);
+    expect(structured).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', steps: 1, trace: expect.any(String) });
+  });
+});
