@@ -123,7 +123,6 @@ describe('the JXA probe script', () => {
     const screen = (id: number, name: string, frame: { x: number; y: number; width: number; height: number }, backingScaleFactor: number) => ({
       frame: { origin: { x: frame.x, y: frame.y }, size: { width: frame.width, height: frame.height } },
       deviceDescription: dictionary({ NSScreenNumber: wrap(id) }),
-      respondsToSelector: () => true,
       localizedName: wrap(name),
       backingScaleFactor,
     });

@@ -33,7 +33,12 @@ ObjC.import('CoreGraphics');
   var screens = $.NSScreen.screens.js.map(function (screen) {
     var frame = screen.frame;
     var number = screen.deviceDescription.objectForKey('NSScreenNumber');
-    var name = screen.respondsToSelector('localizedName') ? screen.localizedName.js : '';
+    var name = '';
+    try {
+      name = screen.localizedName.js || '';
+    } catch (error) {
+      // localizedName is macOS 10.15 and later; the name is for people, the id is what counts.
+    }
     return {
       id: number ? number.js : null,
       name: name,

@@ -48,6 +48,7 @@ $aware = [DeskpilotNative]::SetThreadDpiAwarenessContext([IntPtr](-4)) -ne [IntP
 
 /** Prints one JSON line: whether the probe reads physical pixels, every screen with its DPI, and the foreground window. */
 export const WINDOWS_PROBE_SCRIPT = `$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 ${DPI_HELPER}
 Add-Type -AssemblyName System.Windows.Forms
 $screens = @(foreach ($screen in [System.Windows.Forms.Screen]::AllScreens) {
@@ -164,6 +165,7 @@ export const copyFromScreenCommand: AreaGrabCommand = (area, file) => {
   const width = Math.max(1, Math.round(area.bounds.width * scale));
   const height = Math.max(1, Math.round(area.bounds.height * scale));
   const script = `$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 ${DPI_HELPER}
 if (-not $aware) { throw 'Could not switch to per-monitor DPI awareness.' }
 Add-Type -AssemblyName System.Drawing
