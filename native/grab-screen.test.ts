@@ -130,3 +130,63 @@ describe('GrabScreen areas', () => {
     await expect(screen.capture({ area: gone, sizeFor: (size) => size })).rejects.toThrow(/not inside the captured screen.*start it again/);
   });
 });
+
+describe('GrabScreen beyond what libnut grabs (macOS, Windows)', () => {
+  // libnut sees the main display: 64x32 input units grabbed at 2x (Retina). The display to its
+  // left comes from the area grabber, green.
+  const main = () => source(frame(128, 64, [255, 0, 0]), { width: 64, height: 32 });
+  const left = { id: 'LEFT', bounds: { x: -40, y: 0, width: 40, height: 20 }, scaleFactor: 1, pixelSize: { width: 40, height: 20 } };
+
+  function grabber(colour: [number, number, number] = [0, 255, 0]) {
+    const grabbed: string[] = [];
+    const fake = {
+      grabbed,
+      colour,
+      grab: async (area: typeof left) => (grabbed.push(`${area.id} ${area.bounds.x},${area.bounds.y} ${area.bounds.width}x${area.bounds.height}`), frame(area.bounds.width, area.bounds.height, fake.colour)),
+    };
+    return fake;
+  }
+  const colourOf = async (shot: { image: Uint8Array }) => [...(await sharp(shot.image).raw().toBuffer()).subarray(0, 3)];
+
+  it('captures another display through the grabber, at the pixels it gave, and the main one through libnut', async () => {
+    const other = grabber();
+    const screen = new GrabScreen(main(), { areaGrabber: other });
+    const shot = await screen.capture({ area: left, sizeFor: (size) => size });
+    expect(other.grabbed).toEqual(['LEFT -40,0 40x20']);
+    expect(shot.display).toEqual(left);
+    expect(await colourOf(shot)).toEqual([0, 255, 0]);
+    const primary = { id: 'primary', bounds: { x: 0, y: 0, width: 64, height: 32 }, scaleFactor: 2, pixelSize: { width: 128, height: 64 } };
+    const mainShot = await screen.capture({ area: primary, sizeFor: (size) => size });
+    expect(await colourOf(mainShot)).toEqual([255, 0, 0]);
+    expect(mainShot.display.pixelSize).toEqual({ width: 128, height: 64 });
+    expect(other.grabbed).toHaveLength(1);
+  });
+
+  it('fingerprints the display the step looked at, through a closer look at it too, until a step looks at the main one', async () => {
+    const other = grabber();
+    const screen = new GrabScreen(main(), { areaGrabber: other });
+    const mainPrint = await screen.fingerprint();
+    await screen.capture({ area: left, sizeFor: (size) => size });
+    const leftPrint = await screen.fingerprint();
+    expect(leftPrint).not.toBe(mainPrint);
+    expect(other.grabbed.at(-1)).toBe('LEFT -40,0 40x20');
+    other.colour = [0, 0, 255];
+    expect(await screen.fingerprint()).not.toBe(leftPrint);
+    const crop = { id: 'LEFT/crop', bounds: { x: -30, y: 5, width: 10, height: 10 }, scaleFactor: 1, pixelSize: { width: 10, height: 10 } };
+    await screen.capture({ area: crop, sizeFor: (size) => size });
+    await screen.fingerprint();
+    expect(other.grabbed.at(-1)).toBe('LEFT -40,0 40x20');
+    await screen.capture({ sizeFor: (size) => size });
+    expect(await screen.fingerprint()).toBe(mainPrint);
+  });
+
+  it('refuses a grab of another shape than the display asked for', async () => {
+    const wrong = { grab: async () => frame(20, 20, [0, 0, 0]) };
+    const screen = new GrabScreen(main(), { areaGrabber: wrong });
+    await expect(screen.capture({ area: left, sizeFor: (size) => size })).rejects.toMatchObject({ code: 'AREA_GRAB_MISMATCH', message: expect.stringContaining('came back 20x20') });
+  });
+
+  it('still refuses an area outside libnut\'s grab where there is no grabber (X11)', async () => {
+    await expect(new GrabScreen(main()).capture({ area: left, sizeFor: (size) => size })).rejects.toMatchObject({ code: 'AREA_OFF_SCREEN' });
+  });
+});

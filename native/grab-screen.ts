@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../agent/abort.ts';
-import type { DisplayGeometry, Size } from '../agent/geometry.ts';
+import { containsRect, type DisplayGeometry, type Size } from '../agent/geometry.ts';
 import type { CaptureOptions, Screen, ScreenChanges, ScreenLook, Screenshot } from '../agent/ports.ts';
 import { DeskpilotError } from '../agent/errors.ts';
 import { cropPixels, type RawPixels } from './bgra.ts';
@@ -12,6 +12,14 @@ export type PixelSource = {
   grab(): Promise<RawPixels>;
   width(): Promise<number>;
   height(): Promise<number>;
+};
+
+/**
+ * Grabs an area that libnut's grab does not show: on macOS and Windows libnut sees the main
+ * display only, so any other display (or a crop of one) comes from the system's own tool.
+ */
+export type AreaGrabber = {
+  grab(area: DisplayGeometry, signal?: AbortSignal): Promise<RawPixels>;
 };
 
 export type GrabScreenOptions = {
@@ -27,6 +35,8 @@ export type GrabScreenOptions = {
    * openDesktop passes the process's worker (backgroundPngEncoder).
    */
   readonly encoder?: PngEncoder;
+  /** Where areas outside libnut's grab come from (macOS, Windows); without it such an area is refused. */
+  readonly areaGrabber?: AreaGrabber;
 };
 
 /** The one display nut-js sees: the whole X screen (every monitor), the main display elsewhere. */
@@ -51,6 +61,12 @@ export class GrabScreen implements Screen {
   readonly changes: ScreenChanges | undefined;
   readonly frames: FrameCache;
   private readonly encoder: PngEncoder;
+  private readonly areaGrabber: AreaGrabber | undefined;
+  /**
+   * The display outside libnut's grab that the last step looked at. Settling after its action
+   * must watch that display: fingerprints of the main one would call it still at once.
+   */
+  private watched: DisplayGeometry | undefined;
 
   constructor(
     private readonly source: PixelSource,
@@ -59,12 +75,15 @@ export class GrabScreen implements Screen {
     this.compressionLevel = options.compressionLevel ?? 2;
     this.changes = options.changes;
     this.encoder = options.encoder ?? new InThreadPngEncoder();
+    this.areaGrabber = options.areaGrabber;
     this.frames = new FrameCache(() => source.grab(), options.changes);
   }
 
   async capture(options: CaptureOptions): Promise<Screenshot> {
     const { signal } = options;
     throwIfAborted(signal);
+    if (options.area && (await this.beyondLibnut(options.area))) return this.captureBeyond(options.area, options);
+    this.watched = undefined;
     const grabStarted = performance.now();
     const [pixels, width, height] = await Promise.all([this.frames.pixels(), this.source.width(), this.source.height()]);
     const grabMs = performance.now() - grabStarted;
@@ -86,13 +105,38 @@ export class GrabScreen implements Screen {
    */
   async fingerprint(signal?: AbortSignal): Promise<string> {
     throwIfAborted(signal);
-    const fingerprint = await this.frames.fingerprint();
+    const fingerprint = this.watched && this.areaGrabber ? fingerprintOf(await this.areaGrabber.grab(this.watched, signal)) : await this.frames.fingerprint();
     throwIfAborted(signal);
     return fingerprint;
   }
 
   lastLook(): ScreenLook | undefined {
-    return this.frames.lastLook();
+    return this.watched ? undefined : this.frames.lastLook();
+  }
+
+  /** Whether `area` lies outside what libnut grabs (the main display at the origin), with a grabber for it. */
+  private async beyondLibnut(area: DisplayGeometry): Promise<boolean> {
+    if (!this.areaGrabber) return false;
+    const [width, height] = await Promise.all([this.source.width(), this.source.height()]);
+    return !containsRect({ x: 0, y: 0, width, height }, area.bounds);
+  }
+
+  private async captureBeyond(area: DisplayGeometry, options: CaptureOptions): Promise<Screenshot> {
+    const { signal } = options;
+    const grabStarted = performance.now();
+    const pixels = await this.areaGrabber!.grab(area, signal);
+    const grabMs = performance.now() - grabStarted;
+    throwIfAborted(signal);
+    checkGrabShape(pixels, area);
+    // A closer look (a crop of the display being watched) must not move the watch off the display.
+    if (!(this.watched && containsRect(this.watched.bounds, area.bounds))) this.watched = area;
+    const encodeStarted = performance.now();
+    const display: DisplayGeometry = { ...area, pixelSize: { width: pixels.width, height: pixels.height } };
+    const size = checkedSize(options.sizeFor(display.pixelSize));
+    const image = await this.encoder.encode({ pixels, size, compressionLevel: this.compressionLevel });
+    const encodeMs = performance.now() - encodeStarted;
+    throwIfAborted(signal);
+    return { image, mediaType: 'image/png', size, display, timings: { grabMs, encodeMs } };
   }
 
   /** The display as it is now (grabs once to learn the pixel size). */
@@ -128,6 +172,23 @@ function areaOf(pixels: RawPixels, whole: DisplayGeometry, area: DisplayGeometry
   }
   const cropped = cropPixels(pixels, { x, y, width: right - x, height: bottom - y });
   return { display: { ...area, pixelSize: { width: cropped.width, height: cropped.height } }, pixels: cropped };
+}
+
+/**
+ * A grab of another display must show that display: its shape must be the area's. Its size may
+ * differ (a tool that grabs at another resolution), since points map through the bounds, but a
+ * different shape means another display or a cut-off grab, and every point would land wrong.
+ */
+function checkGrabShape(pixels: RawPixels, area: DisplayGeometry): void {
+  const expected = area.bounds.width / area.bounds.height;
+  const got = pixels.width / pixels.height;
+  if (Math.abs(got - expected) / expected > 0.02) {
+    const { bounds } = area;
+    throw new AreaOffScreenError(
+      'AREA_GRAB_MISMATCH',
+      `The grab of display ${area.id} (${bounds.width}x${bounds.height} at ${bounds.x},${bounds.y}) came back ${pixels.width}x${pixels.height}, another shape; the displays changed during the run, or the system's screenshot tool cut it off: start the run again.`,
+    );
+  }
 }
 
 function checkedSize(size: Size): Size {

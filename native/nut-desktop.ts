@@ -9,6 +9,7 @@ import { LazyInput } from './lazy-input.ts';
 import { libnutPixels, libnutPointer, loadLibnutAddon } from './libnut-addon.ts';
 import { NutInput, type NutApi } from './nut-input.ts';
 import { onFirstRequestSent } from './on-first-request-sent.ts';
+import { mainDisplayOnlyNotice, openPerDisplayDesktop } from './platform-displays.ts';
 import { backgroundPngEncoder } from './png-encoder.ts';
 import type { PointerPosition } from './pointer-fail-safe.ts';
 import { X11KeymapTyper } from './x11-keymap-typer.ts';
@@ -31,10 +32,13 @@ export type NativeDesktop = {
    */
   readonly typing: 'x11-keymap' | 'clipboard';
   /**
-   * Each display on its own, asked every step (pass as `Ports.displays`). X11 only so far (RandR
-   * monitors); elsewhere undefined, and a step sees what nut-js grabs: the main display.
+   * Each display on its own, asked every step (pass as `Ports.displays`): RandR monitors on X11,
+   * NSScreen on macOS, System.Windows.Forms.Screen on Windows. Undefined where the desktop cannot
+   * list them (`displaysNotice` says why), and a step sees what nut-js grabs: the main display.
    */
   readonly displaySource?: Displays;
+  /** Why each step sees the main display only, on macOS and Windows when their probe failed. */
+  readonly displaysNotice?: string;
 };
 
 export type OpenDesktopOptions = {
@@ -75,17 +79,19 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Nat
   const pixels = libnutPixels(addon);
   const pointer = libnutPointer(addon);
   const settle = options.settle ?? (process.env.DESKPILOT_SETTLE === 'polling' ? 'polling' : 'events');
-  const displaySource =
-    process.platform === 'linux' && process.env.DISPLAY
-      ? new X11Displays({ rootSize: async () => ({ width: await pixels.width(), height: await pixels.height() }), pointer })
-      : undefined;
+  const mainInputSize = async () => ({ width: await pixels.width(), height: await pixels.height() });
+  const x11Displays = process.platform === 'linux' && process.env.DISPLAY ? new X11Displays({ rootSize: mainInputSize, pointer }) : undefined;
   // Each of these waits on the X server or a child process, not on this one: ask them all at once.
-  const [changes, displays] = await Promise.all([
+  const [changes, x11List, perDisplay] = await Promise.all([
     // Change events are an optimisation: without an X server that offers DAMAGE, settling looks at the pixels.
     settle === 'events' && process.platform === 'linux' ? X11Damage.open({ now: () => systemClock.now() }) : undefined,
-    displaySource?.list().catch(() => undefined),
+    x11Displays?.list().catch(() => undefined),
+    process.platform === 'darwin' || process.platform === 'win32' ? openPerDisplayDesktop({ platform: process.platform, mainInputSize, pointer }) : undefined,
   ]);
-  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, encoder, ...(changes ? { changes } : {}) });
+  const displaySource = x11Displays ?? (perDisplay?.kind === 'per-display' ? perDisplay.source : undefined);
+  const displays = x11List ?? (perDisplay?.kind === 'per-display' ? perDisplay.displays : undefined);
+  const areaGrabber = perDisplay?.kind === 'per-display' ? perDisplay.grabber : undefined;
+  const screen = new GrabScreen(pixels, { compressionLevel: options.compressionLevel, encoder, ...(changes ? { changes } : {}), ...(areaGrabber ? { areaGrabber } : {}) });
   // The X server the typer will connect to, as it is now (as nut-js binds to it).
   const typerDisplay = options.typing !== 'clipboard' && x11TypingPossible() ? process.env.DISPLAY : undefined;
   let typing: NativeDesktop['typing'] = typerDisplay ? 'x11-keymap' : 'clipboard';
@@ -108,6 +114,7 @@ export async function openDesktop(options: OpenDesktopOptions = {}): Promise<Nat
       return typing;
     },
     ...(displaySource ? { displaySource } : {}),
+    ...(perDisplay?.kind === 'main-display-only' ? { displaysNotice: mainDisplayOnlyNotice(perDisplay.reason) } : {}),
   };
 }
 

@@ -430,14 +430,14 @@ function traceOptions(task: SessionTask, facts: TraceFacts): OpenRunTraceOptions
 
 /**
  * The real desktop: nut-js is loaded only now, after the display answered (it crashes the process
- * without one). With each monitor on its own (RandR) where the desktop has them, and the Wayland
- * notice, said before anything acts.
+ * without one). With each monitor on its own where the desktop can list them, and the Wayland
+ * notice (or why only the main display is seen), said before anything acts.
  */
 export async function openNativeDesktop(env: Readonly<Record<string, string | undefined>>): Promise<SessionDesktop> {
   const [{ openDesktop }, { platformWindowLocator }, { waylandNotice }] = await Promise.all([import('../../native/nut-desktop.ts'), import('../../native/window-at-point.ts'), import('../../native/session-type.ts')]);
   const desktop = await openDesktop();
   const windows = platformWindowLocator(env as NodeJS.ProcessEnv);
-  const notice = waylandNotice(env as NodeJS.ProcessEnv);
+  const notice = [waylandNotice(env as NodeJS.ProcessEnv), desktop.displaysNotice].filter((part) => part !== undefined).join(' ');
   return nativeSessionDesktop(desktop, { ...(windows ? { windows } : {}), ...(notice ? { notice } : {}) });
 }
 
