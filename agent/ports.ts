@@ -40,6 +40,12 @@ export interface Screen {
    * since the observation. Undefined when there is none or the change count cannot be trusted.
    */
   lastLook?(): ScreenLook | undefined;
+  /**
+   * A hint from settling that the screen has been quiet for a while: start, without waiting, on
+   * the capture that will likely come next, so that the look confirming stillness and the next
+   * screenshot find their work done. Never changes what a later call returns.
+   */
+  prepare?(next: CaptureOptions): void;
 }
 
 /** What a screen last saw. */

@@ -6,7 +6,7 @@ import type { DisplayGeometry } from './geometry.ts';
 import { act, settle } from './loop/act.ts';
 import { decideStep } from './loop/decide-step.ts';
 import { finalOutcome } from './loop/final-outcome.ts';
-import { observe } from './loop/observe.ts';
+import { observationCapture, observe } from './loop/observe.ts';
 import { planStep } from './loop/plan-step.ts';
 import { ProgressTracker } from './loop/progress.ts';
 import { maybeRefine } from './loop/refine-target.ts';
@@ -102,7 +102,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
 
       const { action } = decided;
       const acted = await act({ action, screen, input, clock, ...withSignal });
-      const settled = await settle({ screen, clock, before: acted.before, changesBefore: acted.changesBefore, policy, ...withSignal });
+      // The next step will most likely look at the same display: its screenshot is made while settle waits.
+      const next = observationCapture(policy.imageTokenBudget, view.display, signal);
+      const settled = await settle({ screen, clock, before: acted.before, changesBefore: acted.changesBefore, policy, next, ...withSignal });
       run.acted({ action, modelAction: planned.modelAction, actionMs: acted.actionMs, settled, ...(acted.failure ? { failure: acted.failure } : {}) });
       lastActed = { step, display: view.display };
 

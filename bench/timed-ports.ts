@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { ScreenAction } from '../agent/actions.ts';
-import type { CaptureOptions, Input, Model, ModelReply, ModelRequest, Screen, ScreenLook, Screenshot } from '../agent/ports.ts';
+import type { CaptureOptions, Input, Model, ModelReply, ModelRequest, Screen, ScreenChanges, ScreenLook, Screenshot } from '../agent/ports.ts';
 import type { TimelineEntry } from './timeline.ts';
 
 // Port wrappers that write each call onto a timeline and change nothing else. They sit between
@@ -42,9 +42,13 @@ export class TimedScreen implements Screen {
     private readonly options: TimedScreenOptions = {},
   ) {}
 
-  /** The inner screen's change reports, so settle runs as it would without the wrapper. */
+  private timedChanges: TimedChanges | undefined;
+
+  /** The inner screen's change reports, so settle runs as it would without the wrapper; the drawings it learns of go on the timeline. */
   get changes(): Screen['changes'] {
-    return this.options.blind ? undefined : this.inner.changes;
+    if (this.options.blind || !this.inner.changes) return undefined;
+    if (this.timedChanges?.inner !== this.inner.changes) this.timedChanges = new TimedChanges(this.inner.changes, this.timeline);
+    return this.timedChanges;
   }
 
   capture(options: CaptureOptions): Promise<Screenshot> {
@@ -63,12 +67,56 @@ export class TimedScreen implements Screen {
     return look;
   }
 
+  /** Passed on (the work it starts shows in the capture and fingerprint that reuse it). */
+  prepare(next: CaptureOptions): void {
+    if (!this.options.blind) this.inner.prepare?.(next);
+  }
+
   fingerprint(signal?: AbortSignal): Promise<string> {
     if (this.options.blind) return Promise.resolve(`not looked at ${++this.looks}`);
     return this.timeline.time(
       () => this.inner.fingerprint(signal),
       (start, end, value) => ({ kind: 'fingerprint', start, end, value: value ?? '' }),
     );
+  }
+}
+
+/**
+ * Change reports passed through unchanged; each time a new report comes to light (settle waits,
+ * flushes or reads the count), its moment goes on the timeline as `drawn`. The reports' times are
+ * on the run's clock (epoch milliseconds, `systemClock`), the timeline's on performance.now().
+ */
+class TimedChanges implements ScreenChanges {
+  private noted: number | undefined;
+  constructor(
+    readonly inner: ScreenChanges,
+    private readonly timeline: Timeline,
+  ) {}
+  get changes(): number {
+    this.note();
+    return this.inner.changes;
+  }
+  get lastChangeAt(): number | undefined {
+    this.note();
+    return this.inner.lastChangeAt;
+  }
+  get usable(): boolean {
+    return this.inner.usable;
+  }
+  async waitForChange(afterCount: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.inner.waitForChange(afterCount, timeoutMs, signal);
+    this.note();
+  }
+  async flush(): Promise<void> {
+    await this.inner.flush();
+    this.note();
+  }
+  private note(): void {
+    const at = this.inner.lastChangeAt;
+    if (at === undefined || at === this.noted) return;
+    this.noted = at;
+    const start = at - performance.timeOrigin;
+    this.timeline.add({ kind: 'drawn', start, end: start });
   }
 }
 

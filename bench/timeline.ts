@@ -16,6 +16,8 @@ export type TimelineEntry =
   /** The model server from request headers in to response out (its latency, decoding, answering). */
   | { readonly kind: 'server'; readonly start: number; readonly end: number; readonly bytes: number }
   | { readonly kind: 'record'; readonly start: number; readonly end: number; readonly event: string }
+  /** The display server reported drawing at this moment (X11 DAMAGE; no time of its own). */
+  | { readonly kind: 'drawn'; readonly start: number; readonly end: number }
   | { readonly kind: 'run-end'; readonly start: number; readonly end: number };
 
 export type StepBreakdown = {
@@ -41,7 +43,7 @@ export type StepBreakdown = {
   readonly fixedWaitMs: number;
   /** From the end of the action to the loop moving on. */
   readonly settleMs: number;
-  /** Lower bound of how long the application took to reach its final screen after the action. */
+  /** How long the application took to reach its final screen after the action: from the looks that still saw it change, or the server's last report of drawing. */
   readonly appReactionMs: number;
   /** Whatever the phases above do not cover: building the request, parsing the reply, events. */
   readonly otherMs: number;
@@ -82,7 +84,13 @@ export function breakDownSteps(entries: readonly TimelineEntry[]): StepBreakdown
     // charged with as much of the wait as possible.
     const final = settling.at(-1)?.value;
     const lastDifferent = [...settling].reverse().find((entry) => entry.value !== final);
-    const appReactionMs = perform && lastDifferent ? Math.max(0, lastDifferent.start - perform.end) : 0;
+    const reactionByLooks = perform && lastDifferent ? Math.max(0, lastDifferent.start - perform.end) : 0;
+    // Settling on change reports takes one look, at the end: the application was still drawing
+    // when the server last reported drawing before settle returned (the report follows the drawing
+    // by about a round trip, so this is a hair late for the application, never early).
+    const lastDrawn = perform ? inStep.filter((entry) => entry.kind === 'drawn' && entry.start >= perform.end && entry.start <= perform.end + settleMs).at(-1) : undefined;
+    const reactionByReports = perform && lastDrawn ? lastDrawn.start - perform.end : 0;
+    const appReactionMs = Math.max(reactionByLooks, reactionByReports);
     // A look taken after the last one was offered replaced it.
     const beforeValue = before.at(-1)?.value ?? (offered?.kind === 'last-look' ? offered.value : undefined);
     const changed = settling.some((entry) => entry.value !== beforeValue);

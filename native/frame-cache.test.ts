@@ -103,3 +103,93 @@ describe('GrabScreen.lastLook', () => {
     expect(screen.frames.counts).toEqual({ grabbed: 1, reused: 1 });
   });
 });
+
+describe('a grab under way', () => {
+  it('is shared by a look asked for at the same count, and not by one after a change', async () => {
+    const changes = new ManualChanges();
+    const held: (() => void)[] = [];
+    const releaseAll = () => held.splice(0).forEach((release) => release());
+    let shown = frameOf(1);
+    const grabs: RawPixels[] = [];
+    const frames = new FrameCache(async () => {
+      const pixels = shown;
+      grabs.push(pixels);
+      await new Promise<void>((resolve) => held.push(resolve));
+      return pixels;
+    }, changes);
+    const first = frames.pixels();
+    await nextTurn();
+    const second = frames.pixels();
+    await nextTurn();
+    releaseAll();
+    expect(await second).toBe(await first);
+    expect(grabs).toHaveLength(1);
+
+    // Drawn since: a new grab goes out; drawn again while it is out: the next look cannot share it.
+    changes.draw();
+    const third = frames.pixels();
+    await nextTurn();
+    shown = frameOf(2);
+    changes.draw();
+    const fourth = frames.pixels();
+    await nextTurn();
+    releaseAll();
+    expect(await third).not.toBe(await fourth);
+    expect((await fourth).data[0]).toBe(2);
+    expect(grabs).toHaveLength(3);
+  });
+});
+
+describe('GrabScreen.prepare', () => {
+  /** A 4x2 screen whose encoder counts its jobs. */
+  function preparedScreen() {
+    const changes = new ManualChanges();
+    let shown = frameOf(3);
+    const jobs: number[] = [];
+    const encoder = { encode: async (job: { pixels: RawPixels }) => (jobs.push(job.pixels.data[0]!), new Uint8Array([job.pixels.data[0]!])) };
+    const screen = new GrabScreen({ grab: async () => shown, width: async () => 4, height: async () => 2 }, { changes, encoder });
+    return { screen, changes, jobs, show: (value: number) => (shown = frameOf(value)) };
+  }
+  const options = { sizeFor: (size: { width: number; height: number }) => size };
+
+  it('makes the next screenshot while settle waits: the capture then reuses its grab and its PNG', async () => {
+    const { screen, changes, jobs, show } = preparedScreen();
+    await screen.capture(options);
+    show(4);
+    changes.draw();
+    screen.prepare(options);
+    await nextTurn();
+    const shot = await screen.capture(options);
+    expect([...shot.image]).toEqual([4]);
+    expect(jobs).toEqual([3, 4]);
+    expect(screen.frames.counts.grabbed).toBe(2);
+  });
+
+  it('is not reused for a frame drawn after it, nor for another size', async () => {
+    const { screen, changes, jobs, show } = preparedScreen();
+    screen.prepare(options);
+    await nextTurn();
+    show(5);
+    changes.draw();
+    expect([...(await screen.capture(options)).image]).toEqual([5]);
+    expect([...(await screen.capture({ sizeFor: () => ({ width: 2, height: 1 }) })).image]).toEqual([5]);
+    expect(jobs).toEqual([3, 5, 5]);
+  });
+
+  it('an unchanged screen is not encoded twice: the same frame, area and size give the same PNG', async () => {
+    const { screen, jobs } = preparedScreen();
+    const first = await screen.capture(options);
+    const again = await screen.capture(options);
+    expect(again.image).toBe(first.image);
+    expect(jobs).toEqual([3]);
+  });
+
+  it('does nothing without change reports, where every look grabs anew', async () => {
+    const encoder = { encode: async () => new Uint8Array([1]) };
+    const grabbed: number[] = [];
+    const screen = new GrabScreen({ grab: async () => (grabbed.push(1), frameOf(1)), width: async () => 4, height: async () => 2 }, { encoder });
+    screen.prepare(options);
+    await nextTurn();
+    expect(grabbed).toEqual([]);
+  });
+});

@@ -11,6 +11,8 @@ type Frame = { readonly pixels: RawPixels; readonly count: number; fingerprint?:
  */
 export class FrameCache {
   private last: Frame | undefined;
+  /** A grab under way (a look prepared while settling), with the count it was started at. */
+  private inFlight: { readonly count: number; readonly frame: Promise<Frame> } | undefined;
   /** Grabs taken and grabs saved, for the bench. */
   readonly counts = { grabbed: 0, reused: 0 };
 
@@ -50,15 +52,31 @@ export class FrameCache {
       this.counts.reused += 1;
       return this.last;
     }
-    const frame: Frame = { pixels: await this.grab(), count };
-    this.counts.grabbed += 1;
-    this.last = frame;
-    // A capture's caller is waiting on the encoder by the next turn, leaving this thread free: the
-    // digest a look before the next action needs is ready by then, instead of taken in its way.
-    setImmediate(() => {
-      if (this.last === frame) tryDigest(frame);
+    // A grab started at this very count, after its own round trip, shows what this one would.
+    const inFlight = this.inFlight;
+    if (inFlight && changes.usable && changes.changes === inFlight.count) {
+      this.counts.reused += 1;
+      return inFlight.frame;
+    }
+    const started = this.grab().then((pixels): Frame => {
+      const frame: Frame = { pixels, count };
+      this.counts.grabbed += 1;
+      // A later grab may have finished first (it saw a later count): keep the newer frame.
+      if (!this.last || this.last.count <= count) this.last = frame;
+      // A capture's caller is waiting on the encoder by the next turn, leaving this thread free: the
+      // digest a look before the next action needs is ready by then, instead of taken in its way.
+      setImmediate(() => {
+        if (this.last === frame) tryDigest(frame);
+      });
+      return frame;
     });
-    return frame;
+    const entry = { count, frame: started };
+    this.inFlight = entry;
+    const clear = () => {
+      if (this.inFlight === entry) this.inFlight = undefined;
+    };
+    started.then(clear, clear);
+    return started;
   }
 }
 

@@ -67,6 +67,8 @@ export class GrabScreen implements Screen {
    * must watch that display: fingerprints of the main one would call it still at once.
    */
   private watched: DisplayGeometry | undefined;
+  /** The newest PNG made, and of which frame (the frame cache's own object: the same object means the same pixels). */
+  private lastEncoded: { readonly frame: RawPixels; readonly key: string; readonly image: Promise<Uint8Array> } | undefined;
 
   constructor(
     private readonly source: PixelSource,
@@ -90,13 +92,42 @@ export class GrabScreen implements Screen {
     throwIfAborted(signal);
 
     const encodeStarted = performance.now();
-    const whole = displayGeometryOf(pixels, { width, height });
-    const { display, pixels: shown } = options.area ? areaOf(pixels, whole, options.area) : { display: whole, pixels };
-    const size = checkedSize(options.sizeFor(display.pixelSize));
-    const image = await this.encoder.encode({ pixels: shown, size, compressionLevel: this.compressionLevel });
+    const { display, size, image } = this.encoded(pixels, { width, height }, options);
+    const bytes = await image;
     const encodeMs = performance.now() - encodeStarted;
     throwIfAborted(signal);
-    return { image, mediaType: 'image/png', size, display, timings: { grabMs, encodeMs } };
+    return { image: bytes, mediaType: 'image/png', size, display, timings: { grabMs, encodeMs } };
+  }
+
+  /**
+   * Starts on the capture `next` describes, without waiting: settle calls it once the screen has
+   * been quiet for a while, so the grab, its digest (for the look that confirms stillness) and the
+   * PNG (for the next screenshot) are made while it waits out the rest of its quiet time. Nothing
+   * a later call returns changes: they reuse this work only for the frame it was made from.
+   */
+  prepare(next: CaptureOptions): void {
+    if (!this.changes?.usable || this.watched || (next.area && this.areaGrabber)) return;
+    void Promise.all([this.frames.pixels(), this.source.width(), this.source.height()])
+      .then(([pixels, width, height]) => this.encoded(pixels, { width, height }, next).image)
+      .catch(() => undefined);
+  }
+
+  /** The PNG of `pixels` as `options` want it: made once per frame, area and size (the last one is kept). */
+  private encoded(pixels: RawPixels, inputSize: Size, options: CaptureOptions): { display: DisplayGeometry; size: Size; image: Promise<Uint8Array> } {
+    const whole = displayGeometryOf(pixels, inputSize);
+    const { display, pixels: shown } = options.area ? areaOf(pixels, whole, options.area) : { display: whole, pixels };
+    const size = checkedSize(options.sizeFor(display.pixelSize));
+    const key = `${JSON.stringify(display)} ${size.width}x${size.height}`;
+    const last = this.lastEncoded;
+    if (last && last.frame === pixels && last.key === key) return { display, size, image: last.image };
+    const image = this.encoder.encode({ pixels: shown, size, compressionLevel: this.compressionLevel });
+    const entry = { frame: pixels, key, image };
+    this.lastEncoded = entry;
+    // A failed encoding is not kept: the next capture tries again.
+    image.catch(() => {
+      if (this.lastEncoded === entry) this.lastEncoded = undefined;
+    });
+    return { display, size, image };
   }
 
   /**

@@ -2,7 +2,7 @@ import { throwIfAborted } from '../abort.ts';
 import type { ScreenAction } from '../actions.ts';
 import { InputNotAcceptedError } from '../errors.ts';
 import type { RunPolicy } from '../policy.ts';
-import type { Clock, Input, Screen, ScreenChanges } from '../ports.ts';
+import type { CaptureOptions, Clock, Input, Screen, ScreenChanges } from '../ports.ts';
 import { waitForStillScreen, type SettleResult } from './settle.ts';
 
 export type ActInput = {
@@ -68,6 +68,8 @@ export function settle(options: {
   readonly before: string;
   readonly changesBefore?: number;
   readonly policy: RunPolicy;
+  /** The capture the next observation will likely make, for the screen to start on while settle waits (`Screen.prepare`). */
+  readonly next?: CaptureOptions;
   readonly signal?: AbortSignal;
 }): Promise<SettleResult> {
   const { policy } = options;
@@ -82,6 +84,7 @@ export function settle(options: {
     noChangeMs: policy.settleNoChangeMs,
     eventQuietMs: policy.settleEventQuietMs,
     eventNoChangeMs: policy.settleEventNoChangeMs,
+    ...(options.next && options.screen.prepare ? { prepare: () => options.screen.prepare?.(options.next!) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }

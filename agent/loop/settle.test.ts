@@ -153,6 +153,50 @@ describe('waitForStillScreen on change events', () => {
     expect(result).toMatchObject({ settled: false, changed: true });
   });
 
+  describe('preparing the next look while the quiet time runs', () => {
+    it('asks once, halfway through the quiet time, and returns when it would have without asking', async () => {
+      const without = eventScreen([5]);
+      const plain = await waitForStillScreen({ screen: without.screen, clock: without.clock, before: 'picture0', ...eventPolicy });
+      const { clock, screen, looks } = eventScreen([5]);
+      const asked: number[] = [];
+      const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy, prepare: () => asked.push(clock.now()) });
+      expect(asked).toEqual([5 + 20]);
+      expect(result).toEqual(plain);
+      expect(looks).toHaveLength(1);
+    });
+
+    it('does not ask when nothing is drawn: the screen is the one before, with no look to prepare', async () => {
+      const { clock, screen } = eventScreen([]);
+      const asked: number[] = [];
+      const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy, prepare: () => asked.push(clock.now()) });
+      expect(result).toMatchObject({ settled: true, changed: false });
+      expect(asked).toEqual([]);
+    });
+
+    it('asks once after an animation of steady frames: none comes as late as half the quiet time', async () => {
+      const frames = Array.from({ length: 31 }, (_, index) => 2 + index * 16);
+      const { clock, screen } = eventScreen(frames);
+      const asked: number[] = [];
+      await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy, prepare: () => asked.push(clock.now()) });
+      expect(asked).toEqual([frames.at(-1)! + 20]);
+    });
+
+    it('asks again after each drawing that comes later than half the quiet time, a few times at most, and never ends early', async () => {
+      // Slowing frames (a busy machine): each gap is longer than half the quiet time grown from the gaps before it.
+      const frames = [5, 30, 65, 110, 165];
+      const without = eventScreen(frames);
+      const plain = await waitForStillScreen({ screen: without.screen, clock: without.clock, before: 'picture0', ...eventPolicy });
+      const { clock, screen } = eventScreen(frames);
+      const asked: number[] = [];
+      const result = await waitForStillScreen({ screen, clock, before: 'picture0', ...eventPolicy, prepare: () => asked.push(clock.now()) });
+      expect(asked.length).toBe(3);
+      // Each ask came between two frames, before the second of them.
+      expect(asked).toEqual([25, 55, 100]);
+      expect(result).toEqual(plain);
+      expect(result.ms).toBeGreaterThanOrEqual(165 + 2 * 55);
+    });
+  });
+
   describe('a reaction drawn before settle starts (during the action itself)', () => {
     // The bench saw this: the page drew its change 6 ms before the click call returned, the first
     // flush counted that drawing as "before the action", and settle declared the screen unchanged

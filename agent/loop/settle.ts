@@ -21,6 +21,12 @@ export type SettleOptions = {
   readonly eventQuietMs?: number;
   /** With change events: the wait for a late reaction when nothing was drawn (default `noChangeMs`). */
   readonly eventNoChangeMs?: number;
+  /**
+   * With change events: called once the reports have been quiet for half the quiet time (at most a
+   * few times a settle), for the caller to start on its next look (`Screen.prepare`) while settle
+   * waits out the rest. Whether it is called changes nothing about when settle returns.
+   */
+  readonly prepare?: () => void;
   readonly signal?: AbortSignal;
 };
 
@@ -77,6 +83,8 @@ export async function waitByLooking(options: SettleOptions): Promise<SettleResul
 
 /** Quiet needed after a change; during an animation, longer than the longest gap seen between its frames. */
 const FRAME_GAP_FACTOR = 2;
+/** Looks prepared in one settle at most: during an animation, each quiet spell would start one. */
+const MAX_PREPARED_LOOKS = 3;
 
 /**
  * Settling on the display server's reports of drawing: no looking in between, so the wait ends
@@ -97,6 +105,8 @@ export async function waitForQuietEvents(options: SettleOptions, changes: Screen
   let seen = changes.changes;
   let lastChangeAt: number | undefined;
   let longestGap = 0;
+  let preparedAt: number | undefined;
+  let prepared = 0;
   const note = () => {
     if (changes.changes === seen) return;
     seen = changes.changes;
@@ -134,6 +144,16 @@ export async function waitForQuietEvents(options: SettleOptions, changes: Screen
     const quiet = Math.max(baseQuiet, longestGap > 0 && longestGap < options.capMs ? FRAME_GAP_FACTOR * longestGap : 0);
     const quietUntil = lastChangeAt + quiet;
     if (now < quietUntil) {
+      const halfway = lastChangeAt + quiet / 2;
+      if (now < halfway && options.prepare && prepared < MAX_PREPARED_LOOKS) {
+        await changes.waitForChange(seen, halfway - now, signal);
+        continue;
+      }
+      if (options.prepare && preparedAt !== seen && prepared < MAX_PREPARED_LOOKS) {
+        preparedAt = seen;
+        prepared += 1;
+        options.prepare();
+      }
       await changes.waitForChange(seen, quietUntil - now, signal);
       continue;
     }

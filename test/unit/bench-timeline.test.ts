@@ -60,6 +60,23 @@ describe('breakDownSteps', () => {
     expect(step!.overheadMs).toBe(250);
   });
 
+  it('with change reports, counts the time to the last drawing reported before settle returned as the application’s', () => {
+    // Event settling: one look at the end, and the server's reports of drawing at 1600 and 1690 (and one after settle, at 1800).
+    const events = entries
+      .filter((entry) => !(entry.kind === 'fingerprint' && entry.start > 1590 && entry.start < 1760))
+      .concat([
+        { kind: 'drawn', start: 1600, end: 1600 },
+        { kind: 'drawn', start: 1690, end: 1690 },
+        { kind: 'drawn', start: 1800, end: 1800 },
+      ]);
+    const [step] = breakDownSteps(events);
+    expect(step!.appReactionMs).toBe(100);
+    expect(step!.overheadMs).toBe(200);
+    // Without reports the same step charges the whole settle to the harness.
+    const [unreported] = breakDownSteps(events.filter((entry) => entry.kind !== 'drawn'));
+    expect(unreported!.appReactionMs).toBe(0);
+  });
+
   it('charges the look before the action from the offered last look to the action, and compares with it', () => {
     // The observation's look is offered at 1570 and its round trip ends at 1572: nothing grabbed.
     const reused = entries.map((entry): TimelineEntry => (entry.kind === 'fingerprint' && entry.start === 1570 ? { kind: 'last-look', start: 1570, end: 1570, value: 'before' } : entry));

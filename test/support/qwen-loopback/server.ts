@@ -31,7 +31,7 @@ export type QwenLoopbackOptions = {
   readonly modelId?: string;
   /** When set, every `/v1` request needs `Authorization: Bearer <apiKey>` (else HTTP 401). */
   readonly apiKey?: string;
-  /** Delay before each chat answer (failures included); ends early if the client disconnects. */
+  /** Each chat answer's time from the request's arrival (failures included), the double's own decoding spent inside it; ends early if the client disconnects. */
   readonly latencyMs?: number;
   /** Instead of a fixed delay: a fixed part plus prefill for the input tokens not in its prefix cache (see latency-model.ts); usage then reports the cached tokens. */
   readonly latency?: LatencyModel;
@@ -125,6 +125,7 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
     }
     const authProblem = checkAuth(request.headers.authorization, options.apiKey);
     const body = await readBody(request);
+    const bodyReadAt = now();
 
     if (path === '/v1/models' || path === `/v1/models/${modelId}`) {
       if (authProblem) return sendError(response, 401, authProblem, 'invalid_request_error', 'invalid_api_key');
@@ -185,7 +186,10 @@ export async function startQwenLoopback(options: QwenLoopbackOptions): Promise<Q
       return finish({ kind: 'aborted', during: 'hang' });
     }
     const cachedTokens = prefixCache?.cachedTokens(blocks);
-    const delay = prefixCache ? prefixCache.delayMs(blocks) : options.latencyMs;
+    // The latency is the server's time from the whole request to its answer, as a real server's is:
+    // this double's own work (decoding every screenshot of the request) is spent inside it, not on top.
+    const latency = prefixCache ? prefixCache.delayMs(blocks) : options.latencyMs;
+    const delay = latency ? Math.max(0, latency - (now() - bodyReadAt)) : 0;
     if (delay && !(await sleep(delay, signal))) return finish({ kind: 'aborted', during: 'latency' });
     if (failure) {
       finish({ kind: 'injected-failure', failure });
