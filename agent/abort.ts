@@ -1,4 +1,21 @@
+import type { EndingCode } from './ending-code.ts';
 import type { Clock } from './ports.ts';
+import type { SettingField } from './setting-fields.ts';
+
+/**
+ * An abort reason that says why: whoever stops a run (the tray, Ctrl+C, an MCP cancel, a time
+ * limit) aborts with one, and the run's ending takes its code, and field, from it.
+ */
+export class RunAbortError extends Error {
+  readonly code: EndingCode;
+  readonly field: SettingField | undefined;
+  constructor(code: EndingCode, message = 'The run was stopped.', options?: { field?: SettingField }) {
+    super(message);
+    this.name = 'AbortError';
+    this.code = code;
+    this.field = options?.field;
+  }
+}
 
 export function abortError(signal?: AbortSignal): Error {
   const reason: unknown = signal?.reason;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { structuredError } from './errors.ts';
+import { DeskpilotError, structuredError } from './errors.ts';
 import { explainEndpointError } from './model/endpoint-errors.ts';
 import { providerSettings } from './model/provider-settings.ts';
 import { SETTING_NAMES, sayFor, type SettingField } from './setting-fields.ts';
@@ -42,6 +42,14 @@ describe('an error that names a setting', () => {
       expect(say(field)).not.toMatch(/--/);
       expect(say(field, 'x')).not.toMatch(/--/);
     }
+  });
+
+  it("names a setting only the config file has by its key there, and gives it no flag", () => {
+    expect(sayFor('cli')('maxTokens')).toBe('maxTokens in the config file');
+    expect(sayFor('cli')('maxMinutes', '30')).toBe('maxMinutes: 30 in the config file');
+    expect(sayFor('settings')('maxCostUsd')).toBe('the cost budget (maxCostUsd in the config file)');
+    const error = new DeskpilotError('X', (say) => `raise ${say('maxTokens')}`, { field: 'maxTokens' });
+    expect(structuredError(error, 'cli')).toEqual({ code: 'X', field: 'maxTokens', message: 'raise maxTokens in the config file' });
   });
 
   it('keeps a plain error as it is', () => {

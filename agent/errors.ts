@@ -43,7 +43,7 @@ export function structuredError(error: unknown, surface: Surface): StructuredErr
     code: error.code,
     message: error.messageFor(surface),
     ...(error.field ? { field: error.field } : {}),
-    ...(names && surface === 'cli' ? { flag: names.flag } : {}),
+    ...(names && surface === 'cli' && 'flag' in names ? { flag: names.flag } : {}),
     ...(names && surface === 'settings' && 'setting' in names ? { setting: names.setting } : {}),
   };
 }

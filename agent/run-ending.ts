@@ -1,5 +1,7 @@
+import { abortError } from './abort.ts';
+import { isEndingCode, type EndingCode } from './ending-code.ts';
 import type { DeskpilotError } from './errors.ts';
-import { sayFor, type SettingField, type Sentence } from './setting-fields.ts';
+import { sayFor, SETTING_NAMES, type SettingField, type Sentence } from './setting-fields.ts';
 
 // Why a run ended, as more than a sentence: a stable code for programs, the setting a person would
 // change, and the sentence worded through `say`. The run's `reason` is that sentence said for the
@@ -29,6 +31,24 @@ export function endingFields(ending: string | RunEnding): EndingFields {
 /** The ending a result carries, to pass on (a preset's run ends with its pass's ending). */
 export function endingOf(result: EndingFields): string | RunEnding {
   return result.code !== undefined && result.wording ? { code: result.code, ...(result.field ? { field: result.field } : {}), wording: result.wording } : result.reason;
+}
+
+/** An ending of the closed list, with a sentence that names no setting. */
+export function codedEnding(code: EndingCode, sentence: string, field?: SettingField): RunEnding {
+  return { code, ...(field ? { field } : {}), wording: () => sentence };
+}
+
+/**
+ * A stopped run's ending: the abort reason's sentence (`fallback` when it gave none), and the code
+ * of whoever stopped it, read off the abort reason or else the error the stop threw (the
+ * fail-safe's, thrown mid-drag). A reason without one is the caller's (a library user's abort()).
+ */
+export function abortEnding(signal: AbortSignal | undefined, thrown: unknown, fallback: string): RunEnding {
+  const message = abortError(signal).message;
+  const sentence = message && message !== 'The run was stopped.' ? message : fallback;
+  const coded = [signal?.reason, thrown].find((reason): reason is { code: EndingCode; field?: unknown } => isEndingCode((reason as { code?: unknown } | undefined)?.code));
+  const field = typeof coded?.field === 'string' && coded.field in SETTING_NAMES ? (coded.field as SettingField) : undefined;
+  return codedEnding(coded?.code ?? 'STOPPED_BY_CALLER', sentence, field);
 }
 
 /** An error's ending: its code and field, and its message worded per surface. */

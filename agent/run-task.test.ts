@@ -1,8 +1,9 @@
 import { APICallError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
+import { RunAbortError } from './abort.ts';
 import { InputNotAcceptedError } from './errors.ts';
 import { screenPoint } from './geometry.ts';
-import type { Displays, Ports } from './ports.ts';
+import type { Approver, Displays, Ports } from './ports.ts';
 import { runTask, type RunTaskOptions } from './run-task.ts';
 import { sayFor } from './setting-fields.ts';
 import type { RunEvent } from './run-events.ts';
@@ -349,5 +350,114 @@ describe('the screen the last action left', () => {
     const result = await run({ policy: { maxSteps: 1 } });
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/step budget of 1/) });
     expect(events.some((event) => event.type === 'final-screen')).toBe(false);
+  });
+
+});
+
+describe('every ending but done carries a code from the closed list', () => {
+  /** Runs one step and aborts with `reason` once it is decided, before it acts. */
+  const abortedWith = async (reason?: unknown) => {
+    const controller = new AbortController();
+    const { run, events } = setup([click(10, 10), done]);
+    const result = await run({
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'step-decided') controller.abort(reason);
+      },
+    });
+    return { result, ended: events.at(-1) };
+  };
+
+  it('MODEL_GAVE_UP when the model terminates with failure, the sentence as it was', async () => {
+    const { run, events } = setup([qwenReply({ action: 'terminate', status: 'failure' }, 'There is no Save button.')]);
+    const result = await run();
+    expect(result).toMatchObject({ outcome: 'failed', code: 'MODEL_GAVE_UP', reason: 'The model gave up on the goal: There is no Save button.' });
+    expect(result).not.toHaveProperty('field');
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', code: 'MODEL_GAVE_UP' });
+  });
+
+  it('UNUSABLE_REPLY when the replies stay unusable', async () => {
+    const { run } = setup(['nope', 'still nope', 'no']);
+    expect(await run()).toMatchObject({ outcome: 'failed', code: 'UNUSABLE_REPLY', reason: expect.stringMatching(/^The model's reply could not be used 3 times in a row/) });
+  });
+
+  it('STOPPED_BY_USER when the person answers stop', async () => {
+    const { run, events } = setup([click(10, 10)], { approver: new ScriptedApprover([{ kind: 'stop' }]) });
+    expect(await run()).toMatchObject({ outcome: 'stopped', code: 'STOPPED_BY_USER', reason: 'Stopped by the person before step 1.' });
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', code: 'STOPPED_BY_USER' });
+  });
+
+  it("the stopper's code and words when the approver answers stop because the signal fired while it waited", async () => {
+    const controller = new AbortController();
+    // As the overlay and the terminal do: a wait that the run's signal ends answers stop.
+    const waiting: Approver = {
+      decide: (_step, signal) =>
+        new Promise((resolve) => {
+          if (signal?.aborted) resolve({ kind: 'stop' });
+          signal?.addEventListener('abort', () => resolve({ kind: 'stop' }), { once: true });
+        }),
+    };
+    const { run, events } = setup([click(10, 10)], { approver: waiting as ScriptedApprover });
+    const result = await run({
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'step-planned') controller.abort(new RunAbortError('POINTER_FAIL_SAFE', 'Stopped by the fail-safe: the pointer moved to a screen corner.'));
+      },
+    });
+    expect(result).toMatchObject({ outcome: 'stopped', code: 'POINTER_FAIL_SAFE', reason: 'Stopped by the fail-safe: the pointer moved to a screen corner.' });
+  });
+
+  it.each([
+    ['Ctrl+C', new RunAbortError('STOPPED_BY_USER', 'Stopped by Ctrl+C.'), 'STOPPED_BY_USER', 'Stopped by Ctrl+C.'],
+    ['SIGTERM', new RunAbortError('STOPPED_BY_SIGNAL', 'Stopped by SIGTERM.'), 'STOPPED_BY_SIGNAL', 'Stopped by SIGTERM.'],
+    ['an MCP cancel', new RunAbortError('STOPPED_BY_CLIENT', 'the client cancelled'), 'STOPPED_BY_CLIENT', 'the client cancelled'],
+    ['the tray quitting', new RunAbortError('APP_QUITTING', 'Deskpilot is quitting.'), 'APP_QUITTING', 'Deskpilot is quitting.'],
+    // The fail-safe's error lives in native/: the loop knows it by its code alone.
+    ['the fail-safe', Object.assign(new Error('Stopped by the fail-safe.'), { name: 'AbortError', code: 'POINTER_FAIL_SAFE' }), 'POINTER_FAIL_SAFE', 'Stopped by the fail-safe.'],
+    ['a caller without a reason', undefined, 'STOPPED_BY_CALLER', 'This operation was aborted'],
+    ['a reason whose code is not on the list', Object.assign(new Error('Stopped by something.'), { name: 'AbortError', code: 'SOMETHING' }), 'STOPPED_BY_CALLER', 'Stopped by something.'],
+  ])('an abort by %s is a stop with its code, the sentence as it was', async (_who, reason, code, sentence) => {
+    const { result, ended } = await abortedWith(reason);
+    expect(result).toMatchObject({ outcome: 'stopped', code, reason: sentence });
+    expect(result).not.toHaveProperty('field');
+    expect(ended).toMatchObject({ type: 'run-ended', code, reason: sentence });
+  });
+
+  it("takes the code from the error thrown when the run's signal says nothing (the fail-safe tripping inside a drag)", async () => {
+    const trip = () => {
+      throw new RunAbortError('POINTER_FAIL_SAFE', 'Stopped by the fail-safe.');
+    };
+    const { run } = setup([click(10, 10), done], { onPerform: trip });
+    expect(await run()).toMatchObject({ outcome: 'stopped', code: 'POINTER_FAIL_SAFE', reason: 'Stopped during step 1.' });
+  });
+
+  it('OFF_SCREEN when the corrected point is off the display', async () => {
+    const { run, input } = setup([click(10, 10)], { approver: new ScriptedApprover([{ kind: 'correct', point: screenPoint(5000, 9) }]) });
+    expect(await run()).toMatchObject({ outcome: 'failed', code: 'OFF_SCREEN', reason: 'The corrected point (5000, 9) is not on the display.' });
+    expect(input.performed).toEqual([]);
+  });
+
+  it('UNEXPECTED_ERROR when something no error of ours names goes wrong', async () => {
+    const boom = () => {
+      throw new TypeError('boom');
+    };
+    const { run } = setup([click(10, 10)], { onPerform: boom });
+    expect(await run()).toMatchObject({ outcome: 'failed', code: 'UNEXPECTED_ERROR', reason: 'Unexpected error at step 1: boom' });
+  });
+
+  it.each([
+    [{ maxTokens: 3000 }, 'TOKEN_BUDGET', 'maxTokens'],
+    [{ maxCostUsd: 0.001, price: { inputPerMillion: 0.4, outputPerMillion: 1.2 } }, 'COST_BUDGET', 'maxCostUsd'],
+    [{ maxDurationMs: 1 }, 'TIME_BUDGET', 'maxMinutes'],
+    [{ maxUnchangedActions: 2 }, 'NO_PROGRESS', undefined],
+  ])('a budget %o ends with its code and the setting that would change it', async (policy, code, field) => {
+    const { run, events } = setup([click(10, 10)], { changeOnAction: false, actionMs: 5 });
+    const result = await run({ policy });
+    expect(result).toMatchObject({ outcome: 'failed', code });
+    if (field) expect(result.field).toBe(field);
+    else expect(result).not.toHaveProperty('field');
+    expect(events.at(-1)).toMatchObject({ type: 'run-ended', code, ...(field ? { field } : {}) });
   });
 });

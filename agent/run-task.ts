@@ -1,4 +1,4 @@
-import { abortError, isAbortError, throwIfAborted } from './abort.ts';
+import { isAbortError, throwIfAborted } from './abort.ts';
 import { describeAction, isFinal } from './actions.ts';
 import { lookAt } from './display-choice.ts';
 import { DeskpilotError } from './errors.ts';
@@ -15,7 +15,7 @@ import { firstStopReason } from './loop/stop-conditions.ts';
 import { defaultPolicy, type RunPolicyInput } from './policy.ts';
 import type { Ports } from './ports.ts';
 import { Conversation } from './qwen/conversation.ts';
-import { errorEnding } from './run-ending.ts';
+import { abortEnding, codedEnding, errorEnding } from './run-ending.ts';
 import type { RunListener, RunResult } from './run-events.ts';
 
 type ActedStep = { readonly step: number; readonly display: DisplayGeometry | undefined };
@@ -82,7 +82,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
         onReply: (reply) => run.replied(reply),
         onRejected: (rejection) => run.rejected(rejection),
       });
-      if (!plan.ok) return run.ended('failed', plan.error);
+      if (!plan.ok) return run.ended('failed', codedEnding('UNUSABLE_REPLY', plan.error));
       const { planned, refinement } = isFinal(plan.value.planned.action)
         ? { planned: plan.value.planned, refinement: undefined }
         : await maybeRefine({ planned: plan.value.planned, policy, screen, model, now: () => clock.now(), ...withSignal });
@@ -92,8 +92,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       if (isFinal(planned.action)) return run.ended(...finalOutcome(planned.action, planned.thought));
 
       const decided = await decideStep({ planned, approver, clock, ...withSignal, onDecided: (decision, waitedMs) => run.decided(decision, waitedMs) });
-      if (decided.kind === 'stop') return run.ended('stopped', decided.reason);
-      if (decided.kind === 'refuse') return run.ended('failed', decided.reason);
+      // An approver answers stop when the run's signal fires while it waits: the signal then says who stopped it.
+      if (decided.kind === 'stop') return run.ended('stopped', signal?.aborted ? abortEnding(signal, undefined, `Stopped during step ${step}.`) : decided.ending);
+      if (decided.kind === 'refuse') return run.ended('failed', decided.ending);
       if (decided.kind === 'skip') {
         conversation.recorded({ step, action: planned.description, result: decided.result });
         continue;
@@ -112,9 +113,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       conversation.recorded({ step, action: described, result: acted.failure ? `failed: ${acted.failure.sentence}` : progress.resultOf(action, described, settled) });
     }
   } catch (error) {
-    if (isAbortError(error) || signal?.aborted) return run.ended('stopped', stopReason(signal, run.step));
+    if (isAbortError(error) || signal?.aborted) return run.ended('stopped', abortEnding(signal, error, `Stopped during step ${run.step}.`));
     if (error instanceof DeskpilotError) return run.ended('failed', errorEnding(error));
-    return run.ended('failed', `Unexpected error at step ${run.step}: ${error instanceof Error ? error.message : String(error)}`);
+    return run.ended('failed', codedEnding('UNEXPECTED_ERROR', `Unexpected error at step ${run.step}: ${error instanceof Error ? error.message : String(error)}`));
   } finally {
     try {
       await input.releaseAll();
@@ -122,9 +123,4 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       /* releasing is best effort on the way out; the run's outcome stands */
     }
   }
-}
-
-function stopReason(signal: AbortSignal | undefined, step: number): string {
-  const reason = abortError(signal).message;
-  return reason && reason !== 'The run was stopped.' ? reason : `Stopped during step ${step}.`;
 }

@@ -2,8 +2,11 @@
 // settings screen. Messages that tell a person what to change name it through `Say`, so each
 // surface words the same error in its own names and nothing rewrites sentences afterwards.
 
-export type SettingName = {
-  readonly flag: string;
+export type SettingName = (
+  | { readonly flag: string }
+  /** A setting only the config file sets (a budget): the command line names its key there. */
+  | { readonly configKey: string }
+) & {
   /** The settings screen's label; none where the app has no such field (a fixed value there). */
   readonly setting?: string;
   /** How the settings screen refers to it inside a sentence. */
@@ -22,6 +25,9 @@ export const SETTING_NAMES = {
   refineCropSize: { flag: '--refine-crop', setting: 'Closer look size', inSettings: 'the Closer look size field' },
   timeout: { flag: '--timeout', inSettings: 'the time-out (fixed in the app)' },
   traceDir: { flag: '--trace-dir', inSettings: "the app's data folder" },
+  maxTokens: { configKey: 'maxTokens', inSettings: 'the token budget (maxTokens in the config file)' },
+  maxMinutes: { configKey: 'maxMinutes', inSettings: 'the time budget (maxMinutes in the config file)' },
+  maxCostUsd: { configKey: 'maxCostUsd', inSettings: 'the cost budget (maxCostUsd in the config file)' },
 } as const satisfies Record<string, SettingName>;
 
 export type SettingField = keyof typeof SETTING_NAMES;
@@ -38,7 +44,10 @@ export type Sentence = (say: Say) => string;
 export function sayFor(surface: Surface): Say {
   return (field, value) => {
     const names: SettingName = SETTING_NAMES[field];
-    if (surface === 'cli') return value === undefined ? names.flag : `${names.flag} ${value}`;
+    if (surface === 'cli') {
+      if ('flag' in names) return value === undefined ? names.flag : `${names.flag} ${value}`;
+      return value === undefined ? `${names.configKey} in the config file` : `${names.configKey}: ${value} in the config file`;
+    }
     return value === undefined ? names.inSettings : `${value} in ${names.inSettings}`;
   };
 }

@@ -1,3 +1,4 @@
+import { RunAbortError } from '../agent/abort.ts';
 import type { DisplayGeometry, ScreenPoint } from '../agent/geometry.ts';
 
 // The person's way to stop a run without the keyboard: throw the real pointer into a corner of the
@@ -89,12 +90,10 @@ export function judgePointer(
   return corner ? { state: pending, trip: { corner, point: { x: sample.x, y: sample.y } } } : { state: pending };
 }
 
-export class PointerFailSafeTrippedError extends Error {
-  readonly code = 'POINTER_FAIL_SAFE';
+/** An abort reason: the loop reports it as a stop, with this message as the reason and POINTER_FAIL_SAFE as its code. */
+export class PointerFailSafeTrippedError extends RunAbortError {
   constructor(readonly trip: FailSafeTrip) {
-    super(`Stopped by the fail-safe: the pointer moved to a screen corner (${trip.corner}, at ${trip.point.x}, ${trip.point.y}).`);
-    // An abort reason: the loop reports it as a stop, with this message as the reason.
-    this.name = 'AbortError';
+    super('POINTER_FAIL_SAFE', `Stopped by the fail-safe: the pointer moved to a screen corner (${trip.corner}, at ${trip.point.x}, ${trip.point.y}).`);
   }
 }
 

@@ -15,18 +15,18 @@ describe('the stop conditions', () => {
     expect(reason?.wording(sayFor('settings'))).toBe('The step budget of 4 ran out before the goal was reached; raise the Step budget field or split the goal.');
   });
 
-  it("give the config file's budgets and a stalled screen their own codes, and no setting (none has a flag or a field)", () => {
+  it("give the config file's budgets their codes and the file's key as the field, and a stalled screen its code and no setting", () => {
     const policy = defaultPolicy({ maxTokens: 100, maxDurationMs: 5000, maxCostUsd: 0.01, price: { inputPerMillion: 1000, outputPerMillion: 1000 }, maxUnchangedActions: 3 });
     const spent = tally({ usage: { inputTokens: 80, outputTokens: 30 }, elapsedMs: 6000, unchangedInARow: 3 });
     const cases = [
-      [tokenBudgetReached, 'TOKEN_BUDGET', 'The token budget of 100 ran out (110 used) before the goal was reached.'],
-      [timeBudgetReached, 'TIME_BUDGET', 'The time budget of 5 s ran out before the goal was reached.'],
-      [costBudgetReached, 'COST_BUDGET', 'The cost budget of $0.01 ran out ($0.1100 spent) before the goal was reached.'],
-      [noProgress, 'NO_PROGRESS', '3 actions in a row changed nothing on screen, so the run stopped; the target may be wrong or the application unresponsive.'],
+      [tokenBudgetReached, 'TOKEN_BUDGET', 'maxTokens', 'The token budget of 100 ran out (110 used) before the goal was reached.'],
+      [timeBudgetReached, 'TIME_BUDGET', 'maxMinutes', 'The time budget of 5 s ran out before the goal was reached.'],
+      [costBudgetReached, 'COST_BUDGET', 'maxCostUsd', 'The cost budget of $0.01 ran out ($0.1100 spent) before the goal was reached.'],
+      [noProgress, 'NO_PROGRESS', undefined, '3 actions in a row changed nothing on screen, so the run stopped; the target may be wrong or the application unresponsive.'],
     ] as const;
-    for (const [condition, code, sentence] of cases) {
+    for (const [condition, code, field, sentence] of cases) {
       const reason = condition(policy, spent);
-      expect(reason).toEqual({ code, wording: expect.any(Function) });
+      expect(reason).toEqual({ code, ...(field ? { field } : {}), wording: expect.any(Function) });
       expect(reason?.wording(sayFor('cli'))).toBe(sentence);
       expect(reason?.wording(sayFor('settings'))).toBe(sentence);
       expect(condition(policy, tally())).toBeUndefined();

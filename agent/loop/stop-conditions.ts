@@ -1,4 +1,5 @@
 import type { ScreenAction } from '../actions.ts';
+import type { EndingCode } from '../ending-code.ts';
 import type { RunPolicy } from '../policy.ts';
 import type { RunEnding } from '../run-ending.ts';
 import type { Usage } from '../run-events.ts';
@@ -16,9 +17,9 @@ export type RunTally = {
   readonly unchangedInARow: number;
 };
 
-export type StopCode = 'NO_PROGRESS' | 'STEP_BUDGET' | 'TOKEN_BUDGET' | 'COST_BUDGET' | 'TIME_BUDGET';
+export type StopRuleCode = Extract<EndingCode, 'NO_PROGRESS' | 'STEP_BUDGET' | 'TOKEN_BUDGET' | 'COST_BUDGET' | 'TIME_BUDGET'>;
 
-export type StopReason = RunEnding & { readonly code: StopCode };
+export type StopReason = RunEnding & { readonly code: StopRuleCode };
 
 export type StopCondition = (policy: RunPolicy, state: RunTally) => StopReason | undefined;
 
@@ -27,18 +28,19 @@ export const stepBudgetReached: StopCondition = (policy, state) =>
     ? { code: 'STEP_BUDGET', field: 'maxSteps', wording: (say) => `The step budget of ${policy.maxSteps} ran out before the goal was reached; raise ${say('maxSteps')} or split the goal.` }
     : undefined;
 
-// The token, time and cost budgets are the config file's alone (no flag, no settings field), so their sentences name none.
+// The token, time and cost budgets are the config file's alone (no flag, no settings field), so
+// their sentences name none; their field still says which key of the file would change the ending.
 export const tokenBudgetReached: StopCondition = (policy, state) => {
   const used = state.usage.inputTokens + state.usage.outputTokens;
   return policy.maxTokens !== undefined && used >= policy.maxTokens
-    ? { code: 'TOKEN_BUDGET', wording: () => `The token budget of ${policy.maxTokens} ran out (${used} used) before the goal was reached.` }
+    ? { code: 'TOKEN_BUDGET', field: 'maxTokens', wording: () => `The token budget of ${policy.maxTokens} ran out (${used} used) before the goal was reached.` }
     : undefined;
 };
 
 export const timeBudgetReached: StopCondition = (policy, state) => {
   const limitMs = policy.maxDurationMs;
   return limitMs !== undefined && state.elapsedMs >= limitMs
-    ? { code: 'TIME_BUDGET', wording: () => `The time budget of ${Math.round(limitMs / 1000)} s ran out before the goal was reached.` }
+    ? { code: 'TIME_BUDGET', field: 'maxMinutes', wording: () => `The time budget of ${Math.round(limitMs / 1000)} s ran out before the goal was reached.` }
     : undefined;
 };
 
@@ -49,7 +51,7 @@ export function costOf(usage: Usage, price: RunPolicy['price']): number | undefi
 export const costBudgetReached: StopCondition = (policy, state) => {
   const cost = costOf(state.usage, policy.price);
   return policy.maxCostUsd !== undefined && cost !== undefined && cost >= policy.maxCostUsd
-    ? { code: 'COST_BUDGET', wording: () => `The cost budget of $${policy.maxCostUsd} ran out ($${cost.toFixed(4)} spent) before the goal was reached.` }
+    ? { code: 'COST_BUDGET', field: 'maxCostUsd', wording: () => `The cost budget of $${policy.maxCostUsd} ran out ($${cost.toFixed(4)} spent) before the goal was reached.` }
     : undefined;
 };
 

@@ -110,6 +110,7 @@ steps:
     const result = await run();
     expect(result.outcome).toBe('failed');
     expect(result.reason).toBe('The expectation "The page says Thanks" is not met: The page still shows the form; no "Thanks" anywhere.');
+    expect(result.code).toBe('EXPECTATION_NOT_MET');
     expect(result.expectations.map((expectation) => expectation.answer)).toEqual(['yes', 'no']);
   });
 
@@ -118,6 +119,7 @@ steps:
     const result = await run();
     expect(result.outcome).toBe('failed');
     expect(result.reason).toMatch(/^The expectation "It is done" could not be checked: The model's reply could not be read: the JSON does not match .* at 'answer'/);
+    expect(result.code).toBe('EXPECTATION_UNREADABLE');
     expect(textOf(mock.calls()[2]!)).toContain('Your previous reply could not be used: the reply is not a single JSON object.');
   });
 
@@ -129,7 +131,7 @@ steps:
   it('does not check expectations after a failed run, and stops at the first failed step', async () => {
     const { run, mock, events } = setup('goal: x\nsteps: [one, two]\nexpect: fine\n', [qwenReply({ action: 'terminate', status: 'failure' }, 'I cannot find it.')]);
     const result = await run();
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'Step 1 of 2 (one): The model gave up on the goal: I cannot find it.', expectations: [] });
+    expect(result).toMatchObject({ outcome: 'failed', code: 'MODEL_GAVE_UP', reason: 'Step 1 of 2 (one): The model gave up on the goal: I cannot find it.', expectations: [] });
     expect(mock.calls()).toHaveLength(1);
     expect(events.filter((event) => event.type === 'checkpoint').map((event) => event.type === 'checkpoint' && event.status)).toEqual(['started', 'failed']);
   });
@@ -166,13 +168,13 @@ steps:
       ports: { screen: new FixtureScreen(), input: new RecordingInput(), model, approver: new ScriptedApprover(), clock: new VirtualClock() },
       policy: presetPolicy(preset),
     });
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'The time limit of 200ms was reached.' });
+    expect(result).toMatchObject({ outcome: 'failed', code: 'TIME_BUDGET', field: 'maxMinutes', reason: 'The time limit of 200ms was reached.' });
     expect(hanging.calls()).toHaveLength(0);
   });
 
   it('refuses to start when the preset limits windows and nothing can tell where they are', async () => {
     const { run, mock } = setup('goal: x\napps: [Firefox]\n', [done]);
-    expect(await run()).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('cannot tell which window is where') });
+    expect(await run()).toMatchObject({ outcome: 'failed', code: 'WINDOWS_UNKNOWN', reason: expect.stringContaining('cannot tell which window is where') });
     expect(mock.calls()).toHaveLength(0);
   });
 

@@ -1,10 +1,10 @@
-import { abortError, isAbortError } from '../abort.ts';
+import { isAbortError, RunAbortError } from '../abort.ts';
 import { DeskpilotError } from '../errors.ts';
 import { defaultPolicy, type RunPolicy, type RunPolicyInput } from '../policy.ts';
 import type { Approver, Decision, Ports, WindowLocator } from '../ports.ts';
 import type { PlannedStep } from '../planned-step.ts';
 import { RiskGatedApprover, type ApprovalMode } from '../risk/risk-gated-approver.ts';
-import { aroundEnding, endingFields, endingOf, errorEnding, type RunEnding } from '../run-ending.ts';
+import { abortEnding, aroundEnding, codedEnding, endingFields, endingOf, errorEnding, type RunEnding } from '../run-ending.ts';
 import type { RunEvent, RunOutcome, RunResult, Usage } from '../run-events.ts';
 import { runTask } from '../run-task.ts';
 import type { CheckpointEvent, ExpectationCheckedEvent } from '../trace/trace-recorder.ts';
@@ -81,7 +81,7 @@ export async function runPreset(options: RunPresetOptions): Promise<PresetRunRes
   // The time limit also ends a step that is under way (a slow model, a long wait): the loop
   // itself only checks it between steps.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(Object.assign(new Error(`The time limit of ${formatDuration(policy.maxDurationMs!)} was reached.`), { name: 'AbortError' })), policy.maxDurationMs);
+  const timer = setTimeout(() => deadline.abort(new RunAbortError('TIME_BUDGET', `The time limit of ${formatDuration(policy.maxDurationMs!)} was reached.`, { field: 'maxMinutes' })), policy.maxDurationMs);
   try {
     return await runPresetWithin(options, policy, options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal, deadline.signal);
   } finally {
@@ -123,7 +123,7 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
 
   let approver = ports.approver;
   if (preset.apps) {
-    if (!options.windows) return end('failed', `The preset limits the windows it may act in (apps: ${preset.apps.join(', ')}), but this desktop cannot tell which window is where; run it on X11 or remove apps.`);
+    if (!options.windows) return end('failed', codedEnding('WINDOWS_UNKNOWN', `The preset limits the windows it may act in (apps: ${preset.apps.join(', ')}), but this desktop cannot tell which window is where; run it on X11 or remove apps.`));
     approver = new AllowedWindowsApprover({ inner: approver, windows: options.windows, allowed: preset.apps, ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
   }
 
@@ -177,12 +177,12 @@ async function runPresetWithin(options: RunPresetOptions, policy: RunPolicy, sig
       });
       checked.push({ question, answer: check.answer, evidence: check.evidence });
       if (check.answer !== 'yes') {
-        return end('failed', check.answer === 'no' ? `The expectation "${question}" is not met: ${check.evidence}` : `The expectation "${question}" could not be checked: ${check.evidence}`);
+        return end('failed', check.answer === 'no' ? codedEnding('EXPECTATION_NOT_MET', `The expectation "${question}" is not met: ${check.evidence}`) : codedEnding('EXPECTATION_UNREADABLE', `The expectation "${question}" could not be checked: ${check.evidence}`));
       }
     } catch (error) {
-      if (isAbortError(error) || signal?.aborted) return end('stopped', abortError(signal).message);
+      if (isAbortError(error) || signal?.aborted) return end('stopped', abortEnding(signal, error, 'The run was stopped.'));
       if (error instanceof DeskpilotError) return end('failed', aroundEnding(errorEnding(error), `The expectation "${question}" could not be checked: `));
-      return end('failed', `The expectation "${question}" could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+      return end('failed', codedEnding('UNEXPECTED_ERROR', `The expectation "${question}" could not be checked: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
   const reason =
@@ -202,12 +202,12 @@ function remainingPolicy(policy: RunPolicy, used: { steps: number; usage: Usage;
   const limitMs = policy.maxDurationMs;
   if (limitMs !== undefined) {
     const left = Math.floor(limitMs - used.elapsedMs);
-    if (left <= 0) return { code: 'TIME_BUDGET', wording: () => `The time limit of ${formatDuration(limitMs)} was reached` };
+    if (left <= 0) return { code: 'TIME_BUDGET', field: 'maxMinutes', wording: () => `The time limit of ${formatDuration(limitMs)} was reached` };
     next.maxDurationMs = left;
   }
   if (policy.maxTokens !== undefined) {
     const left = policy.maxTokens - used.usage.inputTokens - used.usage.outputTokens;
-    if (left <= 0) return { code: 'TOKEN_BUDGET', wording: () => `The token budget (${policy.maxTokens}) was used up` };
+    if (left <= 0) return { code: 'TOKEN_BUDGET', field: 'maxTokens', wording: () => `The token budget (${policy.maxTokens}) was used up` };
     next.maxTokens = left;
   }
   return next;

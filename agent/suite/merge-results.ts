@@ -10,6 +10,7 @@ import { CASE_STATUSES, type Attempt, type CaseResult, type CaseStatus, type Sui
 const AttemptJsonSchema = z.looseObject({
   outcome: z.enum(['passed', 'failed', 'error', 'stopped']),
   reason: z.string(),
+  code: z.string().optional(),
   durationMs: z.number().min(0),
   traceDir: z.string().optional(),
   reportFile: z.string().optional(),

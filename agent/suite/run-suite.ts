@@ -22,6 +22,8 @@ export type AttemptOutcome = 'passed' | 'failed' | 'error' | 'stopped';
 export type Attempt = {
   readonly outcome: AttemptOutcome;
   readonly reason: string;
+  /** Why, for programs: the run's ending code (STEP_BUDGET, EXPECTATION_NOT_MET, an error's code), when it has one. */
+  readonly code?: string;
   readonly durationMs: number;
   /** The attempt's run folder, when it got as far as having one. */
   readonly traceDir?: string;

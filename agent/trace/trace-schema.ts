@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EndingCodeSchema } from '../ending-code.ts';
 
 // The trace format, one zod schema per line of `trace.jsonl`. This file is the source of truth:
 // the writer produces these shapes, the reader checks every line against them, and
@@ -266,8 +267,13 @@ export const RunEndedEventSchema = z
     ...base,
     outcome: RunOutcomeSchema,
     reason: z.string().meta({ description: 'One sentence a person can act on, worded for the command line (it names flags such as --max-steps).' }),
-    code: z.string().optional().meta({ description: 'Why the run ended, for programs: a stop rule (STEP_BUDGET, TOKEN_BUDGET, TIME_BUDGET, COST_BUDGET, NO_PROGRESS) or the code of the error that ended it. Absent for endings without one (the model finished, a person stopped it) and in traces written before it existed.' }),
-    field: z.string().optional().meta({ description: 'The setting a person would change, by its name in the run policy and settings (maxSteps, baseURL, ...), when one would help; the tray words the reason with that setting\'s label.' }),
+    code: z
+      .string()
+      .optional()
+      .meta({
+        description: `Why the run ended, for programs: one of ${EndingCodeSchema.options.join(', ')}, or the code of the error that ended it. Every ending but done has one; absent when done, in traces written before codes existed, and (for stops, the model giving up and the like) in traces written before those had codes.`,
+      }),
+    field: z.string().optional().meta({ description: 'The setting a person would change, by its name in the run policy and settings (maxSteps, baseURL, ...) or the config file (maxTokens, maxMinutes, maxCostUsd), when one would help; the tray words the reason with that setting\'s label.' }),
     answer: z.string().optional().meta({ description: "The model's answer, when it gave one." }),
     steps: z.number().int().min(0),
     usage: UsageSchema.meta({ description: 'Tokens of the whole run.' }),

@@ -138,7 +138,7 @@ export async function testCommand(paths: readonly string[], options: TestCommand
       const outcome = await session.run({ kind: 'preset', preset, given: plan.given, ignoreUnknownVariables: true });
       if (outcome.kind === 'not-started') {
         secrets.push(...outcome.secrets);
-        return { outcome: 'error', reason: mask(outcome.error.message), durationMs: performance.now() - started };
+        return { outcome: 'error', reason: mask(outcome.error.message), code: outcome.error.code, durationMs: performance.now() - started };
       }
       secrets.push(...outcome.redactor.secrets);
       if (outcome.stoppedBy === 'fail-safe') stoppedByFailSafe = true;
@@ -155,6 +155,7 @@ export async function testCommand(paths: readonly string[], options: TestCommand
       return {
         outcome: result.outcome === 'done' ? 'passed' : stopped ? 'stopped' : 'failed',
         reason: result.reason,
+        ...(result.code !== undefined ? { code: result.code } : {}),
         durationMs: result.durationMs,
         traceDir: outcome.traceDir,
         ...(reportFile ? { reportFile } : {}),

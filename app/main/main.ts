@@ -222,7 +222,7 @@ async function start() {
   app.on('will-quit', () => {
     shortcuts.dispose();
     overlays.destroy();
-    void core.runs.stop('Deskpilot is quitting.');
+    void core.runs.stop('Deskpilot is quitting.', 'APP_QUITTING');
   });
   if (process.argv.includes('--show')) openTaskWindow('task');
 }

@@ -248,6 +248,23 @@ describe('RunController', () => {
     expect(result).toMatchObject({ outcome: 'stopped', reason: 'Stopped with Control+Alt+Escape.' });
   });
 
+  it.each([
+    ['the stop shortcut', ['Stopped with Control+Alt+Escape.'], 'STOPPED_BY_USER', 'Stopped with Control+Alt+Escape.'],
+    ['the stop button', [], 'STOPPED_BY_USER', 'Stopped by the person.'],
+    ['quitting', ['Deskpilot is quitting.', 'APP_QUITTING'], 'APP_QUITTING', 'Deskpilot is quitting.'],
+  ] as const)('a stop by %s carries its code to the window, the history row and the trace', async (_how, stopWith, code, reason) => {
+    const { core, published, history, waitFor } = await setup([click(500, 250, 'Save'), done], { actionMs: 10_000 });
+    await core.runs.start({ goal: 'Save', approvalMode: 'never' });
+    await waitFor(() => published.some((event) => event.type === 'step-decided'));
+    await core.runs.stop(...stopWith);
+    expect(await core.runs.whenIdle()).toMatchObject({ outcome: 'stopped', code, reason });
+    expect(published.at(-1)).toMatchObject({ type: 'run-ended', code, reason });
+    await waitFor(() => history.list().length === 1);
+    expect(history.list()[0]).toMatchObject({ outcome: 'stopped', code, reason });
+    expect(history.list()[0]).not.toHaveProperty('field');
+    expect(readTrace(history.list()[0]!.traceDir!).events.at(-1)).toMatchObject({ type: 'run-ended', outcome: 'stopped', code, reason });
+  });
+
   it('refuses a second run while one is going, and a run without a needed key', async () => {
     const { core, settings, presenter, waitFor } = await setup([click(500, 250, 'Save'), done]);
     await core.runs.start({ goal: 'Save', approvalMode: 'always' });

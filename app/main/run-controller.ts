@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { RunAbortError } from '../../agent/abort.ts';
+import type { EndingCode } from '../../agent/ending-code.ts';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { describeModel, type ModelSettings } from '../../agent/model/providers.ts';
 import type { RunPolicyInput } from '../../agent/policy.ts';
@@ -251,12 +253,10 @@ export class RunController {
   }
 
   /** Stops the run from anywhere: a waiting step ends, the loop aborts, every key and button is let go. */
-  async stop(reason = 'Stopped by the person.'): Promise<{ stopped: boolean }> {
+  async stop(reason = 'Stopped by the person.', code: Extract<EndingCode, 'STOPPED_BY_USER' | 'APP_QUITTING'> = 'STOPPED_BY_USER'): Promise<{ stopped: boolean }> {
     const run = this.active;
     if (!run?.running) return { stopped: false };
-    const error = new Error(reason);
-    error.name = 'AbortError';
-    run.controller.abort(error);
+    run.controller.abort(new RunAbortError(code, reason));
     run.approver.cancel();
     await run.input.releaseAll().catch(() => undefined);
     return { stopped: true };

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { z } from 'zod';
+import { abortError, RunAbortError } from '../../agent/abort.ts';
 import { DeskpilotError } from '../../agent/errors.ts';
 import { observe } from '../../agent/loop/observe.ts';
 import type { Approver } from '../../agent/ports.ts';
@@ -107,7 +108,7 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
     let sending: Promise<void> = Promise.resolve();
     const elicits = server.server.getClientCapabilities()?.elicitation !== undefined;
     return {
-      signal: AbortSignal.any([session.signal, extra.signal]),
+      signal: AbortSignal.any([session.signal, cancelledByClient(extra.signal)]),
       progress: (message) => {
         if (token === undefined) return;
         sent += 1;
@@ -264,6 +265,18 @@ export async function createDeskpilotMcpServer(options: DeskpilotMcpOptions): Pr
       await session.close();
     },
   };
+}
+
+/**
+ * The call's signal, aborting as the client stopped it (a cancellation, or the connection closing)
+ * with the words it gave, so the run's ending says who stopped it: STOPPED_BY_CLIENT.
+ */
+function cancelledByClient(signal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new RunAbortError('STOPPED_BY_CLIENT', abortError(signal).message));
+  if (signal.aborted) abort();
+  else signal.addEventListener('abort', abort, { once: true });
+  return controller.signal;
 }
 
 function policyOf(args: { maxSteps?: number | undefined; maxMinutes?: number | undefined; maxTokens?: number | undefined }) {

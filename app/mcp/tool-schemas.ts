@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RISK_CODES } from '../../agent/preset/preset-schema.ts';
+import { EndingCodeSchema } from '../../agent/ending-code.ts';
 import { SETTING_NAMES, type SettingField } from '../../agent/setting-fields.ts';
 
 // The input of every tool, as zod shapes: the SDK turns them into the JSON Schema clients see in
@@ -78,8 +79,8 @@ export const RunOutput = {
   code: z
     .string()
     .optional()
-    .describe("Why it ended, for programs, when the ending has a code: STEP_BUDGET, TIME_BUDGET, TOKEN_BUDGET, COST_BUDGET, NO_PROGRESS, or an error's code. Absent when the model finished or gave up itself, or the run was stopped."),
-  field: settingField.optional().describe("The setting that would change the ending (maxSteps: this tool's maxSteps; the others are the server's settings)."),
+    .describe(`Why it ended, for programs; every ending but done has one: ${EndingCodeSchema.options.join(', ')}, or the code of the error that ended it (MISSING_API_KEY, ENDPOINT_TIMEOUT...). Absent when the run is done.`),
+  field: settingField.optional().describe("The setting that would change the ending (maxSteps, maxMinutes, maxTokens: this tool's own; maxCostUsd and the others: the server's settings or config file)."),
   answer: z.string().optional().describe("The model's answer, when it gave one."),
   steps: z.number().int().min(0),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).describe('Model tokens of the run.'),

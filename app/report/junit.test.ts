@@ -94,15 +94,31 @@ describe('renderJUnit', () => {
     const failure = failedSuite.testcase[1]!.failure![0]!;
     expect(failedSuite.testcase[1]!['@name']).toBe('step 02: no usable reply');
     expect(failure['@message']).toMatch(/could not be used 3 times/);
-    expect(failure['@type']).toBe('failed');
+    // The type is the run's ending code, for a CI server to group by; an older trace without one keeps the outcome (below).
+    expect(failure['@type']).toBe('UNUSABLE_REPLY');
 
     const budgetSuite = suites.testsuite[2]!;
     expect(budgetSuite.testcase.at(-1)!['@name']).toBe('run outcome');
     expect(budgetSuite.testcase.at(-1)!.failure![0]!['@message']).toMatch(/step budget of 2 ran out/);
+    expect(budgetSuite.testcase.at(-1)!.failure![0]!['@type']).toBe('STEP_BUDGET');
 
     const stoppedSuite = suites.testsuite[3]!;
     expect(stoppedSuite.testcase[0]!.skipped).toHaveLength(1);
     expect(stoppedSuite.testcase[2]!.error![0]!['@message']).toMatch(/Stopped by the person before step 3/);
+    expect(stoppedSuite.testcase[2]!.error![0]!['@type']).toBe('STOPPED_BY_USER');
+  });
+
+  it("a trace from before ending codes keeps the outcome as the failure's type", async () => {
+    const { dir } = await recordTestRun({ runsDir: tempDir(), script: [click(500, 250)], maxSteps: 1 });
+    const file = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').map((line) => {
+      if (!line.includes('"run-ended"')) return line;
+      const { code: _code, field: _field, ...older } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify(older);
+    });
+    fs.writeFileSync(file, lines.join('\n'));
+    const suite = expectJUnitShape(renderJUnit([toRunRecord(readTrace(dir))])).testsuite[0]!;
+    expect(suite.testcase.at(-1)!.failure![0]!['@type']).toBe('failed');
   });
 
   it('a killed run (no run-ended) is an error that says so', async () => {
@@ -142,7 +158,10 @@ describe('renderSuiteJUnit', () => {
     expect(cases[2]!.text).toContain('expect "A yellow marker shows": no: No yellow anywhere.');
     expect(cases[1]!.out).toContain('status: flaky (passed on try 2)');
     expect(cases[1]!.out).toContain('try 1: failed: The model gave up');
-    expect(xml).toMatch(/<testcase classname="suite\/b.yaml"[^>]*><flakyFailure message="The model gave up; it typed canary-s3cret-value" type="failed">try 1: failed/);
+    expect(xml).toMatch(/<testcase classname="suite\/b.yaml"[^>]*><flakyFailure message="The model gave up; it typed canary-s3cret-value" type="MODEL_GAVE_UP">try 1: failed/);
+    // The last try's code is the case's failure type; a case without one keeps its status.
+    expect(xml).toMatch(/<testcase classname="suite\/c.yaml"[^>]*><failure message="The expectation [^"]*" type="EXPECTATION_NOT_MET">/);
+    expect(xml).toMatch(/<testcase classname="suite\/d.yaml"[^>]*><error message="d.yaml:1:1: missing goal" type="error">/);
     expect(cases[0]!.out).toContain('report: /r/runs/a/report.html');
     expect(checkJUnit(renderSuiteJUnit(sampleSuite(), { baseDir: '/r' })).cases[0]!.out).toContain('trace: runs/a\n  report: runs/a/report.html');
   });

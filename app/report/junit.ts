@@ -132,7 +132,9 @@ export function junitSuiteOfRun(run: RunRecord, options: { hostname?: string } =
     let outcome: JUnitOutcome = { kind: 'passed' };
     if (step.status === 'failed' || step.status === 'stopped' || (step.status === 'incomplete' && step.problem)) {
       const message = step.problem ?? run.reason;
-      outcome = { kind: step.status === 'failed' ? 'failure' : 'error', type: step.status, message, text: `${message}\n${out.join('\n')}` };
+      // The type says why for programs (a CI server groups failures by it): the run's ending code, on the step it ended at.
+      const type = step.status !== 'incomplete' ? (run.ended?.code ?? step.status) : step.status;
+      outcome = { kind: step.status === 'failed' ? 'failure' : 'error', type, message, text: `${message}\n${out.join('\n')}` };
       failureGiven = true;
     } else if (step.status === 'skipped') {
       outcome = { kind: 'skipped', message: step.decided?.decision.kind === 'skip' && step.decided.decision.reason ? `refused: ${step.decided.decision.reason}` : 'skipped by the person' };
@@ -140,7 +142,7 @@ export function junitSuiteOfRun(run: RunRecord, options: { hostname?: string } =
     cases.push({ classname, name: stepName(step), timeMs: stepTimeMs(step), outcome, out: out.join('\n') });
   }
   if (run.outcome !== 'done' && !failureGiven) {
-    cases.push({ classname, name: 'run outcome', timeMs: 0, outcome: { kind: run.outcome === 'failed' ? 'failure' : 'error', type: run.outcome, message: run.reason, text: run.reason } });
+    cases.push({ classname, name: 'run outcome', timeMs: 0, outcome: { kind: run.outcome === 'failed' ? 'failure' : 'error', type: run.ended?.code ?? run.outcome, message: run.reason, text: run.reason } });
   }
   return {
     name: `${run.started.kind === 'replay' ? 'replay: ' : ''}${run.started.goal}`,
@@ -215,15 +217,16 @@ function suiteCase(result: CaseResult, baseDir: string | undefined): JUnitCase {
   attempts.forEach((attempt, index) => out.push(...attemptLines(attempt, index)));
   const details = out.join('\n');
   let outcome: JUnitOutcome = { kind: 'passed' };
-  if (status === 'failed') outcome = { kind: 'failure', type: 'failed', message: result.reason, text: details };
-  else if (status === 'error' || status === 'interrupted') outcome = { kind: 'error', type: status, message: result.reason, text: details };
+  const last = attempts.at(-1);
+  if (status === 'failed') outcome = { kind: 'failure', type: last?.code ?? 'failed', message: result.reason, text: details };
+  else if (status === 'error' || status === 'interrupted') outcome = { kind: 'error', type: last?.code ?? status, message: result.reason, text: details };
   else if (status === 'skipped') outcome = { kind: 'skipped', message: result.reason };
   // Tries before the last one, when the last one tells how the case ended.
   const earlier = attempts.length > 1 ? attempts.slice(0, -1) : [];
   const later = status === 'flaky' ? 'flaky' : 'rerun';
   const reruns: JUnitRerun[] = earlier.map((attempt, index) => ({
     kind: `${later}${attempt.outcome === 'error' ? 'Error' : 'Failure'}`,
-    type: attempt.outcome,
+    type: attempt.code ?? attempt.outcome,
     message: attempt.reason,
     text: attemptLines(attempt, index).join('\n'),
   }));

@@ -14,7 +14,7 @@ function setup(options: { forceAfterMs?: number } = {}) {
     cleanups.push(
       installExitHandlers({
         process: events as unknown as ProcessEvents,
-        abort: (reason) => log.push(`abort ${reason.name}: ${reason.message}`),
+        abort: (reason) => log.push(`abort ${reason.name}${'code' in reason ? ` ${String(reason.code)}` : ''}: ${reason.message}`),
         write: (text) => void log.push(`write ${text.trim()}`),
         exit: (code) => {
           log.push(`exit ${code}`);
@@ -42,7 +42,7 @@ describe('installExitHandlers', () => {
     expect(await exited).toBe(1);
     expect(held.keys).toBe(0);
     expect(log[0]).toMatch(/^write deskpilot: unexpected error, stopping with every key and button released: Error: boom/);
-    expect(log.slice(1)).toEqual(['abort AbortError: Stopped by an unexpected error.', 'release', 'exit 1']);
+    expect(log.slice(1)).toEqual(['abort AbortError UNEXPECTED_ERROR: Stopped by an unexpected error.', 'release', 'exit 1']);
   });
 
   it('an unhandled rejection does the same', async () => {
@@ -55,10 +55,16 @@ describe('installExitHandlers', () => {
   it('the first signal only stops the run; the second releases and exits 130', async () => {
     const { events, log, exited } = setup({ forceAfterMs: 10_000 });
     events.emit('SIGTERM');
-    expect(log).toEqual(['write Stopping (SIGTERM)...', 'abort AbortError: Stopped by SIGTERM.']);
+    expect(log).toEqual(['write Stopping (SIGTERM)...', 'abort AbortError STOPPED_BY_SIGNAL: Stopped by SIGTERM.']);
     events.emit('SIGINT');
     expect(await exited).toBe(130);
     expect(log.slice(2)).toEqual(['release', 'exit 130']);
+  });
+
+  it('Ctrl+C is the person stopping the run (STOPPED_BY_USER); SIGTERM is another program (STOPPED_BY_SIGNAL)', () => {
+    const { events, log } = setup({ forceAfterMs: 10_000 });
+    events.emit('SIGINT');
+    expect(log).toEqual(['write Stopping (Ctrl+C)...', 'abort AbortError STOPPED_BY_USER: Stopped by Ctrl+C.']);
   });
 
   it('a run that does not wind down after a signal is released and left after forceAfterMs', async () => {

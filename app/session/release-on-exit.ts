@@ -5,6 +5,8 @@
 // unhandled rejection. SIGKILL and a crash inside native code end the process with no chance to
 // run anything; the X server then keeps the keys down until the next program releases them.
 
+import { RunAbortError } from '../../agent/abort.ts';
+
 type Release = () => Promise<void>;
 
 const releasers = new Set<Release>();
@@ -68,12 +70,12 @@ export function installExitHandlers(options: ExitHandlersOptions): () => void {
     options.exit(code);
   };
 
-  const onSignal = (name: string) => {
+  const onSignal = (name: string, code: 'STOPPED_BY_USER' | 'STOPPED_BY_SIGNAL') => {
     signals += 1;
     // A second Ctrl+C while the first is still being honoured: leave now, with nothing held.
     if (signals > 1) return void leave(codes.stopped);
     options.write(`\nStopping (${name})...\n`);
-    options.abort(Object.assign(new Error(`Stopped by ${name}.`), { name: 'AbortError' }));
+    options.abort(new RunAbortError(code, `Stopped by ${name}.`));
     // Not unref'd: a run stuck on a promise that never settles would otherwise let the process
     // end as soon as nothing else is pending, with the keys still down.
     watchdog = setTimeout(() => {
@@ -81,12 +83,13 @@ export function installExitHandlers(options: ExitHandlersOptions): () => void {
       void leave(codes.stopped);
     }, forceAfterMs);
   };
-  const onInterrupt = () => onSignal('Ctrl+C');
-  const onTerminate = () => onSignal('SIGTERM');
+  // Ctrl+C is the person at the terminal; SIGTERM comes from another program (a CI time-out, a supervisor).
+  const onInterrupt = () => onSignal('Ctrl+C', 'STOPPED_BY_USER');
+  const onTerminate = () => onSignal('SIGTERM', 'STOPPED_BY_SIGNAL');
   const onCrash = (error: unknown) => {
     if (leaving) return;
     options.write(`deskpilot: unexpected error, stopping with every key and button released: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    options.abort(Object.assign(new Error('Stopped by an unexpected error.'), { name: 'AbortError' }));
+    options.abort(new RunAbortError('UNEXPECTED_ERROR', 'Stopped by an unexpected error.'));
     void leave(codes.failed);
   };
 

@@ -180,9 +180,17 @@ describe('openSession', () => {
     const first = await session.run({ kind: 'goal', goal: 'Click many things' });
     expect(first.kind === 'ran' && first.result.outcome).toBe('stopped');
     expect(first.kind === 'ran' && first.stoppedBy).toBe('fail-safe');
+    // The fail-safe's code goes into the result and the trace, and reads back.
+    if (first.kind !== 'ran') throw new Error('the run did not start');
+    expect(first.result).toMatchObject({ code: 'POINTER_FAIL_SAFE', reason: expect.stringMatching(/^Stopped by the fail-safe: the pointer moved to a screen corner/) });
+    const trace = readTrace(first.traceDir!);
+    expect(trace.warnings).toEqual([]);
+    expect(trace.events.at(-1)).toMatchObject({ type: 'run-ended', outcome: 'stopped', code: 'POINTER_FAIL_SAFE' });
+    expect(trace.events.at(-1)).not.toHaveProperty('field');
     expect(session.signal.aborted).toBe(true);
     const second = await session.run({ kind: 'goal', goal: 'Click more' });
     expect(second.kind === 'ran' && second.result.outcome).toBe('stopped');
+    expect(second.kind === 'ran' && second.result.code).toBe('POINTER_FAIL_SAFE');
   });
 
   it('reports a desktop that cannot be opened as not started', async () => {

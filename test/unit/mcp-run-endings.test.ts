@@ -5,8 +5,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ScreenAction } from '../../agent/actions.ts';
 import { FixtureScreen, RecordingInput } from '../../agent/testing/fakes.ts';
 import { createDeskpilotMcpServer, type DeskpilotMcp, type DeskpilotMcpOptions } from '../../app/mcp/deskpilot-mcp-server.ts';
+import { readTrace } from '../../native/trace/read-trace.ts';
 import type { StepContext } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
 
@@ -24,6 +26,7 @@ beforeAll(async () => {
   const decide = (context: StepContext) => {
     const history = context.texts.find((text) => text.startsWith('Previous actions'));
     const acted = context.texts.some((text) => text.startsWith('Result:')) || (history !== undefined && !history.includes('none yet'));
+    if (context.texts.some((text) => text.includes('the impossible'))) return { action: 'terminate' as const, status: 'failure' as const };
     return acted ? { action: 'terminate' as const, status: 'success' as const } : { action: 'left_click' as const, coordinate: [500, 500] as [number, number], label: 'the Go button' };
   };
   model = await startQwenLoopback({ script: Array.from({ length: 100 }, () => decide) });
@@ -36,9 +39,9 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-async function connect(settings: Partial<DeskpilotMcpOptions['settings']> = {}) {
+async function connect(settings: Partial<DeskpilotMcpOptions['settings']> = {}, inputOptions: { actionMs?: number; onPerform?: (action: ScreenAction) => void } = {}) {
   const screen = new FixtureScreen();
-  const input = new RecordingInput({ screen });
+  const input = new RecordingInput({ screen, ...inputOptions });
   const mcp = await createDeskpilotMcpServer({
     env: { HOME: work, XDG_CONFIG_HOME: path.join(work, 'config') },
     settings: { baseUrl: model.baseURL, model: model.modelId, traceDir: path.join(work, 'runs'), failSafe: false, ...settings },
@@ -102,5 +105,30 @@ describe('deskpilot mcp: how a run ended, for the calling agent', () => {
     expect(result.isError).toBe(true);
     expect(text).toMatch(/^act\("press the Go button"\) failed after 1 step: The step budget of 1 ran out/);
     expect(structured).toMatchObject({ outcome: 'failed', code: 'STEP_BUDGET', field: 'maxSteps', steps: 1, trace: expect.any(String) });
+  });
+
+  it('answers a run the model gave up on with MODEL_GAVE_UP and no field', async () => {
+    const { call } = await connect();
+    const { result, structured } = await call('run_task', { goal: 'do the impossible' });
+    expect(result.isError).toBeFalsy();
+    expect(structured).toMatchObject({ outcome: 'failed', code: 'MODEL_GAVE_UP', steps: 1, reason: expect.stringMatching(/^The model gave up on the goal/) });
+    expect(structured).not.toHaveProperty('field');
+  });
+
+  it('records a run the client cancelled as stopped with STOPPED_BY_CLIENT', async () => {
+    const cancel = new AbortController();
+    const runsDir = path.join(work, 'cancelled-runs');
+    const { client } = await connect({ traceDir: runsDir }, { actionMs: 60_000, onPerform: () => cancel.abort('the caller changed its mind') });
+    await expect(client.callTool({ name: 'run_task', arguments: { goal: 'press the Go button' } }, undefined, { signal: cancel.signal })).rejects.toThrow();
+    // The client has no answer to a cancelled call; the trace keeps how the run ended.
+    const ended = async () => {
+      for (;;) {
+        const dirs = fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [];
+        const last = dirs.length === 1 ? readTrace(path.join(runsDir, dirs[0]!)).events.at(-1) : undefined;
+        if (last?.type === 'run-ended') return last;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    expect(await ended()).toMatchObject({ type: 'run-ended', outcome: 'stopped', code: 'STOPPED_BY_CLIENT', reason: 'the caller changed its mind' });
   });
 });

@@ -19,11 +19,11 @@ export function sampleSuite(): SuiteResult {
         reason: 'Passed on try 2 of 2; earlier: x',
         durationMs: 4000,
         attempts: [
-          { outcome: 'failed', reason: `The model gave up; it typed ${CANARY}`, durationMs: 2000, traceDir: '/r/runs/b1' },
+          { outcome: 'failed', reason: `The model gave up; it typed ${CANARY}`, code: 'MODEL_GAVE_UP', durationMs: 2000, traceDir: '/r/runs/b1' },
           { outcome: 'passed', reason: 'ok', durationMs: 2000, traceDir: '/r/runs/b2' },
         ],
       },
-      { case: { ...base, id: 'suite/c.yaml', name: 'expect-false' }, status: 'failed', reason: 'The expectation "A yellow marker shows" is not met: No yellow anywhere.', durationMs: 3000, attempts: [{ outcome: 'failed', reason: 'The expectation "A yellow marker shows" is not met: No yellow anywhere.', durationMs: 3000, expectations: [{ question: 'A yellow marker shows', answer: 'no', evidence: 'No yellow anywhere.' }] }] },
+      { case: { ...base, id: 'suite/c.yaml', name: 'expect-false' }, status: 'failed', reason: 'The expectation "A yellow marker shows" is not met: No yellow anywhere.', durationMs: 3000, attempts: [{ outcome: 'failed', reason: 'The expectation "A yellow marker shows" is not met: No yellow anywhere.', code: 'EXPECTATION_NOT_MET', durationMs: 3000, expectations: [{ question: 'A yellow marker shows', answer: 'no', evidence: 'No yellow anywhere.' }] }] },
       { case: { ...base, id: 'suite/d.yaml', name: 'broken', problem: 'd.yaml:1:1: missing goal' }, status: 'error', reason: 'd.yaml:1:1: missing goal', durationMs: 0, attempts: [{ outcome: 'error', reason: 'd.yaml:1:1: missing goal', durationMs: 0 }] },
       { case: { ...base, id: 'suite/e.yaml', name: 'not-run' }, status: 'skipped', reason: 'Not run: the suite was stopped.', durationMs: 0, attempts: [] },
     ],
