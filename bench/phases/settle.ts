@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { systemClock } from '../../agent/abort.ts';
 import { waitForStillScreen } from '../../agent/loop/settle.ts';
+import { observationCapture } from '../../agent/loop/observe.ts';
 import { defaultPolicy } from '../../agent/policy.ts';
 import { screenPoint } from '../../agent/geometry.ts';
 import { waitForConfirmedStillScreen } from '../settle-variant.ts';
@@ -137,7 +138,9 @@ async function settleOnce(context: BenchContext, settleCase: SettleCase, constan
   const acted = performance.now();
   const settle = variant === 'confirmed' ? waitForConfirmedStillScreen : waitForStillScreen;
   const policy = defaultPolicy();
-  const result = await settle({ screen, clock: systemClock, before, changesBefore, ...constants, eventQuietMs: policy.settleEventQuietMs, eventNoChangeMs: policy.settleEventNoChangeMs });
+  // As the loop settles: the next observation is prepared while the quiet time runs.
+  const prepare = variant === 'policy' ? () => screen.prepare(observationCapture(policy.imageTokenBudget)) : undefined;
+  const result = await settle({ screen, clock: systemClock, before, changesBefore, ...constants, eventQuietMs: policy.settleEventQuietMs, eventNoChangeMs: policy.settleEventNoChangeMs, ...(prepare ? { prepare } : {}) });
   const returned = performance.now();
 
   // What the page did, once it is done.
