@@ -134,7 +134,7 @@ function phaseMeanRows(means: PhaseMeans): string[][] {
     line('other (build request, parse reply, loop)', means.other),
     [ '**harness overhead**', `**${formatMs(means.overhead)}**`, '100 %' ],
     ['model server (latency, decoding, answering)', formatMs(means.server), ''],
-    ['page reaction (lower bound)', formatMs(means.appReaction), ''],
+    ['page reaction (from the looks, or the last drawing reported)', formatMs(means.appReaction), ''],
     ['step, wall', formatMs(means.wall), ''],
   ];
 }

@@ -223,7 +223,7 @@ export function judgeTargets(result: DesktopBenchResult | undefined, allTasks: r
       goal: `within 8 % of ${slow.steps} x 1.5 s (< ${((ideal * 1.08) / 1000).toFixed(2)} s)`,
       measured: `median ${(slow.totalMs.median / 1000).toFixed(2)} s, ${(slow.overIdeal * 100).toFixed(1)} % over${beside(before?.totalMs && before.overIdeal !== undefined ? `${(before.totalMs.median / 1000).toFixed(2)} s, ${(before.overIdeal * 100).toFixed(1)} % over` : undefined)}`,
       met: slow.overIdeal <= 0.08,
-      marginText: `${slow.overIdeal <= 0.08 ? 'under' : 'over'} by ${((slow.totalMs.median - ideal * 1.08) / 1000).toFixed(2)} s`,
+      marginText: `${slow.overIdeal <= 0.08 ? 'under' : 'over'} by ${(Math.abs(slow.totalMs.median - ideal * 1.08) / 1000).toFixed(2)} s`,
     });
   }
   const cached = find('deskpilot', 0, true);
