@@ -10,6 +10,8 @@ export type BenchResults = {
   readonly version: 1;
   readonly date: string;
   readonly command: string;
+  /** The commit measured, `+changes` when the checkout had uncommitted changes (absent in runs before it was recorded). */
+  readonly commit?: string;
   readonly quick: boolean;
   readonly machine: MachineDescription;
   readonly settlePolicy: { readonly intervalMs: number; readonly quietMs: number; readonly noChangeMs: number; readonly capMs: number };
@@ -158,7 +160,7 @@ export function formatMarkdown(results: BenchResults): string {
   const main = sizes.find((size) => size.width === 1920) ?? sizes[0];
   const out: string[] = [];
   out.push(
-    `Measured ${results.date.slice(0, 10)} on ${machine.cpuModel} (${machine.cores} cores), ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}; ${Math.round(machine.busyAtStart * 100)} % busy before the start, load average ${machine.loadAverage.start[0]} at the start and ${machine.loadAverage.end[0]} at the end${results.quick ? '; `--quick` (fewer repetitions)' : ''}. Medians, with p10–p90 in brackets.`,
+    `Measured ${results.date.slice(0, 10)}${results.commit ? ` at commit ${results.commit}` : ''} on ${machine.cpuModel} (${machine.cores} cores), ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}; ${Math.round(machine.busyAtStart * 100)} % busy before the start, load average ${machine.loadAverage.start[0]} at the start and ${machine.loadAverage.end[0]} at the end${results.quick ? '; `--quick` (fewer repetitions)' : ''}. Medians, with p10–p90 in brackets.`,
   );
   out.push('');
   out.push('**Per phase** (Xvfb, kiosk Chromium on the test page, or on a page with a 500 ms animation for settle; the real ports; settle policy ' +

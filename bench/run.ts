@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,6 +96,7 @@ async function main(): Promise<number> {
     version: 1,
     date: new Date().toISOString(),
     command: ['npm run bench', ...process.argv.slice(2)].join(' '),
+    commit: measuredCommit(),
     quick: values.quick,
     machine: describeMachine(loadAtStart, busyAtStart),
     settlePolicy: policySettleConstants(),
@@ -117,3 +118,14 @@ main().then(
     process.exit(1);
   },
 );
+
+/** HEAD, short, with `+changes` when tracked files differ from it: what the figures are of. */
+function measuredCommit(): string | undefined {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(here, '..'), encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
