@@ -74,6 +74,14 @@ export class OverlayWindows implements OverlayPresenter, CaptureGuard {
     }
   }
 
+  /** Whether an overlay window is up that a capture must hide (X11; elsewhere content protection keeps it out of captures). */
+  showsAnything(): boolean {
+    const view = this.shown;
+    if (!view || this.platform === 'darwin' || this.platform === 'win32') return false;
+    const window = this.windows.get(view.displayId);
+    return Boolean(window && !window.isDestroyed() && window.isVisible());
+  }
+
   async hideForCapture(): Promise<() => void> {
     const view = this.shown;
     if (!view || this.platform === 'darwin' || this.platform === 'win32') return () => {};
