@@ -17,6 +17,7 @@ import type { Reply } from '../support/qwen-loopback/render-reply.ts';
 import type { StepContext } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
 import { startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
+import { stepsDone } from '../support/qwen-loopback/steps-done.ts';
 
 // The library as a test author uses it, and the example of docs/library.md: a real Chromium on a
 // virtual display, the Desktop API in this very process, and the loopback model, which decides
@@ -53,10 +54,7 @@ function decide(context: StepContext): Reply {
     return JSON.stringify({ visible });
   }
   const goal = context.texts.find((text) => text.startsWith("The user's goal: ")) ?? '';
-  // Steps done so far, in either layout: a "Previous actions" list, or one "Result:" text per step.
-  const history = context.texts.find((text) => text.startsWith('Previous actions'));
-  const results = context.texts.filter((text) => text.startsWith('Result: ')).length;
-  const done = history !== undefined ? (history.includes('none yet') ? 0 : history.split('\n').length - 1) : results;
+  const done = stepsDone(context);
   // Re-grounding a drifted step of a replay: point at its one target again.
   if (goal.includes('Do only this one step again')) return click(context, goal.includes(PAGE_TARGETS.textBox.label) ? 'textBox' : 'button');
   if (goal.includes('Go button')) return done === 0 ? click(context, 'button') : { action: 'terminate', status: 'success' };

@@ -19,6 +19,7 @@ import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/s
 import { repositoryRoot } from '../support/run-cli.ts';
 import { heldInputs, startVirtualDesktop, type VirtualDesktop } from '../support/virtual-desktop.ts';
 import { pacedText, untilTyped } from '../support/long-typing.ts';
+import { stepsDone } from '../support/qwen-loopback/steps-done.ts';
 
 // `deskpilot mcp` as an MCP client sees it: the SDK's own Client spawns the real command over
 // stdio, on a virtual display with the kiosk test page and the loopback model. Effects are read
@@ -41,10 +42,7 @@ const click = (context: StepContext, name: PageTargetName): Reply => ({ action: 
 
 function decide(context: StepContext): Reply {
   const goal = context.texts.find((text) => text.startsWith("The user's goal: ")) ?? '';
-  // Steps done so far, in either layout: a "Previous actions" list, or one "Result:" text per step.
-  const history = context.texts.find((text) => text.startsWith('Previous actions'));
-  const results = context.texts.filter((text) => text.startsWith('Result: ')).length;
-  const done = history !== undefined ? (history.includes('none yet') ? 0 : history.split('\n').length - 1) : results;
+  const done = stepsDone(context);
   if (goal.includes('Go button')) return done === 0 ? click(context, 'button') : { action: 'terminate', status: 'success' };
   if (goal.includes('long text')) return done === 0 ? click(context, 'textBox') : done === 1 ? { action: 'type', text: LONG_TEXT } : { action: 'terminate', status: 'success' };
   return { action: 'terminate', status: 'failure' };

@@ -9,6 +9,7 @@ import { FixtureScreen, RecordingInput } from '../../agent/testing/fakes.ts';
 import { createDeskpilotMcpServer, type DeskpilotMcp } from '../../app/mcp/deskpilot-mcp-server.ts';
 import type { StepContext } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
+import { stepsDone } from '../support/qwen-loopback/steps-done.ts';
 
 // The MCP server's approval rule, in process, over the SDK's in-memory transport: a fake desktop,
 // the loopback model asking to click a Send button. Unattended, the click is refused with the reason
@@ -22,9 +23,7 @@ const servers: DeskpilotMcp[] = [];
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-mcp-risk-'));
   const decide = (context: StepContext) => {
-    // Either layout of the conversation: a `Result:` turn, or a history list that is not empty.
-    const history = context.texts.find((text) => text.startsWith('Previous actions'));
-    const done = context.texts.some((text) => text.startsWith('Result:')) || (history !== undefined && !history.includes('none yet'));
+    const done = stepsDone(context) > 0;
     return done ? { action: 'terminate' as const, status: 'success' as const } : { action: 'left_click' as const, coordinate: [500, 500] as [number, number], label: 'the Send button' };
   };
   model = await startQwenLoopback({ script: Array.from({ length: 100 }, () => decide) });

@@ -11,6 +11,7 @@ import { createDeskpilotMcpServer, type DeskpilotMcp, type DeskpilotMcpOptions }
 import { readTrace } from '../../native/trace/read-trace.ts';
 import type { StepContext } from '../support/qwen-loopback/script.ts';
 import { startQwenLoopback, type QwenLoopback } from '../support/qwen-loopback/server.ts';
+import { stepsDone } from '../support/qwen-loopback/steps-done.ts';
 
 // How the MCP server's run tools end, as a calling agent reads them: in process, over the SDK's
 // in-memory transport, a fake desktop and the loopback model (one click, then done). A run that
@@ -24,8 +25,7 @@ const servers: DeskpilotMcp[] = [];
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deskpilot-mcp-endings-'));
   const decide = (context: StepContext) => {
-    const history = context.texts.find((text) => text.startsWith('Previous actions'));
-    const acted = context.texts.some((text) => text.startsWith('Result:')) || (history !== undefined && !history.includes('none yet'));
+    const acted = stepsDone(context) > 0;
     if (context.texts.some((text) => text.includes('the impossible'))) return { action: 'terminate' as const, status: 'failure' as const };
     return acted ? { action: 'terminate' as const, status: 'success' as const } : { action: 'left_click' as const, coordinate: [500, 500] as [number, number], label: 'the Go button' };
   };
